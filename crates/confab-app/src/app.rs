@@ -1,0 +1,43 @@
+//! The application: the store, the clock and the settings use cases need.
+
+use confab_store::Store;
+
+use crate::Clock;
+
+/// Settings the use cases read (the binary builds it from layered config).
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// Public base URL, used in bootstrap output (console URL, widget snippet).
+    pub public_url: String,
+    /// How long an idempotency key is kept.
+    pub idempotency_ttl_ms: i64,
+    /// How long a claimed-but-unfinished key blocks retries before it may be taken over.
+    pub idempotency_lease_ms: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            idempotency_ttl_ms: 24 * 3600 * 1000,
+            idempotency_lease_ms: 60 * 1000,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub clock: Clock,
+    pub config: AppConfig,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Clock, config: AppConfig) -> Self {
+        App {
+            store,
+            clock,
+            config,
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! Contacts: create, read, list, update, tag, block, export and erase.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use confab_core::contact::Contact;
+use confab_core::event::{Event, EventType};
+use confab_core::id::{AgentId, ContactId};
+use confab_core::page::{Page, PageRequest};
+use confab_core::{FieldErrors, Timestamp, validate};
+use confab_store::contacts::{self, ContactFilter};
+use confab_store::{TenantTx, events, idempotency};
+
+use crate::input::patch_field;
+use crate::{Access, AppError, AppResult, Ctx, Resource};
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactCreate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub external_id: Option<String>,
+    pub tags: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<Value>,
+    pub blocked: Option<bool>,
+    pub agent_id: Option<String>,
+}
+
+/// A partial update: absent fields stay, `null` clears a field.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactUpdate {
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    pub external_id: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<Value>,
+    pub blocked: Option<bool>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    pub agent_id: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagsInput {
+    pub tags: Vec<String>,
+}
+
+/// What `DELETE /v1/contacts/{id}` answers: the contact is gone and erased.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErasedContact {
+    pub id: ContactId,
+    /// Always `"contact"`.
+    pub object: &'static str,
+    pub deleted: bool,
+    pub erased: bool,
+    pub livemode: bool,
+}
+
+/// Everything the workspace holds about one contact.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ContactExport {
+    /// Always `"contact_export"`.
+    pub object: &'static str,
+    pub contact: Contact,
+    pub events: Vec<Event>,
+    pub exported_at: Timestamp,
+}
+
+/// Parses an optional text field with `parse`, recording its error under `field`.
+fn optional(
+    raw: Option<&str>,
+    field: &str,
+    parse: fn(&str) -> Result<String, String>,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    raw.and_then(|r| parse(r).map_err(|m| errors.add(field, m)).ok())
+}
+
+fn agent_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<AgentId> {
+    raw.and_then(|r| {
+        AgentId::parse(r)
+            .ok_or(())
+            .map_err(|_| errors.add("agent_id", "must be an agent id (agt_…)"))
+            .ok()
+    })
+}
+
+pub async fn create(ctx: &Ctx, input: ContactCreate) -> AppResult<Contact> {
+    ctx.authorize(Resource::Contacts, Access::Write)?;
+    let mut errors = FieldErrors::new();
+    let name = optional(input.name.as_deref(), "name", validate::name, &mut errors);
+    let email = optional(
+        input.email.as_deref(),
+        "email",
+        validate::email,
+        &mut errors,
+    );
+    let phone = optional(
+        input.phone.as_deref(),
+        "phone",
+        validate::phone,
+        &mut errors,
+    );
+    let external_id = optional(
+        input.external_id.as_deref(),
+        "external_id",
+        validate::external_id,
+        &mut errors,
+    );
+    let tags = validate::tags(input.tags.as_deref().unwrap_or_default())
+        .map_err(|m| errors.add("tags", m))
+        .unwrap_or_default();
+    let attributes = match &input.attributes {
+        Some(a) => validate::attributes(a)
+            .map_err(|m| errors.add("attributes", m))
+            .unwrap_or_else(|_| json!({})),
+        None => json!({}),
+    };
+    let agent = agent_id(input.agent_id.as_deref(), &mut errors);
+    if errors.is_empty()
+        && name.is_none()
+        && email.is_none()
+        && phone.is_none()
+        && external_id.is_none()
+    {
+        errors.add(
+            "name",
+            "a contact needs at least one of name, email, phone or external_id",
+        );
+    }
+    errors.into_result()?;
+
+    let mut uow = ctx.write().await?;
+    let contact = Contact {
+        id: ContactId::generate(),
+        object: "contact",
+        name,
+        email,
+        phone,
+        external_id,
+        tags,
+        attributes,
+        blocked: input.blocked.unwrap_or(false),
+        agent_id: agent,
+        created_at: uow.now,
+        updated_at: uow.now,
+        livemode: ctx.livemode(),
+    };
+    ensure_unique(uow.tx(), &contact).await?;
+    contacts::insert(uow.tx(), &contact)
+        .await
+        .map_err(unique_conflict)?;
+    uow.emit(
+        EventType::ContactCreated,
+        to_data(&contact),
+        Some(&contact.id),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(contact)
+}
+
+/// 409 when another contact already has this email or external id.
+async fn ensure_unique(tx: &mut TenantTx, contact: &Contact) -> AppResult<()> {
+    if let Some(email) = &contact.email
+        && let Some(other) = contacts::find_by_email(tx, email).await?
+        && other.id != contact.id
+    {
+        return Err(AppError::conflict(format!(
+            "Contact {} already has the email {email}.",
+            other.id
+        )));
+    }
+    if let Some(external_id) = &contact.external_id
+        && let Some(other) = contacts::find_by_external_id(tx, external_id).await?
+        && other.id != contact.id
+    {
+        return Err(AppError::conflict(format!(
+            "Contact {} already has the external_id {external_id}.",
+            other.id
+        )));
+    }
+    Ok(())
+}
+
+fn unique_conflict(err: confab_store::StoreError) -> AppError {
+    if err.is_unique_on("email") || err.is_unique_on("external_id") {
+        AppError::conflict("Another contact already has this email or external_id.")
+    } else {
+        err.into()
+    }
+}
+
+fn to_data(contact: &Contact) -> Value {
+    serde_json::to_value(contact).unwrap_or(Value::Null)
+}
+
+pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Contact> {
+    ctx.authorize(Resource::Contacts, Access::Read)?;
+    let mut tx = ctx.read().await?;
+    load(&mut tx, id).await
+}
+
+async fn load(tx: &mut TenantTx, id: &str) -> AppResult<Contact> {
+    contacts::get(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("contact", id))
+}
+
+/// `?search=&tag=` filters, already read from the request.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub search: Option<String>,
+    pub tag: Option<String>,
+}
+
+pub async fn list(ctx: &Ctx, filter: ListFilter, page: &PageRequest) -> AppResult<Page<Contact>> {
+    ctx.authorize(Resource::Contacts, Access::Read)?;
+    let search = filter
+        .search
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
+        return Err(AppError::field("search", "must be at most 200 characters"));
+    }
+    let mut tx = ctx.read().await?;
+    let filter = ContactFilter {
+        search,
+        tag: filter
+            .tag
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty()),
+    };
+    Ok(contacts::list(&mut tx, &filter, page).await?)
+}
+
+pub async fn update(ctx: &Ctx, id: &str, input: ContactUpdate) -> AppResult<Contact> {
+    ctx.authorize(Resource::Contacts, Access::Write)?;
+    let mut errors = FieldErrors::new();
+    let mut uow = ctx.write().await?;
+    let mut contact = load(uow.tx(), id).await?;
+    if let Some(v) = input.name {
+        contact.name = optional(v.as_deref(), "name", validate::name, &mut errors);
+    }
+    if let Some(v) = input.email {
+        contact.email = optional(v.as_deref(), "email", validate::email, &mut errors);
+    }
+    if let Some(v) = input.phone {
+        contact.phone = optional(v.as_deref(), "phone", validate::phone, &mut errors);
+    }
+    if let Some(v) = input.external_id {
+        contact.external_id = optional(
+            v.as_deref(),
+            "external_id",
+            validate::external_id,
+            &mut errors,
+        );
+    }
+    if let Some(tags) = input.tags {
+        match validate::tags(&tags) {
+            Ok(t) => contact.tags = t,
+            Err(m) => errors.add("tags", m),
+        }
+    }
+    if let Some(a) = input.attributes {
+        match validate::attributes(&a) {
+            Ok(a) => contact.attributes = a,
+            Err(m) => errors.add("attributes", m),
+        }
+    }
+    if let Some(b) = input.blocked {
+        contact.blocked = b;
+    }
+    if let Some(v) = input.agent_id {
+        contact.agent_id = agent_id(v.as_deref(), &mut errors);
+    }
+    errors.into_result()?;
+    save(uow, contact).await
+}
+
+/// Writes a changed contact and its `contact.updated` event, and commits.
+async fn save(mut uow: crate::Uow, mut contact: Contact) -> AppResult<Contact> {
+    contact.updated_at = uow.now;
+    ensure_unique(uow.tx(), &contact).await?;
+    contacts::update(uow.tx(), &contact)
+        .await
+        .map_err(unique_conflict)?;
+    uow.emit(
+        EventType::ContactUpdated,
+        to_data(&contact),
+        Some(&contact.id),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(contact)
+}
+
+pub async fn add_tags(ctx: &Ctx, id: &str, input: TagsInput) -> AppResult<Contact> {
+    ctx.authorize(Resource::Contacts, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let mut contact = load(uow.tx(), id).await?;
+    let mut all = contact.tags.clone();
+    all.extend(input.tags);
+    contact.tags = validate::tags(&all).map_err(|m| AppError::field("tags", &m))?;
+    save(uow, contact).await
+}
+
+pub async fn remove_tag(ctx: &Ctx, id: &str, tag: &str) -> AppResult<Contact> {
+    ctx.authorize(Resource::Contacts, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let mut contact = load(uow.tx(), id).await?;
+    let before = contact.tags.len();
+    contact.tags.retain(|t| !t.eq_ignore_ascii_case(tag.trim()));
+    if contact.tags.len() == before {
+        return Err(AppError::not_found("tag on this contact", tag));
+    }
+    save(uow, contact).await
+}
+
+pub async fn set_blocked(ctx: &Ctx, id: &str, blocked: bool) -> AppResult<Contact> {
+    ctx.authorize(Resource::Contacts, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let mut contact = load(uow.tx(), id).await?;
+    contact.blocked = blocked;
+    save(uow, contact).await
+}
+
+pub async fn export(ctx: &Ctx, id: &str) -> AppResult<ContactExport> {
+    ctx.authorize(Resource::Contacts, Access::Read)?;
+    let mut tx = ctx.read().await?;
+    let contact = load(&mut tx, id).await?;
+    let events = events::list_for_contact(&mut tx, &contact.id).await?;
+    Ok(ContactExport {
+        object: "contact_export",
+        contact,
+        events,
+        exported_at: ctx.app.clock.now(),
+    })
+}
+
+/// Erasure: the contact row goes, and every copy of their personal data elsewhere is
+/// removed in the same transaction (event payloads are redacted, stored idempotent
+/// responses that named them are dropped).
+pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
+    ctx.authorize(Resource::Contacts, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let contact = load(uow.tx(), id).await?;
+    let erased = ErasedContact {
+        id: contact.id.clone(),
+        object: "contact",
+        deleted: true,
+        erased: true,
+        livemode: contact.livemode,
+    };
+    let redacted = serde_json::to_value(&erased).unwrap_or(Value::Null);
+    events::redact_contact(uow.tx(), &contact.id, &redacted).await?;
+    idempotency::forget_mentions(uow.tx(), contact.id.as_str()).await?;
+    contacts::delete(uow.tx(), &contact.id).await?;
+    uow.emit(EventType::ContactDeleted, redacted, Some(&contact.id))
+        .await?;
+    uow.commit().await?;
+    Ok(erased)
+}

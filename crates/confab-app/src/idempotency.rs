@@ -1,0 +1,168 @@
+//! `Idempotency-Key` (DESIGN §3): same key and request → the stored response, byte for
+//! byte; same key and another request → 422; same key while the first still runs → 409.
+//! The stored response commits in the effect's own transaction, so a retry after a
+//! crash or a timeout can never write twice.
+
+use std::sync::{Arc, Mutex};
+
+use confab_core::ErrorCode;
+use confab_store::TenantTx;
+use confab_store::idempotency::{self as store, Claim, IdempotencyScope};
+
+use crate::{AppError, AppResult, Ctx};
+
+pub const MAX_KEY_LEN: usize = 255;
+
+/// The claim a running request holds, and the parked transaction of its effect.
+pub struct IdemSlot {
+    scope: IdempotencyScope,
+    parked: Mutex<Option<TenantTx>>,
+}
+
+impl std::fmt::Debug for IdemSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdemSlot")
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IdemSlot {
+    pub(crate) fn park(&self, tx: TenantTx) {
+        *self.parked.lock().expect("idempotency slot poisoned") = Some(tx);
+    }
+
+    fn take(&self) -> Option<TenantTx> {
+        self.parked
+            .lock()
+            .expect("idempotency slot poisoned")
+            .take()
+    }
+}
+
+/// What to do with an incoming request that carries a key.
+pub enum Begin {
+    /// Run it; pass the slot in the request's [`Ctx`] and call [`finish`] afterwards.
+    Run(Arc<IdemSlot>),
+    /// Answer with the stored response.
+    Replay { status: u16, body: String },
+}
+
+/// Validates the key and claims it for this request.
+pub async fn begin(ctx: &Ctx, key: &str, fingerprint: &str) -> AppResult<Begin> {
+    if key.is_empty() || key.len() > MAX_KEY_LEN || key.chars().any(|c| c.is_control()) {
+        return Err(AppError::new(
+            ErrorCode::BadRequest,
+            format!("The Idempotency-Key header must be 1 to {MAX_KEY_LEN} printable characters."),
+        ));
+    }
+    let scope = IdempotencyScope {
+        credential_id: ctx.credential_id(),
+        key: key.to_owned(),
+    };
+    let now = ctx.app.clock.now();
+    let mut tx = ctx
+        .app
+        .store
+        .tenant(&ctx.workspace_id, ctx.livemode())
+        .await?;
+    let claim = store::claim(
+        &mut tx,
+        &scope,
+        fingerprint,
+        now,
+        ctx.app.config.idempotency_lease_ms,
+    )
+    .await?;
+    tx.commit().await?;
+    match claim {
+        Claim::Acquired => Ok(Begin::Run(Arc::new(IdemSlot {
+            scope,
+            parked: Mutex::new(None),
+        }))),
+        Claim::Completed {
+            fingerprint: stored,
+            status,
+            body,
+        } => {
+            if stored == fingerprint {
+                Ok(Begin::Replay { status, body })
+            } else {
+                Err(reused())
+            }
+        }
+        Claim::InFlight {
+            fingerprint: stored,
+        } => {
+            if stored == fingerprint {
+                Err(AppError::new(
+                    ErrorCode::IdempotencyKeyInUse,
+                    "A request with this Idempotency-Key is still being processed; retry after it finishes.",
+                ))
+            } else {
+                Err(reused())
+            }
+        }
+    }
+}
+
+fn reused() -> AppError {
+    AppError::new(
+        ErrorCode::IdempotencyKeyReused,
+        "This Idempotency-Key was already used with a different request (method, path or body); use a new key for a new request.",
+    )
+}
+
+/// Stores the response (status < 500) together with the parked effect and commits, or
+/// gives the key back (5xx). An error here means nothing was committed.
+pub async fn finish(ctx: &Ctx, slot: &IdemSlot, status: u16, body: &str) -> AppResult<()> {
+    let parked = slot.take();
+    if status >= 500 {
+        drop(parked);
+        let mut tx = ctx
+            .app
+            .store
+            .tenant(&ctx.workspace_id, ctx.livemode())
+            .await?;
+        store::release(&mut tx, &slot.scope).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    let mut tx = match parked {
+        Some(tx) => tx,
+        None => {
+            ctx.app
+                .store
+                .tenant(&ctx.workspace_id, ctx.livemode())
+                .await?
+        }
+    };
+    store::complete(&mut tx, &slot.scope, status, body).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Releases a claim whose request could not be answered at all.
+pub async fn abandon(ctx: &Ctx, slot: &IdemSlot) {
+    drop(slot.take());
+    if let Ok(mut tx) = ctx
+        .app
+        .store
+        .tenant(&ctx.workspace_id, ctx.livemode())
+        .await
+        && store::release(&mut tx, &slot.scope).await.is_ok()
+    {
+        let _ = tx.commit().await;
+    }
+}
+
+/// Deletes keys past their retention (run by the cleaner).
+pub async fn purge_expired(app: &crate::App) -> AppResult<u64> {
+    let before = confab_core::Timestamp::from_millis(
+        app.clock.now().millis() - app.config.idempotency_ttl_ms,
+    );
+    let mut tx = app.store.system().await?;
+    let n = store::purge_before(&mut tx, before).await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -1,0 +1,28 @@
+//! Confab's use cases. The REST API, the MCP server, the console and the task agent
+//! all call these functions; business rules live here once.
+//!
+//! A use case takes a [`Ctx`] (who is asking, in which workspace and mode), opens one
+//! unit of work, writes the change and its events together, and commits.
+
+mod app;
+mod clock;
+mod ctx;
+mod error;
+mod uow;
+
+pub mod auth;
+pub mod contacts;
+pub mod events;
+pub mod idempotency;
+pub mod input;
+pub mod members;
+pub mod workspaces;
+
+pub use app::{App, AppConfig};
+pub use clock::Clock;
+pub use ctx::{Access, Actor, Ctx, Resource};
+pub use error::{AppError, AppResult};
+pub use uow::Uow;
+
+pub use confab_core as core;
+pub use confab_store as store;

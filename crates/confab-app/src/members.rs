@@ -1,0 +1,225 @@
+//! The team: members, roles and access tokens. Only owners and admins manage it; only
+//! owners grant or change the owner role; the last owner stays.
+
+use serde::Deserialize;
+
+use confab_core::credential::{self, hash_secret, last4};
+use confab_core::id::{MemberId, TokenId};
+use confab_core::member::{Member, MemberToken, Role};
+use confab_core::page::{Page, PageRequest};
+use confab_core::{FieldErrors, validate};
+use confab_store::members;
+
+use crate::{Access, Actor, AppError, AppResult, Ctx, Resource};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberCreate {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    #[serde(default)]
+    pub department_ids: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberUpdate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<Role>,
+    pub department_ids: Option<Vec<String>>,
+}
+
+fn caller_role(ctx: &Ctx) -> Option<Role> {
+    match &ctx.actor {
+        Actor::Member { role, .. } => Some(*role),
+        // Secret keys act for the workspace (their scopes were checked already).
+        Actor::SecretKey { .. } | Actor::System => Some(Role::Owner),
+    }
+}
+
+fn require_owner_for(ctx: &Ctx, touches_owner: bool) -> AppResult<()> {
+    if touches_owner && caller_role(ctx) != Some(Role::Owner) {
+        return Err(AppError::forbidden(
+            "Only an owner may grant, change or remove the owner role.",
+        ));
+    }
+    Ok(())
+}
+
+fn check_department_ids(ids: &[String], errors: &mut FieldErrors) {
+    if ids.len() > 50 || ids.iter().any(|d| !d.starts_with("dep_") || d.len() > 64) {
+        errors.add(
+            "department_ids",
+            "must be at most 50 department ids (dep_…)",
+        );
+    }
+}
+
+pub async fn create(ctx: &Ctx, input: MemberCreate) -> AppResult<Member> {
+    ctx.authorize(Resource::Members, Access::Write)?;
+    require_owner_for(ctx, input.role == Role::Owner)?;
+    let mut errors = FieldErrors::new();
+    let name = validate::name(&input.name)
+        .map_err(|m| errors.add("name", m))
+        .ok();
+    let email = validate::email(&input.email)
+        .map_err(|m| errors.add("email", m))
+        .ok();
+    check_department_ids(&input.department_ids, &mut errors);
+    errors.into_result()?;
+    let mut uow = ctx.write().await?;
+    let member = Member {
+        id: MemberId::generate(),
+        object: "member",
+        workspace_id: ctx.workspace_id.clone(),
+        name: name.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+        role: input.role,
+        department_ids: input.department_ids,
+        created_at: uow.now,
+        updated_at: uow.now,
+    };
+    members::insert(uow.tx(), &member)
+        .await
+        .map_err(email_taken)?;
+    uow.commit().await?;
+    Ok(member)
+}
+
+fn email_taken(err: confab_store::StoreError) -> AppError {
+    if err.is_unique_on("email") {
+        AppError::conflict("A member with this email is already on the team.")
+    } else {
+        err.into()
+    }
+}
+
+pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Member> {
+    ctx.authorize(Resource::Members, Access::Read)?;
+    let mut tx = ctx.read().await?;
+    members::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("member", id))
+}
+
+pub async fn list(ctx: &Ctx, page: &PageRequest) -> AppResult<Page<Member>> {
+    ctx.authorize(Resource::Members, Access::Read)?;
+    let mut tx = ctx.read().await?;
+    Ok(members::list(&mut tx, page).await?)
+}
+
+pub async fn update(ctx: &Ctx, id: &str, input: MemberUpdate) -> AppResult<Member> {
+    ctx.authorize(Resource::Members, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let mut member = members::get(uow.tx(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("member", id))?;
+    let role_change = input.role.filter(|r| *r != member.role);
+    require_owner_for(
+        ctx,
+        member.role == Role::Owner || role_change == Some(Role::Owner),
+    )?;
+    let mut errors = FieldErrors::new();
+    if let Some(name) = &input.name {
+        match validate::name(name) {
+            Ok(n) => member.name = n,
+            Err(m) => errors.add("name", m),
+        }
+    }
+    if let Some(email) = &input.email {
+        match validate::email(email) {
+            Ok(e) => member.email = e,
+            Err(m) => errors.add("email", m),
+        }
+    }
+    if let Some(ids) = input.department_ids {
+        check_department_ids(&ids, &mut errors);
+        member.department_ids = ids;
+    }
+    errors.into_result()?;
+    if let Some(role) = role_change {
+        if member.role == Role::Owner && members::count_owners(uow.tx()).await? <= 1 {
+            return Err(AppError::conflict(
+                "This is the workspace's only owner; make another member owner first.",
+            ));
+        }
+        member.role = role;
+    }
+    member.updated_at = uow.now;
+    members::update(uow.tx(), &member)
+        .await
+        .map_err(email_taken)?;
+    uow.commit().await?;
+    Ok(member)
+}
+
+pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<Member> {
+    ctx.authorize(Resource::Members, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let member = members::get(uow.tx(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("member", id))?;
+    require_owner_for(ctx, member.role == Role::Owner)?;
+    if member.role == Role::Owner && members::count_owners(uow.tx()).await? <= 1 {
+        return Err(AppError::conflict(
+            "This is the workspace's only owner and cannot be removed; make another member owner first.",
+        ));
+    }
+    let now = uow.now;
+    members::delete(uow.tx(), &member.id, now).await?;
+    uow.commit().await?;
+    Ok(member)
+}
+
+/// Issues an access token; the secret is in this response only.
+pub async fn create_token(ctx: &Ctx, member_id: &str) -> AppResult<MemberToken> {
+    ctx.authorize(Resource::Members, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let member = members::get(uow.tx(), member_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("member", member_id))?;
+    require_owner_for(
+        ctx,
+        member.role == Role::Owner && ctx.member_id() != Some(&member.id),
+    )?;
+    let secret = credential::new_member_token();
+    let token = MemberToken {
+        id: TokenId::generate(),
+        object: "member_token",
+        member_id: member.id,
+        token: Some(secret.clone()),
+        last4: last4(&secret),
+        created_at: uow.now,
+    };
+    members::insert_token(uow.tx(), &token, &hash_secret(&secret)).await?;
+    uow.commit().await?;
+    Ok(token)
+}
+
+pub async fn list_tokens(ctx: &Ctx, member_id: &str) -> AppResult<Vec<MemberToken>> {
+    ctx.authorize(Resource::Members, Access::Write)?;
+    let mut tx = ctx.read().await?;
+    let member = members::get(&mut tx, member_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("member", member_id))?;
+    Ok(members::list_tokens(&mut tx, &member.id).await?)
+}
+
+pub async fn revoke_token(ctx: &Ctx, member_id: &str, token_id: &str) -> AppResult<MemberToken> {
+    ctx.authorize(Resource::Members, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let member = members::get(uow.tx(), member_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("member", member_id))?;
+    let token = members::list_tokens(uow.tx(), &member.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id.as_str() == token_id)
+        .ok_or_else(|| AppError::not_found("member token", token_id))?;
+    let now = uow.now;
+    members::revoke_token(uow.tx(), &member.id, token_id, now).await?;
+    uow.commit().await?;
+    Ok(token)
+}

@@ -1,0 +1,56 @@
+//! A unit of work: one transaction holding a change and the events it emits.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use confab_core::Timestamp;
+use confab_core::event::{Event, EventType};
+use confab_core::id::ContactId;
+use confab_store::{TenantTx, events};
+
+use crate::AppResult;
+use crate::idempotency::IdemSlot;
+
+pub struct Uow {
+    tx: TenantTx,
+    /// The time of this change: every row and event it writes carries it.
+    pub now: Timestamp,
+    idempotency: Option<Arc<IdemSlot>>,
+}
+
+impl Uow {
+    pub(crate) fn new(tx: TenantTx, now: Timestamp, idempotency: Option<Arc<IdemSlot>>) -> Self {
+        Uow {
+            tx,
+            now,
+            idempotency,
+        }
+    }
+
+    pub fn tx(&mut self) -> &mut TenantTx {
+        &mut self.tx
+    }
+
+    /// Appends an event to the outbox in this transaction.
+    pub async fn emit(
+        &mut self,
+        event_type: EventType,
+        data: Value,
+        contact: Option<&ContactId>,
+    ) -> AppResult<Event> {
+        Ok(events::append(&mut self.tx, event_type, data, contact, self.now).await?)
+    }
+
+    /// Commits. Under an `Idempotency-Key` the commit is handed to the idempotency layer,
+    /// which first writes the response into this same transaction.
+    pub async fn commit(self) -> AppResult<()> {
+        match self.idempotency {
+            Some(slot) => {
+                slot.park(self.tx);
+                Ok(())
+            }
+            None => Ok(self.tx.commit().await?),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Creating workspaces: first-start bootstrap, `confab init`, and the platform admin API.
+
+use serde::Serialize;
+
+use confab_core::credential::{self, hash_secret, last4};
+use confab_core::id::{KeyId, MemberId, TokenId, WorkspaceId};
+use confab_core::member::{Member, MemberToken, Role};
+use confab_core::{Mode, validate};
+use confab_store::credentials::{KeyKind, KeyRow};
+use confab_store::workspaces::{self, WorkspaceRow};
+use confab_store::{SystemTx, members};
+
+use crate::{App, AppError, AppResult};
+
+/// The one-time credentials of a new workspace (DESIGN §2).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkspaceCredentials {
+    pub workspace_id: WorkspaceId,
+    pub test_secret_key: String,
+    pub live_secret_key: String,
+    pub test_site_key: String,
+    pub live_site_key: String,
+    pub owner_token: String,
+}
+
+/// Creates a workspace with an owner, the owner's token, and test and live keys.
+pub async fn create(app: &App, name: &str) -> AppResult<WorkspaceCredentials> {
+    let name = validate::name(name).map_err(|m| AppError::field("name", &m))?;
+    let tx = app.store.system().await?;
+    let creds = create_in(app, tx, &name).await?;
+    Ok(creds)
+}
+
+/// Creates the "Default" workspace when the database has none; `None` otherwise.
+pub async fn bootstrap_if_empty(app: &App) -> AppResult<Option<WorkspaceCredentials>> {
+    let mut tx = app.store.system().await?;
+    if workspaces::count(&mut tx).await? > 0 {
+        return Ok(None);
+    }
+    create_in(app, tx, "Default").await.map(Some)
+}
+
+async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<WorkspaceCredentials> {
+    let now = app.clock.now();
+    let workspace = WorkspaceRow {
+        id: WorkspaceId::generate(),
+        name: name.to_owned(),
+        plan: "self_hosted".into(),
+        identity_secret: credential::new_signing_secret(),
+        created_at: now,
+    };
+    workspaces::insert(&mut tx, &workspace).await?;
+    let mut tx = tx.enter(&workspace.id, true).await?;
+
+    let owner = Member {
+        id: MemberId::generate(),
+        object: "member",
+        workspace_id: workspace.id.clone(),
+        name: "Owner".into(),
+        email: "owner@localhost".into(),
+        role: Role::Owner,
+        department_ids: vec![],
+        created_at: now,
+        updated_at: now,
+    };
+    members::insert(&mut tx, &owner).await?;
+    let owner_token = credential::new_member_token();
+    let token = MemberToken {
+        id: TokenId::generate(),
+        object: "member_token",
+        member_id: owner.id.clone(),
+        token: None,
+        last4: last4(&owner_token),
+        created_at: now,
+    };
+    members::insert_token(&mut tx, &token, &hash_secret(&owner_token)).await?;
+
+    let mut keys = Vec::new();
+    for mode in [Mode::Test, Mode::Live] {
+        tx.set_livemode(mode.is_live());
+        for kind in [KeyKind::Secret, KeyKind::Site] {
+            let secret = match kind {
+                KeyKind::Secret => credential::new_secret_key(mode),
+                KeyKind::Site => credential::new_site_key(mode),
+            };
+            let row = KeyRow {
+                id: KeyId::generate(),
+                workspace_id: workspace.id.clone(),
+                livemode: mode.is_live(),
+                member_id: Some(owner.id.clone()),
+                kind,
+                last4: last4(&secret),
+                label: format!(
+                    "Default {} {} key",
+                    mode.as_str(),
+                    if kind == KeyKind::Secret {
+                        "secret"
+                    } else {
+                        "site"
+                    }
+                ),
+                scopes: vec![],
+                allowed_origins: vec![],
+                created_at: now,
+                revoked_at: None,
+            };
+            confab_store::credentials::insert_key(&mut tx, &row, &hash_secret(&secret)).await?;
+            keys.push(secret);
+        }
+    }
+    tx.commit().await?;
+    let [
+        test_secret_key,
+        test_site_key,
+        live_secret_key,
+        live_site_key,
+    ]: [String; 4] = keys
+        .try_into()
+        .map_err(|_| AppError::Internal("bootstrap made the wrong number of keys".into()))?;
+    Ok(WorkspaceCredentials {
+        workspace_id: workspace.id,
+        test_secret_key,
+        live_secret_key,
+        test_site_key,
+        live_site_key,
+        owner_token,
+    })
+}

@@ -1,0 +1,78 @@
+//! Event types (DESIGN §4) and the event envelope every webhook and stream carries.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::id::EventId;
+use crate::time::Timestamp;
+
+/// Declares the closed set of event types with their wire names.
+macro_rules! event_types {
+    ($($variant:ident => $wire:literal),* $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum EventType { $($variant),* }
+
+        impl EventType {
+            pub const ALL: &'static [EventType] = &[$(EventType::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(EventType::$variant => $wire),* }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($wire => Some(EventType::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+event_types! {
+    ConversationStarted => "conversation.started",
+    MessageReceived => "message.received",
+    MessageSent => "message.sent",
+    SentimentChanged => "sentiment.changed",
+    HandoffRequested => "handoff.requested",
+    AgentAssigned => "agent.assigned",
+    ConversationReleased => "conversation.released",
+    ConversationResolved => "conversation.resolved",
+    WalletLowBalance => "wallet.low_balance",
+    ContactCreated => "contact.created",
+    ContactUpdated => "contact.updated",
+    ContactDeleted => "contact.deleted",
+    TicketCreated => "ticket.created",
+    TicketUpdated => "ticket.updated",
+    TicketReplied => "ticket.replied",
+    BookingCreated => "booking.created",
+    BookingCancelled => "booking.cancelled",
+    TaskResolved => "task.resolved",
+    TaskFailed => "task.failed",
+    CampaignCompleted => "campaign.completed",
+    WebhookTest => "webhook.test",
+}
+
+/// An entry of the event log.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Event {
+    pub id: EventId,
+    /// Always `"event"`.
+    pub object: &'static str,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub created_at: Timestamp,
+    pub livemode: bool,
+    /// The object the event is about, as the API shows it.
+    pub data: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip() {
+        for t in EventType::ALL {
+            assert_eq!(EventType::parse(t.as_str()), Some(*t));
+        }
+        assert_eq!(EventType::ALL.len(), 21);
+    }
+}

@@ -1,0 +1,79 @@
+//! Prefixed ULID identifiers (`ctc_01J…`). The prefix says what an id names, so an id
+//! pasted into the wrong place fails to parse instead of silently matching nothing.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Declares a typed, prefixed id.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            /// A fresh id: the prefix and a new ULID.
+            pub fn generate() -> Self {
+                Self(format!("{}{}", $prefix, ulid::Ulid::new()))
+            }
+
+            /// Accepts only this kind's prefix followed by a valid ULID.
+            pub fn parse(s: &str) -> Option<Self> {
+                let rest = s.strip_prefix($prefix)?;
+                ulid::Ulid::from_string(rest).ok()?;
+                Some(Self(s.to_owned()))
+            }
+
+            /// Wraps an id read back from storage, where it was validated on the way in.
+            pub fn from_trusted(s: String) -> Self {
+                Self(s)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(concat!("An id starting with `", $prefix, "`.")))
+                    .examples([concat!($prefix, "01JD0000000000000000000000")])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+id_type!(/// A workspace (tenant).
+    WorkspaceId, "ws_");
+id_type!(/// A team member.
+    MemberId, "mem_");
+id_type!(/// An API key (secret or site key).
+    KeyId, "key_");
+id_type!(/// A member access token.
+    TokenId, "mtk_");
+id_type!(/// A contact.
+    ContactId, "ctc_");
+id_type!(/// An event in the event log.
+    EventId, "evt_");
+id_type!(/// An agent.
+    AgentId, "agt_");
+
+/// A request id (`req_…`), echoed in `X-Request-Id` and in every error body.
+pub fn new_request_id() -> String {
+    format!("req_{}", ulid::Ulid::new())
+}

@@ -1,0 +1,20 @@
+//! Confab's domain vocabulary: ids, error codes, timestamps, modes, credentials,
+//! validation and the domain types every other crate speaks.
+//!
+//! This crate does no I/O: no database, no network, no files, no clock reads other than
+//! through [`time::Timestamp::now`], which callers may replace with a test clock upstream.
+
+pub mod contact;
+pub mod credential;
+pub mod error;
+pub mod event;
+pub mod id;
+pub mod member;
+pub mod mode;
+pub mod page;
+pub mod time;
+pub mod validate;
+
+pub use error::{ErrorCode, FieldErrors};
+pub use mode::Mode;
+pub use time::Timestamp;

@@ -1,0 +1,68 @@
+//! Team members and their roles.
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::{MemberId, TokenId, WorkspaceId};
+use crate::time::Timestamp;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Admin,
+    Agent,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "owner" => Some(Role::Owner),
+            "admin" => Some(Role::Admin),
+            "agent" => Some(Role::Agent),
+            _ => None,
+        }
+    }
+
+    /// Owners and admins manage the team, keys and settings.
+    pub fn manages_workspace(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+}
+
+/// A person on the workspace's team.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Member {
+    pub id: MemberId,
+    /// Always `"member"`.
+    pub object: &'static str,
+    #[serde(skip)]
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub department_ids: Vec<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A member access token as listed (the secret itself is never shown again).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MemberToken {
+    pub id: TokenId,
+    /// Always `"member_token"`.
+    pub object: &'static str,
+    pub member_id: MemberId,
+    /// The secret `mt_…`; present only in the response that created it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub last4: String,
+    pub created_at: Timestamp,
+}

@@ -1,0 +1,109 @@
+//! Authentication as middleware plus an extractor: the middleware resolves the
+//! credential once (and applies the per-credential rate limit); handlers take [`Auth`]
+//! and never read headers themselves.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use confab_app::{Ctx, auth};
+use confab_core::{ErrorCode, Mode};
+
+use crate::error::ApiError;
+use crate::request_id;
+use crate::state::HttpState;
+
+/// The authenticated caller of this request.
+pub struct Auth(pub Ctx);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .map(Auth)
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::Unauthenticated, "This route needs a credential.")
+            })
+    }
+}
+
+/// The header a member token uses to pick test mode (keys carry their own mode).
+pub const MODE_HEADER: &str = "confab-mode";
+
+fn bearer(parts: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = parts.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| {
+        ApiError::new(
+            ErrorCode::Unauthenticated,
+            "The Authorization header is not readable text.",
+        )
+    })?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthenticated,
+                "Use `Authorization: Bearer <key>`.",
+            )
+        })?;
+    Ok(Some(token.trim().to_owned()))
+}
+
+/// Resolves the credential, rate-limits it, and hands the [`Ctx`] to the handler.
+pub async fn require_credential(
+    State(state): State<HttpState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let mode = match headers
+        .get(MODE_HEADER)
+        .map(|v| v.to_str().ok().and_then(Mode::parse))
+    {
+        None => None,
+        Some(Some(mode)) => Some(mode),
+        Some(None) => {
+            return ApiError::new(
+                ErrorCode::BadRequest,
+                "The Confab-Mode header must be `test` or `live`.",
+            )
+            .into_response();
+        }
+    };
+    let token = match bearer(headers) {
+        Ok(token) => token,
+        Err(err) => return err.into_response(),
+    };
+    let ctx = match auth::authenticate(&state.app, token.as_deref(), mode, &request_id::current())
+        .await
+    {
+        Ok(ctx) => ctx,
+        Err(err) => return ApiError(err).into_response(),
+    };
+    let verdict = state.limiter.check(&ctx.credential_id());
+    if !verdict.allowed {
+        let mut response = ApiError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "Too many requests for this credential; retry in {} s.",
+                verdict.reset_secs
+            ),
+        )
+        .into_response();
+        verdict.write_headers(response.headers_mut(), true);
+        return response;
+    }
+    request.extensions_mut().insert(ctx);
+    let mut response = next.run(request).await;
+    verdict.write_headers(response.headers_mut(), false);
+    response
+}

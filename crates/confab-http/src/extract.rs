@@ -1,0 +1,60 @@
+//! Extractors for path and query parameters whose failures speak the contract.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use confab_core::ErrorCode;
+use confab_core::page::PageRequest;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Path parameters.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("Bad path parameter: {e}.")))
+    }
+}
+
+/// The query string as a map (each route picks what it understands).
+pub struct QueryMap(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(map)| QueryMap(map))
+            .map_err(|_| {
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    "The query string could not be parsed.",
+                )
+            })
+    }
+}
+
+impl QueryMap {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    pub fn owned(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+
+    /// `?limit=&cursor=`, validated.
+    pub fn page(&self) -> ApiResult<PageRequest> {
+        Ok(PageRequest::parse(self.get("limit"), self.get("cursor"))?)
+    }
+}

@@ -1,0 +1,128 @@
+//! Confab's HTTP surface: the `/v1` REST API, the admin API, health and metrics, and
+//! the OpenAPI document. Handlers are thin; the shared machinery (request ids, the
+//! error shape, authentication, rate limits, idempotency, metrics) is layered here once.
+
+mod auth;
+mod error;
+mod extract;
+mod idempotency;
+mod json;
+mod metrics;
+mod openapi;
+mod rate_limit;
+mod request_id;
+mod routes;
+mod state;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use confab_app::App;
+use confab_core::ErrorCode;
+
+pub use error::{ApiError, ErrorBody};
+pub use metrics::Metrics;
+pub use rate_limit::RateLimiter;
+pub use state::HttpState;
+
+use routes::{admin, contacts, docs, events, health, members};
+
+/// Settings of the HTTP layer.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// Requests a minute per credential.
+    pub rate_limit_per_minute: u64,
+    pub admin_token: Option<String>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            rate_limit_per_minute: 6000,
+            admin_token: None,
+        }
+    }
+}
+
+/// The routes that need a credential, with their OpenAPI operations.
+fn api_routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::get, contacts::update, contacts::erase))
+        .routes(routes!(contacts::add_tags))
+        .routes(routes!(contacts::remove_tag))
+        .routes(routes!(contacts::block))
+        .routes(routes!(contacts::unblock))
+        .routes(routes!(contacts::export))
+        .routes(routes!(members::list, members::create))
+        .routes(routes!(members::get, members::update, members::delete))
+        .routes(routes!(members::create_token, members::list_tokens))
+        .routes(routes!(members::revoke_token))
+        .routes(routes!(events::list))
+        .routes(routes!(events::get))
+}
+
+fn admin_routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new().routes(routes!(admin::create_workspace))
+}
+
+/// The OpenAPI document of every documented route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = api_routes().split_for_parts();
+    let (_, admin) = admin_routes().split_for_parts();
+    doc.merge(admin);
+    doc
+}
+
+/// Builds the whole HTTP application.
+pub fn router(app: App, config: HttpConfig) -> Router {
+    let (api, mut doc) = api_routes().split_for_parts();
+    let (admin, admin_doc) = admin_routes().split_for_parts();
+    doc.merge(admin_doc);
+    let state = HttpState {
+        app,
+        limiter: RateLimiter::new(config.rate_limit_per_minute),
+        metrics: Metrics::default(),
+        admin_token: config.admin_token.filter(|t| !t.is_empty()),
+        openapi: Arc::new(doc.to_json().unwrap_or_else(|_| "{}".into())),
+    };
+    let api = api
+        .route_layer(from_fn(idempotency::middleware))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_credential));
+    Router::new()
+        .merge(api)
+        .merge(admin)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route("/v1/openapi.json", get(docs::openapi_json))
+        .route("/docs", get(docs::page))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
+        .layer(from_fn(request_id::middleware))
+        .with_state(state)
+}
+
+/// The message of the fallback route, which tests use to tell "no such route" from
+/// "no such object".
+pub const NO_ROUTE_MESSAGE: &str = "No route matches this method and path; see /docs.";
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, NO_ROUTE_MESSAGE)
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "This path exists but not with this method; see /docs.",
+    )
+}

@@ -1,0 +1,49 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Confab API",
+        description = "Self-hostable, API-first AI customer chat. Authenticate with `Authorization: Bearer sk_test_…` (or `sk_live_…`); member tokens (`mt_…`) also work and pick test mode with `Confab-Mode: test`. Every POST, PUT, PATCH and DELETE accepts `Idempotency-Key`. Errors are `{\"error\": {code, message, fields?, request_id}}`.",
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = [])),
+    tags(
+        (name = "Contacts", description = "The people who talk to you."),
+        (name = "Members", description = "Your team, roles and access tokens."),
+        (name = "Events", description = "The event log."),
+        (name = "Admin", description = "Platform administration (CONFAB_ADMIN_TOKEN)."),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A secret key (sk_test_…, sk_live_…) or a member token (mt_…).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The platform admin token (CONFAB_ADMIN_TOKEN)."))
+                    .build(),
+            ),
+        );
+    }
+}

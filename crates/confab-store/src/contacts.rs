@@ -1,0 +1,233 @@
+//! Contacts and their tags.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::TenantTx;
+use crate::error::{Classify, Result, StoreError};
+use crate::members::cursor_bounds;
+use crate::sql::{Arg, Sql, like_pattern};
+use confab_core::Timestamp;
+use confab_core::contact::Contact;
+use confab_core::id::{AgentId, ContactId};
+use confab_core::page::{Cursor, Page, PageRequest};
+
+const COLUMNS: &str = "id, livemode, name, email, phone, external_id, tags, attributes, blocked, agent_id, created_at, updated_at";
+
+fn decode(row: &AnyRow) -> Result<Contact> {
+    let tags: String = row.try_get("tags").classified()?;
+    let attributes: String = row.try_get("attributes").classified()?;
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    Ok(Contact {
+        id: ContactId::from_trusted(row.try_get("id").classified()?),
+        object: "contact",
+        name: row.try_get("name").classified()?,
+        email: row.try_get("email").classified()?,
+        phone: row.try_get("phone").classified()?,
+        external_id: row.try_get("external_id").classified()?,
+        tags: serde_json::from_str(&tags).map_err(corrupt)?,
+        attributes: serde_json::from_str(&attributes).map_err(corrupt)?,
+        blocked: row.try_get::<i64, _>("blocked").classified()? != 0,
+        agent_id: row
+            .try_get::<Option<String>, _>("agent_id")
+            .classified()?
+            .map(AgentId::from_trusted),
+        created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at").classified()?),
+        livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
+    })
+}
+
+fn email_lower(contact: &Contact) -> Option<String> {
+    contact.email.as_ref().map(|e| e.to_lowercase())
+}
+
+pub async fn insert(tx: &mut TenantTx, c: &Contact) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "INSERT INTO contacts (id, workspace_id, livemode, name, email, email_lower, phone, external_id, tags, attributes, blocked, agent_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(c.id.as_str())
+    .bind(ws)
+    .bind(live)
+    .bind(c.name.clone())
+    .bind(c.email.clone())
+    .bind(email_lower(c))
+    .bind(c.phone.clone())
+    .bind(c.external_id.clone())
+    .bind(serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(c.attributes.to_string())
+    .bind(c.blocked as i64)
+    .bind(c.agent_id.as_ref().map(|a| a.to_string()))
+    .bind(c.created_at.millis())
+    .bind(c.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    write_tags(tx, &c.id, &c.tags).await
+}
+
+/// Rewrites every mutable field of an existing contact.
+pub async fn update(tx: &mut TenantTx, c: &Contact) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE contacts SET name = $4, email = $5, email_lower = $6, phone = $7, external_id = $8, tags = $9, \
+         attributes = $10, blocked = $11, agent_id = $12, updated_at = $13 \
+         WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(c.id.as_str())
+    .bind(c.name.clone())
+    .bind(c.email.clone())
+    .bind(email_lower(c))
+    .bind(c.phone.clone())
+    .bind(c.external_id.clone())
+    .bind(serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(c.attributes.to_string())
+    .bind(c.blocked as i64)
+    .bind(c.agent_id.as_ref().map(|a| a.to_string()))
+    .bind(c.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    write_tags(tx, &c.id, &c.tags).await
+}
+
+async fn write_tags(tx: &mut TenantTx, id: &ContactId, tags: &[String]) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "DELETE FROM contact_tags WHERE workspace_id = $1 AND livemode = $2 AND contact_id = $3",
+    )
+    .bind(ws.clone())
+    .bind(live)
+    .bind(id.as_str())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    for tag in tags {
+        sqlx::query(
+            "INSERT INTO contact_tags (workspace_id, livemode, contact_id, tag) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(ws.clone())
+        .bind(live)
+        .bind(id.as_str())
+        .bind(tag.to_lowercase())
+        .execute(tx.conn())
+        .await
+        .classified()?;
+    }
+    Ok(())
+}
+
+pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Contact>> {
+    find_by(tx, "id", id.to_owned()).await
+}
+
+pub async fn find_by_email(tx: &mut TenantTx, email: &str) -> Result<Option<Contact>> {
+    find_by(tx, "email_lower", email.to_lowercase()).await
+}
+
+pub async fn find_by_external_id(tx: &mut TenantTx, external_id: &str) -> Result<Option<Contact>> {
+    find_by(tx, "external_id", external_id.to_owned()).await
+}
+
+async fn find_by(
+    tx: &mut TenantTx,
+    column: &'static str,
+    value: String,
+) -> Result<Option<Contact>> {
+    let (ws, live) = tx.scope();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM contacts WHERE workspace_id = $1 AND livemode = $2 AND {column} = $3"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(live)
+        .bind(value)
+        .fetch_optional(tx.conn())
+        .await
+        .classified()?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// List filters; every one is optional.
+#[derive(Clone, Debug, Default)]
+pub struct ContactFilter {
+    /// Case-insensitive substring of name, email or phone.
+    pub search: Option<String>,
+    /// Has this tag (case-insensitive).
+    pub tag: Option<String>,
+}
+
+pub async fn list(
+    tx: &mut TenantTx,
+    filter: &ContactFilter,
+    page: &PageRequest,
+) -> Result<Page<Contact>> {
+    let (ws, live) = tx.scope();
+    let (after_ts, after_id) = cursor_bounds(page.after.as_ref());
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM contacts WHERE workspace_id = "
+    ));
+    sql.bind(Arg::Text(ws.clone()))
+        .push(" AND livemode = ")
+        .bind(Arg::Int(live));
+    if let Some(search) = &filter.search {
+        let pattern = like_pattern(search);
+        sql.push(" AND (lower(coalesce(name, '')) LIKE ")
+            .bind(Arg::Text(pattern.clone()))
+            .push(" ESCAPE '\\' OR coalesce(email_lower, '') LIKE ")
+            .bind(Arg::Text(pattern.clone()))
+            .push(" ESCAPE '\\' OR coalesce(phone, '') LIKE ")
+            .bind(Arg::Text(pattern))
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(tag) = &filter.tag {
+        sql.push(" AND id IN (SELECT contact_id FROM contact_tags WHERE workspace_id = ")
+            .bind(Arg::Text(ws))
+            .push(" AND livemode = ")
+            .bind(Arg::Int(live))
+            .push(" AND tag = ")
+            .bind(Arg::Text(tag.to_lowercase()))
+            .push(")");
+    }
+    sql.push(" AND (created_at < ")
+        .bind(Arg::Int(after_ts))
+        .push(" OR (created_at = ")
+        .bind(Arg::Int(after_ts))
+        .push(" AND id < ")
+        .bind(Arg::Text(after_id))
+        .push(")) ORDER BY created_at DESC, id DESC LIMIT ")
+        .bind(Arg::Int(page.limit + 1));
+    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
+    let contacts = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(contacts, page.limit, |c| Cursor {
+        created_at: c.created_at.millis(),
+        id: c.id.to_string(),
+    }))
+}
+
+/// Deletes the contact row and its tags (erasure of related data is the caller's
+/// business: events, stored responses, and later conversations).
+pub async fn delete(tx: &mut TenantTx, id: &ContactId) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "DELETE FROM contact_tags WHERE workspace_id = $1 AND livemode = $2 AND contact_id = $3",
+    )
+    .bind(ws.clone())
+    .bind(live)
+    .bind(id.as_str())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    sqlx::query("DELETE FROM contacts WHERE workspace_id = $1 AND livemode = $2 AND id = $3")
+        .bind(ws)
+        .bind(live)
+        .bind(id.as_str())
+        .execute(tx.conn())
+        .await
+        .classified()?;
+    Ok(())
+}

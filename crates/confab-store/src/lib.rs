@@ -1,0 +1,23 @@
+//! Persistence for Confab: one store API over SQLite (the embedded default) and
+//! PostgreSQL, with migrations per backend and row-level security on PostgreSQL.
+//!
+//! Queries are written once, in SQL both engines accept (`$N` placeholders, epoch
+//! milliseconds, 0/1 flags, JSON as text), and run through sqlx's `Any` driver.
+//! Every tenant query takes a [`TenantTx`], which carries the workspace and mode it
+//! was opened for, so a query cannot forget its tenant.
+
+mod db;
+mod error;
+mod sql;
+mod tx;
+
+pub mod contacts;
+pub mod credentials;
+pub mod events;
+pub mod idempotency;
+pub mod members;
+pub mod workspaces;
+
+pub use db::{Backend, Store, StoreOptions};
+pub use error::StoreError;
+pub use tx::{SystemTx, TenantTx};

@@ -1,0 +1,294 @@
+//! Layered configuration: compiled-in defaults, then `confab.toml`, then `CONFAB_*`
+//! environment variables, then command-line flags. Validated once at start; secrets are
+//! wrapped so they never print.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// A value that must never reach a log.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// One layer: every field optional, so layers can be stacked.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub database_tenant_role: Option<String>,
+    pub database_max_connections: Option<u32>,
+    /// `full` (default: survives power loss) or `normal` (survives a process crash only).
+    pub sqlite_synchronous: Option<String>,
+    pub public_url: Option<String>,
+    pub admin_token: Option<Secret>,
+    pub rate_limit_per_minute: Option<u64>,
+    pub webhooks_retry_schedule: Option<String>,
+    pub webhooks_allow_private_networks: Option<bool>,
+    /// `json` (default) or `pretty`.
+    pub log_format: Option<String>,
+}
+
+impl Layer {
+    /// Fields of `over` win where set.
+    fn overlay(self, over: Layer) -> Layer {
+        Layer {
+            listen: over.listen.or(self.listen),
+            data_dir: over.data_dir.or(self.data_dir),
+            database_url: over.database_url.or(self.database_url),
+            database_tenant_role: over.database_tenant_role.or(self.database_tenant_role),
+            database_max_connections: over
+                .database_max_connections
+                .or(self.database_max_connections),
+            sqlite_synchronous: over.sqlite_synchronous.or(self.sqlite_synchronous),
+            public_url: over.public_url.or(self.public_url),
+            admin_token: over.admin_token.or(self.admin_token),
+            rate_limit_per_minute: over.rate_limit_per_minute.or(self.rate_limit_per_minute),
+            webhooks_retry_schedule: over
+                .webhooks_retry_schedule
+                .or(self.webhooks_retry_schedule),
+            webhooks_allow_private_networks: over
+                .webhooks_allow_private_networks
+                .or(self.webhooks_allow_private_networks),
+            log_format: over.log_format.or(self.log_format),
+        }
+    }
+
+    fn from_file(path: &Path) -> anyhow::Result<Layer> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+    }
+
+    fn from_env(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Layer> {
+        let parse_bool = |name: &str| -> anyhow::Result<Option<bool>> {
+            match get(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("") => Ok(None),
+                Some("1" | "true" | "yes" | "on") => Ok(Some(true)),
+                Some("0" | "false" | "no" | "off") => Ok(Some(false)),
+                Some(other) => bail!("{name} must be true or false, not {other:?}"),
+            }
+        };
+        let parse_num = |name: &str| -> anyhow::Result<Option<u64>> {
+            get(name)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.parse::<u64>()
+                        .with_context(|| format!("{name} must be a whole number"))
+                })
+                .transpose()
+        };
+        Ok(Layer {
+            listen: get("CONFAB_LISTEN"),
+            data_dir: get("CONFAB_DATA_DIR").map(PathBuf::from),
+            database_url: get("CONFAB_DATABASE_URL"),
+            database_tenant_role: get("CONFAB_DATABASE_TENANT_ROLE"),
+            database_max_connections: parse_num("CONFAB_DATABASE_MAX_CONNECTIONS")?
+                .map(|n| n as u32),
+            sqlite_synchronous: get("CONFAB_SQLITE_SYNCHRONOUS"),
+            public_url: get("CONFAB_PUBLIC_URL"),
+            admin_token: get("CONFAB_ADMIN_TOKEN").map(Secret),
+            rate_limit_per_minute: parse_num("CONFAB_RATE_LIMIT_PER_MINUTE")?,
+            webhooks_retry_schedule: get("CONFAB_WEBHOOKS_RETRY_SCHEDULE"),
+            webhooks_allow_private_networks: parse_bool("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS")?,
+            log_format: get("CONFAB_LOG_FORMAT"),
+        })
+    }
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub database_tenant_role: String,
+    pub database_max_connections: u32,
+    pub sqlite_full_sync: bool,
+    pub public_url: String,
+    pub admin_token: Option<Secret>,
+    pub rate_limit_per_minute: u64,
+    pub webhooks_retry_schedule: Vec<Duration>,
+    pub webhooks_allow_private_networks: bool,
+    pub log_json: bool,
+}
+
+impl Config {
+    /// Stacks the layers and validates. `file` is an explicit `--config`; without it
+    /// `./confab.toml` is read when present.
+    pub fn load(file: Option<&Path>, flags: Layer) -> anyhow::Result<Config> {
+        let env = Layer::from_env(|k| std::env::var(k).ok())?;
+        let file_layer = match file {
+            Some(path) => Layer::from_file(path)?,
+            None if Path::new("confab.toml").exists() => {
+                Layer::from_file(Path::new("confab.toml"))?
+            }
+            None => Layer::default(),
+        };
+        Self::resolve(
+            Layer::default()
+                .overlay(file_layer)
+                .overlay(env)
+                .overlay(flags),
+        )
+    }
+
+    pub fn resolve(layer: Layer) -> anyhow::Result<Config> {
+        let listen = layer.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        listen
+            .parse::<std::net::SocketAddr>()
+            .with_context(|| format!("listen address {listen:?} must look like 127.0.0.1:8080"))?;
+        let data_dir = layer
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from("confab-data"));
+        let database_url = match layer.database_url.filter(|u| !u.is_empty()) {
+            Some(url) => url,
+            None => format!("sqlite://{}/confab.db", data_dir.display()),
+        };
+        if confab_store::Backend::of_url(&database_url).is_none() {
+            bail!("CONFAB_DATABASE_URL must start with sqlite:// or postgres://");
+        }
+        let sqlite_full_sync = match layer.sqlite_synchronous.as_deref().unwrap_or("full") {
+            "full" => true,
+            "normal" => false,
+            other => bail!("sqlite_synchronous must be `full` or `normal`, not {other:?}"),
+        };
+        let public_url = layer
+            .public_url
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let schedule_text = layer
+            .webhooks_retry_schedule
+            .unwrap_or_else(|| "0s,1s,4s,16s,1m,5m".into());
+        let webhooks_retry_schedule = parse_schedule(&schedule_text)?;
+        let log_json = match layer.log_format.as_deref().unwrap_or("json") {
+            "json" => true,
+            "pretty" => false,
+            other => bail!("log_format must be `json` or `pretty`, not {other:?}"),
+        };
+        let rate_limit_per_minute = layer.rate_limit_per_minute.unwrap_or(6000);
+        if rate_limit_per_minute == 0 {
+            bail!("rate_limit_per_minute must be at least 1");
+        }
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            database_tenant_role: layer
+                .database_tenant_role
+                .unwrap_or_else(|| "confab_tenant".into()),
+            database_max_connections: layer.database_max_connections.unwrap_or(10).max(1),
+            sqlite_full_sync,
+            public_url,
+            admin_token: layer.admin_token.filter(|t| !t.expose().is_empty()),
+            rate_limit_per_minute,
+            webhooks_retry_schedule,
+            webhooks_allow_private_networks: layer.webhooks_allow_private_networks.unwrap_or(false),
+            log_json,
+        })
+    }
+}
+
+/// `0s,1s,4s,16s,1m,5m` → durations; units ms, s, m, h.
+pub fn parse_schedule(text: &str) -> anyhow::Result<Vec<Duration>> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let (digits, unit): (String, String) = part.chars().partition(|c| c.is_ascii_digit());
+        let n: u64 = digits
+            .parse()
+            .with_context(|| format!("retry schedule entry {part:?} needs a number"))?;
+        let d = match unit.as_str() {
+            "ms" => Duration::from_millis(n),
+            "s" | "" => Duration::from_secs(n),
+            "m" => Duration::from_secs(n * 60),
+            "h" => Duration::from_secs(n * 3600),
+            _ => bail!("retry schedule entry {part:?}: use ms, s, m or h"),
+        };
+        out.push(d);
+    }
+    if out.is_empty() || out.len() > 20 {
+        bail!("the retry schedule needs 1 to 20 entries");
+    }
+    if out.windows(2).any(|w| w[1] < w[0]) {
+        bail!("the retry schedule must not go backwards: {text}");
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_layers_win_and_defaults_fill_in() {
+        let file = Layer {
+            listen: Some("127.0.0.1:9000".into()),
+            data_dir: Some("/tmp/a".into()),
+            ..Layer::default()
+        };
+        let env =
+            Layer::from_env(|k| (k == "CONFAB_LISTEN").then(|| "127.0.0.1:9001".into())).unwrap();
+        let flags = Layer {
+            data_dir: Some("/tmp/b".into()),
+            ..Layer::default()
+        };
+        let config =
+            Config::resolve(Layer::default().overlay(file).overlay(env).overlay(flags)).unwrap();
+        assert_eq!(config.listen, "127.0.0.1:9001");
+        assert_eq!(config.database_url, "sqlite:///tmp/b/confab.db");
+        assert_eq!(config.webhooks_retry_schedule.len(), 6);
+        assert!(!config.webhooks_allow_private_networks);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        let bad = |layer: Layer| Config::resolve(layer).unwrap_err().to_string();
+        assert!(
+            bad(Layer {
+                listen: Some("nowhere".into()),
+                ..Layer::default()
+            })
+            .contains("listen")
+        );
+        assert!(
+            bad(Layer {
+                database_url: Some("mysql://x".into()),
+                ..Layer::default()
+            })
+            .contains("sqlite://")
+        );
+        assert!(parse_schedule("1s,0s").is_err());
+        assert!(parse_schedule("5x").is_err());
+        assert_eq!(parse_schedule("0s,1m").unwrap()[1], Duration::from_secs(60));
+        assert!(
+            Layer::from_env(
+                |k| (k == "CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS").then(|| "maybe".into())
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret("super-secret".into());
+        assert!(!format!("{s:?}").contains("super"));
+    }
+}

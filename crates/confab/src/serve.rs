@@ -1,0 +1,185 @@
+//! `confab serve` and `confab init`: open the store, bootstrap, run the HTTP server and
+//! background work under one cancellation token, shut down gracefully.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tokio_util::sync::CancellationToken;
+
+use confab_app::workspaces::{self, WorkspaceCredentials};
+use confab_app::{App, AppConfig, Clock};
+use confab_store::{Backend, Store, StoreOptions};
+
+use crate::Role;
+use crate::config::Config;
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CONFAB_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<App> {
+    if Backend::of_url(&config.database_url) == Some(Backend::Sqlite) {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    }
+    let options = StoreOptions {
+        tenant_role: config.database_tenant_role.clone(),
+        max_connections: config.database_max_connections,
+        sqlite_full_sync: config.sqlite_full_sync,
+    };
+    let store = Store::open(&config.database_url, &options)
+        .await
+        .context("opening the database")?;
+    let app_config = AppConfig {
+        public_url: config.public_url.clone(),
+        ..AppConfig::default()
+    };
+    Ok(App::new(store, Clock::system(), app_config))
+}
+
+pub async fn init(config: Config, json: bool) -> anyhow::Result<()> {
+    let app = open(&config).await?;
+    let Some(creds) = workspaces::bootstrap_if_empty(&app).await? else {
+        bail!(
+            "this database already has a workspace; its credentials were shown when it was created"
+        );
+    };
+    if json {
+        println!("{}", serde_json::to_string(&creds)?);
+    } else {
+        print_credentials(&creds, &config.public_url);
+    }
+    app.store.close().await;
+    Ok(())
+}
+
+fn print_credentials(creds: &WorkspaceCredentials, public_url: &str) {
+    println!(
+        "\nConfab created workspace \"Default\". These credentials are shown ONCE: store them now.\n\
+         \n  workspace id     {}\n  test secret key  {}\n  live secret key  {}\n  test site key    {}\n  live site key    {}\n  owner token      {}\n\
+         \n  console          {public_url}/console\n  API docs         {public_url}/docs\n  widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{}\" async></script>\n",
+        creds.workspace_id,
+        creds.test_secret_key,
+        creds.live_secret_key,
+        creds.test_site_key,
+        creds.live_site_key,
+        creds.owner_token,
+        creds.live_site_key,
+    );
+}
+
+pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
+    init_logging(&config);
+    let app = open(&config).await?;
+    tracing::info!(
+        backend = app.store.backend().name(),
+        tenant_role = app
+            .store
+            .tenant_role()
+            .unwrap_or("n/a (sqlite: scoped by the store API)"),
+        "store ready"
+    );
+    tracing::info!(
+        public_url = %config.public_url,
+        rate_limit_per_minute = config.rate_limit_per_minute,
+        webhooks_retry_schedule = ?config.webhooks_retry_schedule,
+        webhooks_allow_private_networks = config.webhooks_allow_private_networks,
+        admin_api = config.admin_token.is_some(),
+        "settings"
+    );
+    if let Some(creds) = workspaces::bootstrap_if_empty(&app).await? {
+        print_credentials(&creds, &config.public_url);
+    }
+    let shutdown = CancellationToken::new();
+    let mut background = Vec::new();
+    if role != Role::Api {
+        background.push(tokio::spawn(cleaner(app.clone(), shutdown.clone())));
+    }
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutdown requested: finishing in-flight work");
+        signal.cancel();
+    });
+    if role == Role::Worker {
+        shutdown.cancelled().await;
+    } else {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        println!("confab listening on http://{addr}");
+        tracing::info!(%addr, "listening");
+        let router = confab_http::router(
+            app.clone(),
+            confab_http::HttpConfig {
+                rate_limit_per_minute: config.rate_limit_per_minute,
+                admin_token: config.admin_token.as_ref().map(|s| s.expose().to_owned()),
+            },
+        );
+        let stop = shutdown.clone();
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await
+            .context("serving HTTP")?;
+    }
+    for task in background {
+        let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
+    }
+    app.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// Periodic housekeeping: idempotency keys past their 24 hours.
+async fn cleaner(app: App, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {
+                match confab_app::idempotency::purge_expired(&app).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "purged expired idempotency keys"),
+                    Err(err) => tracing::warn!(error = %err, "idempotency cleanup failed"),
+                }
+            }
+        }
+    }
+}
