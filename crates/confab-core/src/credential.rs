@@ -98,6 +98,16 @@ pub fn last4(secret: &str) -> String {
         .collect()
 }
 
+/// SHA-256 of several byte strings, each length-prefixed so their boundaries count.
+pub fn digest_hex(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,14 +138,4 @@ mod tests {
         assert!(verify_secret(&key, &stored));
         assert!(!verify_secret(&new_secret_key(Mode::Live), &stored));
     }
-}
-
-/// SHA-256 of several byte strings, each length-prefixed so their boundaries count.
-pub fn digest_hex(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_be_bytes());
-        hasher.update(part);
-    }
-    hex::encode(hasher.finalize())
 }

@@ -99,11 +99,12 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// Turns a serde message into a field name and a sentence.
 fn describe(path: &str, message: &str) -> (String, String) {
     if let Some(rest) = message.strip_prefix("unknown field `") {
+        // The path already ends at the unknown field.
         let name = rest.split('`').next().unwrap_or(rest);
         let field = if path == "." || path.is_empty() {
             name.to_owned()
         } else {
-            format!("{path}.{name}")
+            path.to_owned()
         };
         return (field, "is not a known field".into());
     }

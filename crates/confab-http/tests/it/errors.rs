@@ -1,0 +1,46 @@
+//! The error shape for malformed requests: nothing of axum's plain text leaks.
+
+use confab_testkit::{TestServer, both_backends};
+
+fn assert_shape(r: &confab_testkit::Response, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let body = r.json();
+    assert_eq!(body["error"]["code"], code);
+    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    let request_id = body["error"]["request_id"].as_str().unwrap();
+    assert!(request_id.starts_with("req_"));
+    assert_eq!(r.header("x-request-id"), Some(request_id));
+}
+
+both_backends! {
+    async fn malformed_json_is_400(backend) {
+        let s = TestServer::start(backend).await;
+        let r = s.send("POST", "/v1/contacts", Some(s.sk()), &[("content-type", "application/json")], Some(b"{\"name\": ".to_vec())).await;
+        assert_shape(&r, 400, "BAD_REQUEST");
+        let r = s.send("POST", "/v1/contacts", Some(s.sk()), &[("content-type", "text/plain")], Some(b"{\"name\": \"A\"}".to_vec())).await;
+        assert_shape(&r, 400, "BAD_REQUEST");
+        let r = s.send("POST", "/v1/contacts", Some(s.sk()), &[("content-type", "application/json")], Some(b"[1, 2]".to_vec())).await;
+        assert_shape(&r, 400, "BAD_REQUEST");
+    }
+}
+
+both_backends! {
+    async fn a_body_over_one_mebibyte_is_413(backend) {
+        let s = TestServer::start(backend).await;
+        let big = format!("{{\"name\": \"{}\"}}", "a".repeat(1536 * 1024));
+        let r = s.send("POST", "/v1/contacts", Some(s.sk()), &[("content-type", "application/json")], Some(big.clone().into_bytes())).await;
+        assert_shape(&r, 413, "PAYLOAD_TOO_LARGE");
+        let r = s.send("POST", "/v1/contacts", Some(s.sk()), &[("content-type", "application/json"), ("idempotency-key", "big")], Some(big.into_bytes())).await;
+        assert_shape(&r, 413, "PAYLOAD_TOO_LARGE");
+    }
+}
+
+both_backends! {
+    async fn unknown_routes_and_methods_and_bad_paths(backend) {
+        let s = TestServer::start(backend).await;
+        assert_shape(&s.send("GET", "/v1/nothing-here", None, &[], None).await, 404, "NOT_FOUND");
+        assert_shape(&s.send("PUT", "/v1/contacts", Some(s.sk()), &[], None).await, 405, "METHOD_NOT_ALLOWED");
+        assert_shape(&s.call("GET", "/v1/contacts/ctc_doesnotexist", s.sk(), None).await, 404, "NOT_FOUND");
+    }
+}

@@ -1,0 +1,130 @@
+//! The OpenAPI document covers every API route, and every documented route exists.
+
+use std::path::Path;
+
+use confab_testkit::{TestBackend, TestServer};
+
+/// Routes outside the API contract, registered with plain `.route(…)`.
+const INFRASTRUCTURE_ROUTES: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/v1/openapi.json",
+    "/docs",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// API routes must be registered through `routes!(…)`, which refuses a handler without
+/// an OpenAPI annotation; a plain `.route("…")` is allowed only for infrastructure.
+#[test]
+fn no_route_bypasses_the_document() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut offenders = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (i, _) in text.match_indices(".route(\"") {
+            let rest = &text[i + ".route(\"".len()..];
+            let path = &rest[..rest.find('"').unwrap()];
+            if !INFRASTRUCTURE_ROUTES.contains(&path) {
+                offenders.push(format!("{}: {path}", file.display()));
+            }
+        }
+        for needle in [".route_service(", ".nest(", ".nest_service("] {
+            if text.contains(needle) {
+                offenders.push(format!("{}: {needle}", file.display()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "routes not in the OpenAPI document: {offenders:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_routed() {
+    let s = TestServer::start(TestBackend::Sqlite).await;
+    let doc = s.send("GET", "/v1/openapi.json", None, &[], None).await;
+    assert_eq!(doc.status, 200);
+    let doc = doc.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 10, "{}", paths.len());
+    let mut checked = 0;
+    for (path, item) in paths {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            let op = &item[method];
+            assert!(
+                op["responses"].is_object(),
+                "{method} {path} documents its responses"
+            );
+            assert!(op["tags"].is_array(), "{method} {path} has a tag");
+            let concrete: String = path
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "x" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            let r = s
+                .send(&method.to_uppercase(), &concrete, Some(s.sk()), &[], None)
+                .await;
+            assert_ne!(
+                r.status, 405,
+                "{method} {path} is documented but not routed"
+            );
+            if r.status == 404 {
+                assert_ne!(
+                    r.json()["error"]["message"],
+                    confab_http::NO_ROUTE_MESSAGE,
+                    "{method} {path} is documented but not routed"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "checked {checked}");
+    for schema in ["Contact", "Member", "Event", "ErrorBody"] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "schema {schema}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_docs_page_needs_no_network() {
+    let s = TestServer::start(TestBackend::Sqlite).await;
+    let page = s.send("GET", "/docs", None, &[], None).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text.contains("/v1/openapi.json"));
+    for external in ["http://", "https://", "//cdn", "@import"] {
+        let hits: Vec<_> = page
+            .text
+            .match_indices(external)
+            .map(|(i, _)| &page.text[i.saturating_sub(20)..(i + 40).min(page.text.len())])
+            .filter(|ctx| !ctx.contains("www.w3.org/2000/svg"))
+            .collect();
+        assert!(hits.is_empty(), "external reference {external}: {hits:?}");
+    }
+}

@@ -1,0 +1,126 @@
+//! PostgreSQL row-level security, checked below the store API with raw SQL as the
+//! tenant role.
+
+use confab_testkit::{TestBackend, TestDb};
+use sqlx::{Connection, Executor, Row};
+
+use crate::fixtures::{contact, insert_contact, workspace};
+
+async fn setup() -> Option<(
+    TestDb,
+    confab_store::Store,
+    sqlx::AnyConnection,
+    String,
+    String,
+)> {
+    if !TestBackend::postgres_available().await {
+        return None;
+    }
+    let db = TestDb::new(TestBackend::Postgres).await;
+    let store = db.store().await;
+    let (a, b) = (workspace(&store).await, workspace(&store).await);
+    insert_contact(&store, &a, false, &contact("Tenant A", 1_000)).await;
+    insert_contact(&store, &b, false, &contact("Tenant B", 1_000)).await;
+    let conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    Some((db, store, conn, a.to_string(), b.to_string()))
+}
+
+#[tokio::test]
+async fn the_tenant_role_cannot_bypass_rls_and_owns_nothing() {
+    let Some((_db, store, mut conn, _, _)) = setup().await else {
+        return;
+    };
+    assert_eq!(store.tenant_role(), Some("confab_tenant"));
+    let row = conn
+        .fetch_one("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'confab_tenant'")
+        .await
+        .unwrap();
+    assert!(!row.get::<bool, _>("rolsuper"));
+    assert!(!row.get::<bool, _>("rolbypassrls"));
+    let owned: i64 = conn
+        .fetch_one("SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'confab_tenant'")
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(owned, 0);
+    let unforced: i64 = conn
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> '_sqlx_migrations' \
+             AND NOT (c.relrowsecurity AND c.relforcerowsecurity)",
+        )
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(
+        unforced, 0,
+        "every tenant table has ENABLE and FORCE ROW LEVEL SECURITY"
+    );
+}
+
+#[tokio::test]
+async fn a_query_without_the_tenant_setting_sees_zero_rows() {
+    let Some((_db, _store, mut conn, a, _)) = setup().await else {
+        return;
+    };
+    let mut tx = conn.begin().await.unwrap();
+    tx.execute("SET LOCAL ROLE confab_tenant").await.unwrap();
+    let n: i64 = tx
+        .fetch_one("SELECT COUNT(*) AS n FROM contacts")
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(n, 0, "no tenant set: nothing visible");
+    tx.execute(sqlx::AssertSqlSafe(format!(
+        "SELECT set_config('app.workspace_id', '{a}', true)"
+    )))
+    .await
+    .unwrap();
+    let n: i64 = tx
+        .fetch_one("SELECT COUNT(*) AS n FROM contacts")
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(n, 1, "tenant A sees exactly its own row");
+    tx.rollback().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_cross_tenant_insert_is_rejected() {
+    let Some((_db, _store, mut conn, a, b)) = setup().await else {
+        return;
+    };
+    let mut tx = conn.begin().await.unwrap();
+    tx.execute(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL ROLE confab_tenant; SELECT set_config('app.workspace_id', '{a}', true)"
+    )))
+    .await
+    .unwrap();
+    let err = tx
+        .execute(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO contacts (id, workspace_id, livemode, created_at, updated_at) VALUES ('ctc_x', '{b}', 0, 1, 1)"
+        )))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+}
+
+#[tokio::test]
+async fn the_tenant_setting_does_not_outlive_its_transaction() {
+    let Some((_db, _store, mut conn, a, _)) = setup().await else {
+        return;
+    };
+    let mut tx = conn.begin().await.unwrap();
+    tx.execute(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL ROLE confab_tenant; SELECT set_config('app.workspace_id', '{a}', true)"
+    )))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let row = conn
+        .fetch_one("SELECT current_user::text AS who, coalesce(current_setting('app.workspace_id', true), '') AS ws")
+        .await
+        .unwrap();
+    assert_ne!(row.get::<String, _>("who"), "confab_tenant");
+    assert_eq!(row.get::<String, _>("ws"), "");
+}

@@ -1,0 +1,151 @@
+//! A real Confab server on port 0, with a bootstrapped workspace and a client.
+
+use std::net::SocketAddr;
+
+use confab_app::workspaces::{self, WorkspaceCredentials};
+use confab_app::{App, AppConfig, Clock};
+use confab_http::HttpConfig;
+use serde_json::Value;
+
+use crate::db::{TestBackend, TestDb};
+
+pub struct TestServer {
+    pub base: String,
+    pub addr: SocketAddr,
+    pub app: App,
+    pub creds: WorkspaceCredentials,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// A response read whole: status, headers and body.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The error code of an error response.
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+impl TestServer {
+    pub async fn start(backend: TestBackend) -> TestServer {
+        Self::start_with(backend, HttpConfig::default()).await
+    }
+
+    pub async fn start_with(backend: TestBackend, config: HttpConfig) -> TestServer {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        let app = App::new(store, Clock::system(), AppConfig::default());
+        let creds = workspaces::bootstrap_if_empty(&app)
+            .await
+            .expect("bootstrap")
+            .expect("fresh database bootstraps");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = confab_http::router(app.clone(), config);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        TestServer {
+            base: format!("http://{addr}"),
+            addr,
+            app,
+            creds,
+            client: reqwest::Client::new(),
+            db,
+            shutdown: Some(tx),
+        }
+    }
+
+    /// Sends a request with an optional bearer credential, extra headers and a raw body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(body) = body {
+            req = req.body(body);
+        }
+        let resp = req.send().await.expect("request");
+        Response {
+            status: resp.status().as_u16(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.expect("body"),
+        }
+    }
+
+    /// A JSON request with the given key.
+    pub async fn call(&self, method: &str, path: &str, key: &str, body: Option<Value>) -> Response {
+        let headers: &[(&str, &str)] = if body.is_some() {
+            &[("content-type", "application/json")]
+        } else {
+            &[]
+        };
+        self.send(
+            method,
+            path,
+            Some(key),
+            headers,
+            body.map(|b| serde_json::to_vec(&b).expect("json")),
+        )
+        .await
+    }
+
+    /// The default test-mode secret key.
+    pub fn sk(&self) -> &str {
+        &self.creds.test_secret_key
+    }
+
+    /// Creates a contact with the test key and returns it.
+    pub async fn contact(&self, body: Value) -> Value {
+        let r = self
+            .call("POST", "/v1/contacts", self.sk(), Some(body))
+            .await;
+        assert_eq!(r.status, 201, "create contact: {}", r.text);
+        r.json()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
