@@ -1,8 +1,11 @@
 //! The application: the store, the clock and the settings use cases need.
 
+use std::path::PathBuf;
+
 use confab_store::Store;
 
 use crate::Clock;
+use crate::files::FileStore;
 
 /// Settings the use cases read (the binary builds it from layered config).
 #[derive(Clone, Debug)]
@@ -13,6 +16,10 @@ pub struct AppConfig {
     pub idempotency_ttl_ms: i64,
     /// How long a claimed-but-unfinished key blocks retries before it may be taken over.
     pub idempotency_lease_ms: i64,
+    /// Where uploaded files are stored.
+    pub files_dir: PathBuf,
+    /// How long events are kept.
+    pub event_retention_ms: i64,
 }
 
 impl Default for AppConfig {
@@ -21,6 +28,8 @@ impl Default for AppConfig {
             public_url: "http://127.0.0.1:8080".into(),
             idempotency_ttl_ms: 24 * 3600 * 1000,
             idempotency_lease_ms: 60 * 1000,
+            files_dir: PathBuf::from("confab-data/files"),
+            event_retention_ms: 30 * 24 * 3600 * 1000,
         }
     }
 }
@@ -30,6 +39,7 @@ pub struct App {
     pub store: Store,
     pub clock: Clock,
     pub config: AppConfig,
+    pub files: FileStore,
 }
 
 impl App {
@@ -37,6 +47,7 @@ impl App {
         App {
             store,
             clock,
+            files: FileStore::new(config.files_dir.clone()),
             config,
         }
     }

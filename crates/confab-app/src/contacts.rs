@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use confab_core::contact::Contact;
+use confab_core::contact::{Contact, ContactFields};
 use confab_core::event::{Event, EventType};
 use confab_core::id::{AgentId, ContactId};
 use confab_core::page::{Page, PageRequest};
@@ -101,53 +101,67 @@ fn agent_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<AgentId> {
 
 pub async fn create(ctx: &Ctx, input: ContactCreate) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
+    let fields = check(input, "")?;
+    let mut uow = ctx.write().await?;
+    let contact = insert_new(&mut uow, ctx, fields).await?;
+    uow.commit().await?;
+    Ok(contact)
+}
+
+/// Creates a contact inside another use case's unit of work (a conversation started
+/// with inline contact details). Field errors are reported under `prefix`.
+pub(crate) async fn create_in(
+    uow: &mut crate::Uow,
+    ctx: &Ctx,
+    input: ContactCreate,
+    prefix: &str,
+) -> AppResult<Contact> {
+    ctx.authorize(Resource::Contacts, Access::Write)?;
+    let fields = check(input, prefix)?;
+    insert_new(uow, ctx, fields).await
+}
+
+/// Validates a new contact's fields, naming errors `{prefix}{field}`.
+fn check(input: ContactCreate, prefix: &str) -> AppResult<ContactFields> {
     let mut errors = FieldErrors::new();
-    let name = optional(input.name.as_deref(), "name", validate::name, &mut errors);
-    let email = optional(
-        input.email.as_deref(),
-        "email",
-        validate::email,
-        &mut errors,
-    );
-    let phone = optional(
-        input.phone.as_deref(),
-        "phone",
-        validate::phone,
-        &mut errors,
-    );
+    let mut errs = FieldErrors::new();
+    let name = optional(input.name.as_deref(), "name", validate::name, &mut errs);
+    let email = optional(input.email.as_deref(), "email", validate::email, &mut errs);
+    let phone = optional(input.phone.as_deref(), "phone", validate::phone, &mut errs);
     let external_id = optional(
         input.external_id.as_deref(),
         "external_id",
         validate::external_id,
-        &mut errors,
+        &mut errs,
     );
     let tags = validate::tags(input.tags.as_deref().unwrap_or_default())
-        .map_err(|m| errors.add("tags", m))
+        .map_err(|m| errs.add("tags", m))
         .unwrap_or_default();
     let attributes = match &input.attributes {
         Some(a) => validate::attributes(a)
-            .map_err(|m| errors.add("attributes", m))
-            .unwrap_or_else(|_| json!({})),
-        None => json!({}),
+            .map_err(|m| errs.add("attributes", m))
+            .ok(),
+        None => None,
     };
-    let agent = agent_id(input.agent_id.as_deref(), &mut errors);
-    if errors.is_empty()
+    let agent_id = agent_id(input.agent_id.as_deref(), &mut errs);
+    if errs.is_empty()
         && name.is_none()
         && email.is_none()
         && phone.is_none()
         && external_id.is_none()
     {
-        errors.add(
+        errs.add(
             "name",
             "a contact needs at least one of name, email, phone or external_id",
         );
     }
+    for (field, messages) in errs.iter() {
+        for m in messages {
+            errors.add(format!("{prefix}{field}"), m.clone());
+        }
+    }
     errors.into_result()?;
-
-    let mut uow = ctx.write().await?;
-    let contact = Contact {
-        id: ContactId::generate(),
-        object: "contact",
+    Ok(ContactFields {
         name,
         email,
         phone,
@@ -155,7 +169,22 @@ pub async fn create(ctx: &Ctx, input: ContactCreate) -> AppResult<Contact> {
         tags,
         attributes,
         blocked: input.blocked.unwrap_or(false),
-        agent_id: agent,
+        agent_id,
+    })
+}
+
+async fn insert_new(uow: &mut crate::Uow, ctx: &Ctx, f: ContactFields) -> AppResult<Contact> {
+    let contact = Contact {
+        id: ContactId::generate(),
+        object: "contact",
+        name: f.name,
+        email: f.email,
+        phone: f.phone,
+        external_id: f.external_id,
+        tags: f.tags,
+        attributes: f.attributes.unwrap_or_else(|| json!({})),
+        blocked: f.blocked,
+        agent_id: f.agent_id,
         created_at: uow.now,
         updated_at: uow.now,
         livemode: ctx.livemode(),
@@ -164,13 +193,8 @@ pub async fn create(ctx: &Ctx, input: ContactCreate) -> AppResult<Contact> {
     contacts::insert(uow.tx(), &contact)
         .await
         .map_err(unique_conflict)?;
-    uow.emit(
-        EventType::ContactCreated,
-        to_data(&contact),
-        Some(&contact.id),
-    )
-    .await?;
-    uow.commit().await?;
+    uow.emit(EventType::ContactCreated, to_data(&contact), Some(&contact.id))
+        .await?;
     Ok(contact)
 }
 
@@ -368,10 +392,14 @@ pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     };
     let redacted = serde_json::to_value(&erased).unwrap_or(Value::Null);
     events::redact_contact(uow.tx(), &contact.id, &redacted).await?;
+    confab_store::messages::erase_for_contact(uow.tx(), &contact.id).await?;
+    let blobs = confab_store::files::delete_for_contact(uow.tx(), &contact.id).await?;
+    confab_store::conversations::scrub_for_contact(uow.tx(), &contact.id).await?;
     idempotency::forget_mentions(uow.tx(), contact.id.as_str()).await?;
     contacts::delete(uow.tx(), &contact.id).await?;
     uow.emit(EventType::ContactDeleted, redacted, Some(&contact.id))
         .await?;
     uow.commit().await?;
+    ctx.app.files.remove(&blobs).await;
     Ok(erased)
 }

@@ -33,6 +33,9 @@ pub enum Actor {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resource {
     Contacts,
+    Conversations,
+    Files,
+    Analytics,
     Events,
     Members,
     Keys,
@@ -42,6 +45,9 @@ impl Resource {
     fn scope_name(self) -> &'static str {
         match self {
             Resource::Contacts => "contacts",
+            Resource::Conversations => "conversations",
+            Resource::Files => "files",
+            Resource::Analytics => "analytics",
             Resource::Events => "events",
             Resource::Members => "members",
             Resource::Keys => "keys",

@@ -11,11 +11,16 @@ mod error;
 mod uow;
 
 pub mod auth;
+pub mod analytics;
 pub mod contacts;
+pub mod conversations;
 pub mod events;
+pub mod files;
+pub mod handoff;
 pub mod idempotency;
 pub mod input;
 pub mod members;
+pub mod messages;
 pub mod workspaces;
 
 pub use app::{App, AppConfig};

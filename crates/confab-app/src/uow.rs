@@ -39,7 +39,26 @@ impl Uow {
         data: Value,
         contact: Option<&ContactId>,
     ) -> AppResult<Event> {
-        Ok(events::append(&mut self.tx, event_type, data, contact, self.now).await?)
+        Ok(events::append(&mut self.tx, event_type, data, contact, None, self.now).await?)
+    }
+
+    /// Appends an event about a conversation (and its contact, so erasure finds it).
+    pub async fn emit_for(
+        &mut self,
+        event_type: EventType,
+        data: Value,
+        conversation: &confab_core::conversation::Conversation,
+    ) -> AppResult<Event> {
+        let contact = conversation.contact.as_ref().map(|c| &c.id);
+        Ok(events::append(
+            &mut self.tx,
+            event_type,
+            data,
+            contact,
+            Some(&conversation.id),
+            self.now,
+        )
+        .await?)
     }
 
     /// Commits. Under an `Idempotency-Key` the commit is handed to the idempotency layer,

@@ -72,6 +72,14 @@ id_type!(/// An event in the event log.
     EventId, "evt_");
 id_type!(/// An agent.
     AgentId, "agt_");
+id_type!(/// A conversation.
+    ConversationId, "cnv_");
+id_type!(/// A message.
+    MessageId, "msg_");
+id_type!(/// An uploaded file.
+    FileId, "fil_");
+id_type!(/// A background job.
+    JobId, "job_");
 
 /// A request id (`req_…`), echoed in `X-Request-Id` and in every error body.
 pub fn new_request_id() -> String {

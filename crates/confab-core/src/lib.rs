@@ -5,6 +5,7 @@
 //! through [`time::Timestamp::now`], which callers may replace with a test clock upstream.
 
 pub mod contact;
+pub mod conversation;
 pub mod credential;
 pub mod error;
 pub mod event;
@@ -12,6 +13,7 @@ pub mod id;
 pub mod member;
 pub mod mode;
 pub mod page;
+pub mod sniff;
 pub mod time;
 pub mod validate;
 

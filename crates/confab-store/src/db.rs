@@ -146,16 +146,30 @@ impl Store {
 
     async fn migrate(&self) -> Result<()> {
         let migrations = match self.backend {
-            Backend::Sqlite => vec![migration(
-                1,
-                "foundation",
-                include_str!("../migrations/sqlite/0001_foundation.sql"),
-            )],
-            Backend::Postgres => vec![migration(
-                1,
-                "foundation",
-                include_str!("../migrations/postgres/0001_foundation.sql"),
-            )],
+            Backend::Sqlite => vec![
+                migration(
+                    1,
+                    "foundation",
+                    include_str!("../migrations/sqlite/0001_foundation.sql"),
+                ),
+                migration(
+                    2,
+                    "conversations",
+                    include_str!("../migrations/sqlite/0002_conversations.sql"),
+                ),
+            ],
+            Backend::Postgres => vec![
+                migration(
+                    1,
+                    "foundation",
+                    include_str!("../migrations/postgres/0001_foundation.sql"),
+                ),
+                migration(
+                    2,
+                    "conversations",
+                    include_str!("../migrations/postgres/0002_conversations.sql"),
+                ),
+            ],
         };
         Migrator::with_migrations(migrations)
             .run(&self.writer)

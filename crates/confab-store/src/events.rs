@@ -5,13 +5,13 @@ use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::TenantTx;
+use crate::{SystemTx, TenantTx};
 use crate::error::{Classify, Result, StoreError};
 use crate::members::cursor_bounds;
 use crate::sql::{Arg, Sql};
 use confab_core::Timestamp;
 use confab_core::event::{Event, EventType};
-use confab_core::id::{ContactId, EventId};
+use confab_core::id::{ContactId, ConversationId, EventId, WorkspaceId};
 use confab_core::page::{Cursor, Page, PageRequest};
 
 const COLUMNS: &str = "id, type, livemode, data, created_at";
@@ -35,6 +35,7 @@ pub async fn append(
     event_type: EventType,
     data: Value,
     contact: Option<&ContactId>,
+    conversation: Option<&ConversationId>,
     now: Timestamp,
 ) -> Result<Event> {
     let (ws, live) = tx.scope();
@@ -47,13 +48,15 @@ pub async fn append(
         data,
     };
     sqlx::query(
-        "INSERT INTO events (id, workspace_id, livemode, type, contact_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO events (id, workspace_id, livemode, type, contact_id, conversation_id, data, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(event.id.as_str())
     .bind(ws)
     .bind(live)
     .bind(event.event_type.clone())
     .bind(contact.map(|c| c.to_string()))
+    .bind(conversation.map(|c| c.to_string()))
     .bind(event.data.to_string())
     .bind(now.millis())
     .execute(tx.conn())
@@ -145,4 +148,89 @@ pub async fn list_for_contact(tx: &mut TenantTx, contact: &ContactId) -> Result<
         .await
         .classified()?;
     rows.iter().map(decode).collect()
+}
+
+/// An event with its position in the global log, for live streams.
+#[derive(Clone, Debug)]
+pub struct Sequenced {
+    pub seq: i64,
+    pub workspace_id: WorkspaceId,
+    pub conversation_id: Option<ConversationId>,
+    pub event: Event,
+}
+
+const SEQ_COLUMNS: &str = "seq, workspace_id, conversation_id, id, type, livemode, data, created_at";
+
+fn decode_sequenced(row: &AnyRow) -> Result<Sequenced> {
+    Ok(Sequenced {
+        seq: row.try_get("seq").classified()?,
+        workspace_id: WorkspaceId::from_trusted(row.try_get("workspace_id").classified()?),
+        conversation_id: row
+            .try_get::<Option<String>, _>("conversation_id")
+            .classified()?
+            .map(ConversationId::from_trusted),
+        event: decode(row)?,
+    })
+}
+
+/// The newest position in the log (0 when empty).
+pub async fn max_seq(tx: &mut SystemTx) -> Result<i64> {
+    sqlx::query("SELECT coalesce(MAX(seq), 0) AS n FROM events")
+        .fetch_one(tx.conn())
+        .await
+        .classified()?
+        .try_get::<i64, _>("n")
+        .classified()
+}
+
+/// Events of every tenant after `seq`, in log order (the one shared reader).
+pub async fn after_seq(tx: &mut SystemTx, seq: i64, limit: i64) -> Result<Vec<Sequenced>> {
+    let sql = format!("SELECT {SEQ_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    rows.iter().map(decode_sequenced).collect()
+}
+
+/// This tenant's events after `seq`, in log order (a stream's catch-up on resume).
+pub async fn tenant_after_seq(tx: &mut TenantTx, seq: i64, limit: i64) -> Result<Vec<Sequenced>> {
+    let (ws, live) = tx.scope();
+    let sql = format!(
+        "SELECT {SEQ_COLUMNS} FROM events WHERE workspace_id = $1 AND livemode = $2 AND seq > $3 ORDER BY seq LIMIT $4"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(live)
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    rows.iter().map(decode_sequenced).collect()
+}
+
+/// The log position of one of this tenant's events.
+pub async fn seq_of(tx: &mut TenantTx, id: &str) -> Result<Option<i64>> {
+    let (ws, live) = tx.scope();
+    let row = sqlx::query("SELECT seq FROM events WHERE workspace_id = $1 AND livemode = $2 AND id = $3")
+        .bind(ws)
+        .bind(live)
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
+        .classified()?;
+    row.map(|r| r.try_get::<i64, _>("seq").classified()).transpose()
+}
+
+/// Retention: drops events older than `before`, across tenants.
+pub async fn purge_before(tx: &mut SystemTx, before: Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM events WHERE created_at < $1")
+        .bind(before.millis())
+        .execute(tx.conn())
+        .await
+        .classified()?;
+    Ok(done.rows_affected())
 }

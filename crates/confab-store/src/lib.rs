@@ -11,11 +11,16 @@ mod error;
 mod sql;
 mod tx;
 
+pub mod analytics;
 pub mod contacts;
+pub mod conversations;
 pub mod credentials;
 pub mod events;
+pub mod files;
 pub mod idempotency;
+pub mod jobs;
 pub mod members;
+pub mod messages;
 pub mod workspaces;
 
 pub use db::{Backend, Store, StoreOptions};

@@ -9,6 +9,8 @@ use sqlx::{Any, Arguments};
 pub(crate) enum Arg {
     Text(String),
     Int(i64),
+    OptText(Option<String>),
+    OptInt(Option<i64>),
 }
 
 pub(crate) struct Sql {
@@ -37,12 +39,20 @@ impl Sql {
         self
     }
 
+    /// Adds arguments for `$1…$n` already written into the text.
+    pub fn args_numbered(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.args.extend(args);
+        self
+    }
+
     pub fn build(self) -> Query<'static, Any, AnyArguments> {
         let mut args = AnyArguments::default();
         for arg in self.args {
             let bound = match arg {
                 Arg::Text(s) => args.add(s),
                 Arg::Int(i) => args.add(i),
+                Arg::OptText(s) => args.add(s),
+                Arg::OptInt(i) => args.add(i),
             };
             bound.expect("text and integers always encode");
         }

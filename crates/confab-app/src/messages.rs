@@ -1,0 +1,261 @@
+//! Posting and listing messages, with the rules of DESIGN §4: a customer message
+//! reopens a resolved conversation, an agent message to a resolved one is refused, a
+//! note never reaches the customer, and a customer message to a conversation the AI
+//! handles queues an AI reply in the same transaction.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use confab_core::contact::Contact;
+use confab_core::conversation::{
+    Attachment, Author, AuthorType, Conversation, HandledBy, Message, MessageRole, Status,
+    validate_text,
+};
+use confab_core::event::EventType;
+use confab_core::id::MessageId;
+use confab_core::page::{Page, PageRequest};
+use confab_core::{ErrorCode, FieldErrors, Timestamp};
+use confab_store::{contacts, conversations, files, jobs, members, messages};
+
+use crate::conversations::load;
+use crate::{Access, Actor, AppError, AppResult, Ctx, Resource, Uow};
+
+/// The job kind that produces an AI reply to one customer message.
+pub const AI_REPLY_JOB: &str = "ai_reply";
+pub const MAX_ATTACHMENTS: usize = 10;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageCreate {
+    /// `customer`, `agent` or `note`.
+    pub role: MessageRole,
+    pub text: String,
+    /// File ids (`fil_…`) uploaded with `POST /v1/files`.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+/// A message about to be written.
+pub struct NewMessage {
+    pub role: MessageRole,
+    pub text: String,
+    pub attachments: Vec<String>,
+    pub author: Author,
+}
+
+impl NewMessage {
+    pub fn customer(text: &str, attachments: Vec<String>, contact: Option<&Contact>) -> Self {
+        NewMessage {
+            role: MessageRole::Customer,
+            text: text.to_owned(),
+            attachments,
+            author: Author {
+                author_type: AuthorType::Contact,
+                id: contact.map(|c| c.id.to_string()),
+                name: contact.and_then(|c| c.name.clone()),
+            },
+        }
+    }
+}
+
+pub(crate) fn check_text(raw: &str, field: &str, errors: &mut FieldErrors) {
+    if let Err(m) = validate_text(raw) {
+        errors.add(field, m);
+    }
+}
+
+/// Who the caller is, as a message author.
+async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
+    Ok(match &ctx.actor {
+        Actor::Member { member_id, .. } => Author {
+            author_type: AuthorType::Member,
+            id: Some(member_id.to_string()),
+            name: members::get(uow.tx(), member_id.as_str()).await?.map(|m| m.name),
+        },
+        Actor::SecretKey { key_id, .. } => Author {
+            author_type: AuthorType::Integration,
+            id: Some(key_id.to_string()),
+            name: None,
+        },
+        Actor::System => Author {
+            author_type: AuthorType::Integration,
+            id: None,
+            name: None,
+        },
+    })
+}
+
+pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> AppResult<Message> {
+    ctx.authorize(Resource::Conversations, Access::Write)?;
+    let mut errors = FieldErrors::new();
+    if !matches!(input.role, MessageRole::Customer | MessageRole::Agent | MessageRole::Note) {
+        errors.add("role", "must be customer, agent or note");
+    }
+    check_text(&input.text, "text", &mut errors);
+    errors.into_result()?;
+    let mut uow = ctx.write().await?;
+    let conversation = load(uow.tx(), conversation_id).await?;
+    let author = match input.role {
+        MessageRole::Customer => {
+            let contact = match &conversation.contact {
+                Some(c) => contacts::get(uow.tx(), c.id.as_str()).await?,
+                None => None,
+            };
+            NewMessage::customer(&input.text, vec![], contact.as_ref()).author
+        }
+        _ => caller_author(&mut uow, ctx).await?,
+    };
+    let new = NewMessage {
+        role: input.role,
+        text: input.text,
+        attachments: input.attachments,
+        author,
+    };
+    let (_, message) = post_in(&mut uow, ctx, conversation, new).await?;
+    uow.commit().await?;
+    Ok(message)
+}
+
+/// Resolves attachment ids to this tenant's files and links them to the conversation.
+async fn attach(uow: &mut Uow, conversation: &Conversation, ids: &[String]) -> AppResult<Vec<Attachment>> {
+    if ids.len() > MAX_ATTACHMENTS {
+        return Err(AppError::field(
+            "attachments",
+            &format!("at most {MAX_ATTACHMENTS} files per message"),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let file = files::get(uow.tx(), id)
+            .await?
+            .ok_or_else(|| AppError::field(&format!("attachments.{i}"), "no file with this id exists"))?;
+        files::link(uow.tx(), &file.id, &conversation.id).await?;
+        out.push(Attachment {
+            id: file.id,
+            filename: file.filename,
+            content_type: file.content_type,
+            size: file.size,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes a message into `conversation` inside `uow`, applying the state rules, and
+/// returns the updated conversation and the message.
+pub(crate) async fn post_in(
+    uow: &mut Uow,
+    ctx: &Ctx,
+    mut conversation: Conversation,
+    new: NewMessage,
+) -> AppResult<(Conversation, Message)> {
+    let now = uow.now;
+    let attachments = attach(uow, &conversation, &new.attachments).await?;
+    let mut events: Vec<(EventType, Value)> = Vec::new();
+    match new.role {
+        MessageRole::Customer => {
+            if conversation.status == Status::Resolved {
+                conversation.status = Status::Open;
+                conversation.resolved_at = None;
+                conversation.resolution = None;
+            }
+        }
+        MessageRole::Agent => {
+            if conversation.status == Status::Resolved {
+                return Err(AppError::new(
+                    ErrorCode::ConversationResolved,
+                    "This conversation is resolved; the customer can reopen it by writing again, or start a new conversation.",
+                ));
+            }
+            if conversation.handled_by != HandledBy::Human {
+                // A person answering means the AI stops at once.
+                conversation.handled_by = HandledBy::Human;
+                conversation.human_took_over_at = Some(now);
+                if conversation.assignee_id.is_none() {
+                    conversation.assignee_id = ctx.member_id().cloned();
+                }
+                events.push((EventType::AgentAssigned, Value::Null));
+            }
+        }
+        _ => {}
+    }
+    let message = Message {
+        id: MessageId::generate(),
+        object: "message",
+        conversation_id: conversation.id.clone(),
+        role: new.role,
+        text: new.text,
+        author: new.author,
+        attachments,
+        intent: None,
+        lang: None,
+        sentiment: None,
+        sentiment_score: None,
+        created_at: now,
+        livemode: ctx.livemode(),
+        reply_to: None,
+    };
+    messages::insert(uow.tx(), &message).await?;
+    if message.role != MessageRole::Note {
+        conversation.message_count += 1;
+        conversation.last_activity_at = now;
+    }
+    if matches!(message.role, MessageRole::Agent | MessageRole::Ai) && conversation.first_response_at.is_none() {
+        conversation.first_response_at = Some(now);
+    }
+    conversation.updated_at = now;
+    conversations::update(uow.tx(), &conversation, None).await?;
+    for (event_type, _) in events {
+        uow.emit_for(event_type, crate::conversations::to_data(&conversation), &conversation)
+            .await?;
+    }
+    match message.role {
+        MessageRole::Customer => {
+            uow.emit_for(EventType::MessageReceived, message_data(&message), &conversation)
+                .await?;
+            if conversation.handled_by == HandledBy::Ai && !contact_blocked(uow, &conversation).await? {
+                let payload = json!({"conversation_id": conversation.id, "message_id": message.id});
+                jobs::enqueue(uow.tx(), AI_REPLY_JOB, &format!("{AI_REPLY_JOB}:{}", message.id), &payload, now)
+                    .await?;
+            }
+        }
+        MessageRole::Agent | MessageRole::Ai => {
+            uow.emit_for(EventType::MessageSent, message_data(&message), &conversation)
+                .await?;
+        }
+        _ => {}
+    }
+    Ok((conversation, message))
+}
+
+async fn contact_blocked(uow: &mut Uow, conversation: &Conversation) -> AppResult<bool> {
+    Ok(match &conversation.contact {
+        Some(c) => contacts::get(uow.tx(), c.id.as_str())
+            .await?
+            .is_some_and(|c| c.blocked),
+        None => false,
+    })
+}
+
+/// A message as events carry it.
+pub(crate) fn message_data(m: &Message) -> Value {
+    serde_json::to_value(m).unwrap_or(Value::Null)
+}
+
+pub async fn list(
+    ctx: &Ctx,
+    conversation_id: &str,
+    since: Option<&str>,
+    page: &PageRequest,
+) -> AppResult<Page<Message>> {
+    ctx.authorize(Resource::Conversations, Access::Read)?;
+    let since = match since.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            Timestamp::parse_rfc3339(raw)
+                .ok_or_else(|| AppError::field("since", "must be an RFC 3339 timestamp"))?,
+        ),
+    };
+    let mut tx = ctx.read().await?;
+    let conversation = load(&mut tx, conversation_id).await?;
+    Ok(messages::list(&mut tx, &conversation.id, since, page).await?)
+}

@@ -1,0 +1,50 @@
+//! `confab-bench`: load benchmarks run by hand, e.g.
+//! `cargo run --release -p confab-bench -- messages`. Not a test: the numbers depend on
+//! the machine, so nothing here asserts on them. Each workload is a subcommand; the
+//! shared pieces (client loop, statistics, server control) live in their own modules.
+
+mod baseline;
+mod load;
+mod messages;
+mod report;
+mod server;
+mod stats;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "confab-bench", about = "Load benchmarks for the confab server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Post customer messages to Confab and to a bare axum + SQLite insert; compare.
+    Messages(messages::MessagesArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let work = async {
+        match cli.command {
+            Command::Messages(args) => messages::run(args).await,
+        }
+    };
+    // On Ctrl-C the work future is dropped, which kills a running confab child.
+    let result = tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("confab-bench: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

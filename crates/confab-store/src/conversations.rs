@@ -1,0 +1,271 @@
+//! Conversations, read with their contact.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::TenantTx;
+use crate::error::{Classify, Result, StoreError};
+use crate::members::cursor_bounds;
+use crate::sql::{Arg, Sql, like_pattern};
+use confab_core::Timestamp;
+use confab_core::conversation::{
+    Channel, ContactSummary, Conversation, HandledBy, Resolution, Sentiment, Status, Visitor,
+};
+use confab_core::id::{AgentId, ContactId, ConversationId, MemberId};
+use confab_core::page::{Cursor, Page, PageRequest};
+
+const SELECT: &str = "SELECT v.id, v.livemode, v.channel, v.status, v.handled_by, v.contact_id, v.agent_id, v.assignee_id, \
+    v.lang, v.sentiment, v.intent, v.visitor, v.human_requested_at, v.human_took_over_at, v.resolved_at, v.resolution, \
+    v.message_count, v.last_activity_at, v.first_response_at, v.metadata, v.created_at, v.updated_at, \
+    c.name AS contact_name, c.email AS contact_email, c.phone AS contact_phone \
+    FROM conversations v LEFT JOIN contacts c ON c.id = v.contact_id AND c.workspace_id = v.workspace_id";
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+fn json<T: serde::de::DeserializeOwned>(raw: Option<String>) -> Result<Option<T>> {
+    raw.map(|r| serde_json::from_str(&r).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
+fn ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
+    Ok(row
+        .try_get::<Option<i64>, _>(col)
+        .classified()?
+        .map(Timestamp::from_millis))
+}
+
+fn decode(row: &AnyRow) -> Result<Conversation> {
+    let channel: String = row.try_get("channel").classified()?;
+    let status: String = row.try_get("status").classified()?;
+    let handled_by: String = row.try_get("handled_by").classified()?;
+    let sentiment: Option<String> = row.try_get("sentiment").classified()?;
+    let contact_id: Option<String> = row.try_get("contact_id").classified()?;
+    let metadata: String = row.try_get("metadata").classified()?;
+    let contact = contact_id.map(|id| -> Result<ContactSummary> {
+        Ok(ContactSummary {
+            id: ContactId::from_trusted(id),
+            name: row.try_get("contact_name").classified()?,
+            email: row.try_get("contact_email").classified()?,
+            phone: row.try_get("contact_phone").classified()?,
+        })
+    });
+    Ok(Conversation {
+        id: ConversationId::from_trusted(row.try_get("id").classified()?),
+        object: "conversation",
+        channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+        status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        handled_by: HandledBy::parse(&handled_by).ok_or_else(|| corrupt("handled_by", &handled_by))?,
+        contact: contact.transpose()?,
+        agent_id: row.try_get::<Option<String>, _>("agent_id").classified()?.map(AgentId::from_trusted),
+        assignee_id: row
+            .try_get::<Option<String>, _>("assignee_id")
+            .classified()?
+            .map(MemberId::from_trusted),
+        lang: row.try_get("lang").classified()?,
+        sentiment: sentiment
+            .map(|s| Sentiment::parse(&s).ok_or_else(|| corrupt("sentiment", &s)))
+            .transpose()?,
+        intent: row.try_get("intent").classified()?,
+        visitor: json::<Visitor>(row.try_get("visitor").classified()?)?,
+        human_requested_at: ts(row, "human_requested_at")?,
+        human_took_over_at: ts(row, "human_took_over_at")?,
+        resolved_at: ts(row, "resolved_at")?,
+        resolution: json::<Resolution>(row.try_get("resolution").classified()?)?,
+        message_count: row.try_get("message_count").classified()?,
+        last_activity_at: Timestamp::from_millis(row.try_get("last_activity_at").classified()?),
+        created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
+        metadata: serde_json::from_str(&metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
+        messages: None,
+        first_response_at: ts(row, "first_response_at")?,
+        updated_at: Timestamp::from_millis(row.try_get("updated_at").classified()?),
+    })
+}
+
+fn opt_json<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(|v| serde_json::to_string(v).unwrap_or_else(|_| "null".into()))
+}
+
+pub async fn insert(tx: &mut TenantTx, c: &Conversation) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "INSERT INTO conversations (id, workspace_id, livemode, channel, status, handled_by, contact_id, agent_id, assignee_id, \
+         lang, sentiment, intent, visitor, human_requested_at, human_took_over_at, resolved_at, resolution, message_count, \
+         last_activity_at, first_response_at, metadata, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+    )
+    .bind(c.id.as_str())
+    .bind(ws)
+    .bind(live)
+    .bind(c.channel.as_str())
+    .bind(c.status.as_str())
+    .bind(c.handled_by.as_str())
+    .bind(c.contact.as_ref().map(|x| x.id.to_string()))
+    .bind(c.agent_id.as_ref().map(|x| x.to_string()))
+    .bind(c.assignee_id.as_ref().map(|x| x.to_string()))
+    .bind(c.lang.clone())
+    .bind(c.sentiment.map(|s| s.as_str().to_owned()))
+    .bind(c.intent.clone())
+    .bind(opt_json(&c.visitor))
+    .bind(c.human_requested_at.map(Timestamp::millis))
+    .bind(c.human_took_over_at.map(Timestamp::millis))
+    .bind(c.resolved_at.map(Timestamp::millis))
+    .bind(opt_json(&c.resolution))
+    .bind(c.message_count)
+    .bind(c.last_activity_at.millis())
+    .bind(c.first_response_at.map(Timestamp::millis))
+    .bind(c.metadata.to_string())
+    .bind(c.created_at.millis())
+    .bind(c.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// Writes every mutable field. When `expect_handled_by` is given, the write happens only
+/// if the stored row still has that value (and is open): the check and the change are
+/// one statement, so a concurrent take-over cannot slip between them. Returns whether
+/// the row was written.
+pub async fn update(tx: &mut TenantTx, c: &Conversation, expect_handled_by: Option<HandledBy>) -> Result<bool> {
+    let (ws, live) = tx.scope();
+    let mut sql = Sql::new(
+        "UPDATE conversations SET status = $1, handled_by = $2, contact_id = $3, agent_id = $4, assignee_id = $5, lang = $6, \
+         sentiment = $7, intent = $8, human_requested_at = $9, human_took_over_at = $10, resolved_at = $11, resolution = $12, \
+         message_count = $13, last_activity_at = $14, first_response_at = $15, metadata = $16, updated_at = $17 \
+         WHERE workspace_id = $18 AND livemode = $19 AND id = $20",
+    );
+    let args = [
+        Arg::Text(c.status.as_str().into()),
+        Arg::Text(c.handled_by.as_str().into()),
+        Arg::OptText(c.contact.as_ref().map(|x| x.id.to_string())),
+        Arg::OptText(c.agent_id.as_ref().map(|x| x.to_string())),
+        Arg::OptText(c.assignee_id.as_ref().map(|x| x.to_string())),
+        Arg::OptText(c.lang.clone()),
+        Arg::OptText(c.sentiment.map(|s| s.as_str().to_owned())),
+        Arg::OptText(c.intent.clone()),
+        Arg::OptInt(c.human_requested_at.map(Timestamp::millis)),
+        Arg::OptInt(c.human_took_over_at.map(Timestamp::millis)),
+        Arg::OptInt(c.resolved_at.map(Timestamp::millis)),
+        Arg::OptText(opt_json(&c.resolution)),
+        Arg::Int(c.message_count),
+        Arg::Int(c.last_activity_at.millis()),
+        Arg::OptInt(c.first_response_at.map(Timestamp::millis)),
+        Arg::Text(c.metadata.to_string()),
+        Arg::Int(c.updated_at.millis()),
+        Arg::Text(ws),
+        Arg::Int(live),
+        Arg::Text(c.id.to_string()),
+    ];
+    sql.args_numbered(args);
+    if let Some(expected) = expect_handled_by {
+        sql.push(" AND status = 'open' AND handled_by = ")
+            .bind(Arg::Text(expected.as_str().into()));
+    }
+    let done = sql.build().execute(tx.conn()).await.classified()?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Conversation>> {
+    let (ws, live) = tx.scope();
+    let sql = format!("{SELECT} WHERE v.workspace_id = $1 AND v.livemode = $2 AND v.id = $3");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(live)
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
+        .classified()?;
+    row.as_ref().map(decode).transpose()
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ConversationFilter {
+    pub status: Option<Status>,
+    pub handled_by: Option<HandledBy>,
+    pub channel: Option<Channel>,
+    pub contact_id: Option<String>,
+    pub assignee_id: Option<String>,
+    /// Case-insensitive match on the contact's name, email or phone.
+    pub search: Option<String>,
+}
+
+pub async fn list(tx: &mut TenantTx, f: &ConversationFilter, page: &PageRequest) -> Result<Page<Conversation>> {
+    let (ws, live) = tx.scope();
+    let (after_ts, after_id) = cursor_bounds(page.after.as_ref());
+    let mut sql = Sql::new(&format!("{SELECT} WHERE v.workspace_id = "));
+    sql.bind(Arg::Text(ws)).push(" AND v.livemode = ").bind(Arg::Int(live));
+    if let Some(s) = f.status {
+        sql.push(" AND v.status = ").bind(Arg::Text(s.as_str().into()));
+    }
+    if let Some(h) = f.handled_by {
+        sql.push(" AND v.handled_by = ").bind(Arg::Text(h.as_str().into()));
+    }
+    if let Some(c) = f.channel {
+        sql.push(" AND v.channel = ").bind(Arg::Text(c.as_str().into()));
+    }
+    if let Some(c) = &f.contact_id {
+        sql.push(" AND v.contact_id = ").bind(Arg::Text(c.clone()));
+    }
+    if let Some(a) = &f.assignee_id {
+        sql.push(" AND v.assignee_id = ").bind(Arg::Text(a.clone()));
+    }
+    if let Some(search) = &f.search {
+        let p = like_pattern(search);
+        sql.push(" AND (lower(coalesce(c.name, '')) LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR coalesce(c.email_lower, '') LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR coalesce(c.phone, '') LIKE ")
+            .bind(Arg::Text(p))
+            .push(" ESCAPE '\\')");
+    }
+    sql.push(" AND (v.created_at < ")
+        .bind(Arg::Int(after_ts))
+        .push(" OR (v.created_at = ")
+        .bind(Arg::Int(after_ts))
+        .push(" AND v.id < ")
+        .bind(Arg::Text(after_id))
+        .push(")) ORDER BY v.created_at DESC, v.id DESC LIMIT ")
+        .bind(Arg::Int(page.limit + 1));
+    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
+    let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(items, page.limit, |c| Cursor {
+        created_at: c.created_at.millis(),
+        id: c.id.to_string(),
+    }))
+}
+
+/// Conversation ids with a contact (erasure).
+pub async fn ids_for_contact(tx: &mut TenantTx, contact: &ContactId) -> Result<Vec<ConversationId>> {
+    let (ws, live) = tx.scope();
+    let rows = sqlx::query("SELECT id FROM conversations WHERE workspace_id = $1 AND livemode = $2 AND contact_id = $3")
+        .bind(ws)
+        .bind(live)
+        .bind(contact.as_str())
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    rows.iter()
+        .map(|r| Ok(ConversationId::from_trusted(r.try_get("id").classified()?)))
+        .collect()
+}
+
+/// Erasure: the conversation's visitor details and metadata go.
+pub async fn scrub_for_contact(tx: &mut TenantTx, contact: &ContactId) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE conversations SET visitor = NULL, metadata = '{}', resolution = NULL \
+         WHERE workspace_id = $1 AND livemode = $2 AND contact_id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(contact.as_str())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+

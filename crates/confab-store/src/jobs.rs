@@ -1,0 +1,134 @@
+//! The durable job queue. Jobs are written in the transaction of the change that needs
+//! them; workers claim them with a lease (PostgreSQL also skips rows another worker has
+//! locked), so a crash mid-job leaves it to be claimed again when the lease runs out.
+
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::error::{Classify, Result, StoreError};
+use crate::{Backend, SystemTx, TenantTx};
+use confab_core::Timestamp;
+use confab_core::id::{JobId, WorkspaceId};
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: JobId,
+    pub workspace_id: WorkspaceId,
+    pub livemode: bool,
+    pub kind: String,
+    pub payload: Value,
+    pub attempts: i64,
+}
+
+/// Queues a job in the caller's transaction. `dedupe_key` makes enqueueing idempotent:
+/// a second job with the same key is dropped.
+pub async fn enqueue(tx: &mut TenantTx, kind: &str, dedupe_key: &str, payload: &Value, run_at: Timestamp) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "INSERT INTO jobs (id, workspace_id, livemode, kind, dedupe_key, payload, status, run_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(JobId::generate().to_string())
+    .bind(ws)
+    .bind(live)
+    .bind(kind)
+    .bind(dedupe_key)
+    .bind(payload.to_string())
+    .bind(run_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// Claims the next due job of one of `kinds` for `lease_ms`, across all tenants.
+pub async fn claim(tx: &mut SystemTx, kinds: &[&str], now: Timestamp, lease_ms: i64) -> Result<Option<Job>> {
+    let kinds_sql = kinds
+        .iter()
+        .map(|k| {
+            if k.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                Ok(format!("'{k}'"))
+            } else {
+                Err(StoreError::Config(format!("job kind {k:?}")))
+            }
+        })
+        .collect::<Result<Vec<_>>>()?
+        .join(", ");
+    let lock = if tx.backend() == Backend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
+         WHERE id = (SELECT id FROM jobs WHERE kind IN ({kinds_sql}) AND status IN ('queued', 'running') AND run_at <= $2 \
+         AND (locked_until IS NULL OR locked_until < $2) ORDER BY run_at, id LIMIT 1{lock}) \
+         RETURNING id, workspace_id, livemode, kind, payload, attempts"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now.millis() + lease_ms)
+        .bind(now.millis())
+        .fetch_optional(tx.conn())
+        .await
+        .classified()?;
+    let Some(row) = row else { return Ok(None) };
+    let payload: String = row.try_get("payload").classified()?;
+    Ok(Some(Job {
+        id: JobId::from_trusted(row.try_get("id").classified()?),
+        workspace_id: WorkspaceId::from_trusted(row.try_get("workspace_id").classified()?),
+        livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
+        kind: row.try_get("kind").classified()?,
+        payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        attempts: row.try_get("attempts").classified()?,
+    }))
+}
+
+/// Marks a job finished.
+pub async fn complete(tx: &mut TenantTx, id: &JobId, now: Timestamp) -> Result<()> {
+    set_status(tx, id, "done", None, None, now).await
+}
+
+/// Schedules another attempt.
+pub async fn retry(tx: &mut TenantTx, id: &JobId, run_at: Timestamp, error: &str, now: Timestamp) -> Result<()> {
+    set_status(tx, id, "queued", Some(run_at), Some(error), now).await
+}
+
+/// Gives up on a job.
+pub async fn fail(tx: &mut TenantTx, id: &JobId, error: &str, now: Timestamp) -> Result<()> {
+    set_status(tx, id, "failed", None, Some(error), now).await
+}
+
+async fn set_status(
+    tx: &mut TenantTx,
+    id: &JobId,
+    status: &str,
+    run_at: Option<Timestamp>,
+    error: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    let (ws, _) = tx.scope();
+    sqlx::query(
+        "UPDATE jobs SET status = $3, run_at = coalesce($4, run_at), last_error = coalesce($5, last_error), \
+         locked_until = NULL, updated_at = $6 WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(ws)
+    .bind(id.as_str())
+    .bind(status)
+    .bind(run_at.map(Timestamp::millis))
+    .bind(error.map(str::to_owned))
+    .bind(now.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// Jobs not yet finished, across tenants (tests and metrics).
+pub async fn count_unfinished(tx: &mut SystemTx) -> Result<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')")
+        .fetch_one(tx.conn())
+        .await
+        .classified()?
+        .try_get::<i64, _>("n")
+        .classified()
+}
