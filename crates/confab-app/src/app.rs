@@ -6,6 +6,7 @@ use confab_store::Store;
 
 use crate::Clock;
 use crate::files::FileStore;
+use crate::live::EventBus;
 
 /// Settings the use cases read (the binary builds it from layered config).
 #[derive(Clone, Debug)]
@@ -40,6 +41,8 @@ pub struct App {
     pub clock: Clock,
     pub config: AppConfig,
     pub files: FileStore,
+    /// Fans committed events out to live streams.
+    pub bus: EventBus,
 }
 
 impl App {
@@ -48,6 +51,7 @@ impl App {
             store,
             clock,
             files: FileStore::new(config.files_dir.clone()),
+            bus: EventBus::default(),
             config,
         }
     }

@@ -193,8 +193,12 @@ async fn insert_new(uow: &mut crate::Uow, ctx: &Ctx, f: ContactFields) -> AppRes
     contacts::insert(uow.tx(), &contact)
         .await
         .map_err(unique_conflict)?;
-    uow.emit(EventType::ContactCreated, to_data(&contact), Some(&contact.id))
-        .await?;
+    uow.emit(
+        EventType::ContactCreated,
+        to_data(&contact),
+        Some(&contact.id),
+    )
+    .await?;
     Ok(contact)
 }
 

@@ -148,9 +148,8 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
     }
     let meta = metadata(input.metadata.as_ref(), &mut errors);
     let agent_id = agent(input.agent_id.as_deref(), &mut errors);
-    let first = input.message.as_ref().map(|m| {
+    let first = input.message.as_ref().inspect(|m| {
         msgs::check_text(&m.text, "message.text", &mut errors);
-        m
     });
     errors.into_result()?;
 
@@ -184,11 +183,16 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
         updated_at: now,
     };
     conversations::insert(uow.tx(), &conversation).await?;
-    uow.emit_for(EventType::ConversationStarted, to_data(&conversation), &conversation)
-        .await?;
+    uow.emit_for(
+        EventType::ConversationStarted,
+        to_data(&conversation),
+        &conversation,
+    )
+    .await?;
     let conversation = match first {
         Some(first) => {
-            let new = NewMessage::customer(&first.text, first.attachments.clone(), contact.as_ref());
+            let new =
+                NewMessage::customer(&first.text, first.attachments.clone(), contact.as_ref());
             let (conversation, _) = msgs::post_in(&mut uow, ctx, conversation, new).await?;
             conversation
         }
@@ -234,11 +238,21 @@ fn parse_filter<T>(
     })
 }
 
-pub async fn list(ctx: &Ctx, filter: ListFilter, page: &PageRequest) -> AppResult<Page<Conversation>> {
+pub async fn list(
+    ctx: &Ctx,
+    filter: ListFilter,
+    page: &PageRequest,
+) -> AppResult<Page<Conversation>> {
     ctx.authorize(Resource::Conversations, Access::Read)?;
     let mut errors = FieldErrors::new();
     let f = ConversationFilter {
-        status: parse_filter(filter.status.as_deref(), "status", Status::parse, Status::expected(), &mut errors),
+        status: parse_filter(
+            filter.status.as_deref(),
+            "status",
+            Status::parse,
+            Status::expected(),
+            &mut errors,
+        ),
         handled_by: parse_filter(
             filter.handled_by.as_deref(),
             "handled_by",
@@ -246,10 +260,19 @@ pub async fn list(ctx: &Ctx, filter: ListFilter, page: &PageRequest) -> AppResul
             HandledBy::expected(),
             &mut errors,
         ),
-        channel: parse_filter(filter.channel.as_deref(), "channel", Channel::parse, Channel::expected(), &mut errors),
+        channel: parse_filter(
+            filter.channel.as_deref(),
+            "channel",
+            Channel::parse,
+            Channel::expected(),
+            &mut errors,
+        ),
         contact_id: filter.contact_id.filter(|s| !s.is_empty()),
         assignee_id: filter.assignee_id.filter(|s| !s.is_empty()),
-        search: filter.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        search: filter
+            .search
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
     };
     if f.search.as_ref().is_some_and(|s| s.chars().count() > 200) {
         errors.add("search", "must be at most 200 characters");
@@ -262,7 +285,10 @@ pub async fn list(ctx: &Ctx, filter: ListFilter, page: &PageRequest) -> AppResul
 pub async fn update(ctx: &Ctx, id: &str, input: ConversationUpdate) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut errors = FieldErrors::new();
-    let meta = input.metadata.as_ref().map(|m| metadata(Some(m), &mut errors));
+    let meta = input
+        .metadata
+        .as_ref()
+        .map(|m| metadata(Some(m), &mut errors));
     let agent_id = input.agent_id.map(|a| agent(a.as_deref(), &mut errors));
     errors.into_result()?;
     let mut uow = ctx.write().await?;

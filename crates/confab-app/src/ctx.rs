@@ -161,7 +161,12 @@ impl Ctx {
             .store
             .tenant(&self.workspace_id, self.livemode())
             .await?;
-        Ok(Uow::new(tx, self.app.clock.now(), self.idempotency.clone()))
+        Ok(Uow::new(
+            tx,
+            self.app.clock.now(),
+            self.idempotency.clone(),
+            self.app.bus.clone(),
+        ))
     }
 
     /// A read-only transaction, fenced to this tenant and mode.

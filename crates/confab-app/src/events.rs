@@ -28,3 +28,15 @@ pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Event> {
         .await?
         .ok_or_else(|| AppError::not_found("event", id))
 }
+
+/// Retention: deletes events older than the configured period (30 days), across
+/// tenants. Run by the cleaner.
+pub async fn purge_expired(app: &crate::App) -> AppResult<u64> {
+    let before = confab_core::Timestamp::from_millis(
+        app.clock.now().millis() - app.config.event_retention_ms,
+    );
+    let mut tx = app.store.system().await?;
+    let n = events::purge_before(&mut tx, before).await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -56,7 +56,10 @@ impl FileStore {
     }
 
     fn path(&self, key: &str) -> AppResult<PathBuf> {
-        if key.split('/').any(|part| part.is_empty() || part == ".." || part.contains('\\')) {
+        if key
+            .split('/')
+            .any(|part| part.is_empty() || part == ".." || part.contains('\\'))
+        {
             return Err(AppError::Internal(format!("bad storage key {key:?}")));
         }
         Ok(self.root.join(key))

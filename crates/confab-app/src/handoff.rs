@@ -67,7 +67,12 @@ async fn member(uow: &mut Uow, id: &str, field: &str) -> AppResult<MemberId> {
 }
 
 /// Saves the conversation and its event, then commits.
-async fn save(mut uow: Uow, mut c: Conversation, event: EventType, extra: Option<(&str, Value)>) -> AppResult<Conversation> {
+async fn save(
+    mut uow: Uow,
+    mut c: Conversation,
+    event: EventType,
+    extra: Option<(&str, Value)>,
+) -> AppResult<Conversation> {
     c.updated_at = uow.now;
     conversations::update(uow.tx(), &c, None).await?;
     let mut data = to_data(&c);
@@ -82,7 +87,10 @@ async fn save(mut uow: Uow, mut c: Conversation, event: EventType, extra: Option
 /// The AI stands down and the conversation waits for a person.
 pub async fn request(ctx: &Ctx, id: &str, input: HandoffInput) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
-    let reason = input.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    let reason = input
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
     if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
         return Err(AppError::field("reason", "must be at most 500 characters"));
     }
@@ -92,16 +100,32 @@ pub async fn request(ctx: &Ctx, id: &str, input: HandoffInput) -> AppResult<Conv
 }
 
 /// Hands off inside an open unit of work (the agent worker uses this too).
-pub(crate) async fn request_in(uow: Uow, mut c: Conversation, reason: String) -> AppResult<Conversation> {
+pub(crate) async fn request_in(
+    uow: Uow,
+    mut c: Conversation,
+    reason: String,
+) -> AppResult<Conversation> {
     require_open(&c, "handed off")?;
     match c.handled_by {
-        HandledBy::Pending => return Err(conflict("This conversation is already waiting for a person.")),
-        HandledBy::Human => return Err(conflict("A person is already handling this conversation.")),
+        HandledBy::Pending => {
+            return Err(conflict(
+                "This conversation is already waiting for a person.",
+            ));
+        }
+        HandledBy::Human => {
+            return Err(conflict("A person is already handling this conversation."));
+        }
         HandledBy::Ai => {}
     }
     c.handled_by = HandledBy::Pending;
     c.human_requested_at = Some(uow.now);
-    save(uow, c, EventType::HandoffRequested, Some(("reason", Value::String(reason)))).await
+    save(
+        uow,
+        c,
+        EventType::HandoffRequested,
+        Some(("reason", Value::String(reason))),
+    )
+    .await
 }
 
 /// A person takes the conversation; the AI stops replying at once.
@@ -148,7 +172,9 @@ pub async fn assign(ctx: &Ctx, id: &str, input: AssignInput) -> AppResult<Conver
     require_open(&c, "assigned")?;
     let m = member(&mut uow, &input.member_id, "member_id").await?;
     if c.assignee_id.as_ref() == Some(&m) {
-        return Err(conflict("This conversation is already assigned to that member."));
+        return Err(conflict(
+            "This conversation is already assigned to that member.",
+        ));
     }
     c.assignee_id = Some(m);
     save(uow, c, EventType::AgentAssigned, None).await
@@ -160,10 +186,16 @@ pub async fn resolve(ctx: &Ctx, id: &str, input: ResolveInput) -> AppResult<Conv
     if let Some(r) = &input.resolution {
         let outcome = r.outcome.trim();
         if outcome.is_empty() || outcome.chars().count() > 100 {
-            return Err(AppError::field("resolution.outcome", "must be 1 to 100 characters"));
+            return Err(AppError::field(
+                "resolution.outcome",
+                "must be 1 to 100 characters",
+            ));
         }
         if r.note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            return Err(AppError::field("resolution.note", "must be at most 2000 characters"));
+            return Err(AppError::field(
+                "resolution.note",
+                "must be at most 2000 characters",
+            ));
         }
     }
     let mut uow = ctx.write().await?;

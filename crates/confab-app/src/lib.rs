@@ -10,8 +10,8 @@ mod ctx;
 mod error;
 mod uow;
 
-pub mod auth;
 pub mod analytics;
+pub mod auth;
 pub mod contacts;
 pub mod conversations;
 pub mod events;
@@ -19,8 +19,10 @@ pub mod files;
 pub mod handoff;
 pub mod idempotency;
 pub mod input;
+pub mod live;
 pub mod members;
 pub mod messages;
+pub mod replies;
 pub mod workspaces;
 
 pub use app::{App, AppConfig};

@@ -70,7 +70,9 @@ async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
         Actor::Member { member_id, .. } => Author {
             author_type: AuthorType::Member,
             id: Some(member_id.to_string()),
-            name: members::get(uow.tx(), member_id.as_str()).await?.map(|m| m.name),
+            name: members::get(uow.tx(), member_id.as_str())
+                .await?
+                .map(|m| m.name),
         },
         Actor::SecretKey { key_id, .. } => Author {
             author_type: AuthorType::Integration,
@@ -88,7 +90,10 @@ async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
 pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> AppResult<Message> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut errors = FieldErrors::new();
-    if !matches!(input.role, MessageRole::Customer | MessageRole::Agent | MessageRole::Note) {
+    if !matches!(
+        input.role,
+        MessageRole::Customer | MessageRole::Agent | MessageRole::Note
+    ) {
         errors.add("role", "must be customer, agent or note");
     }
     check_text(&input.text, "text", &mut errors);
@@ -117,7 +122,11 @@ pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> App
 }
 
 /// Resolves attachment ids to this tenant's files and links them to the conversation.
-async fn attach(uow: &mut Uow, conversation: &Conversation, ids: &[String]) -> AppResult<Vec<Attachment>> {
+async fn attach(
+    uow: &mut Uow,
+    conversation: &Conversation,
+    ids: &[String],
+) -> AppResult<Vec<Attachment>> {
     if ids.len() > MAX_ATTACHMENTS {
         return Err(AppError::field(
             "attachments",
@@ -126,9 +135,9 @@ async fn attach(uow: &mut Uow, conversation: &Conversation, ids: &[String]) -> A
     }
     let mut out = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let file = files::get(uow.tx(), id)
-            .await?
-            .ok_or_else(|| AppError::field(&format!("attachments.{i}"), "no file with this id exists"))?;
+        let file = files::get(uow.tx(), id).await?.ok_or_else(|| {
+            AppError::field(&format!("attachments.{i}"), "no file with this id exists")
+        })?;
         files::link(uow.tx(), &file.id, &conversation.id).await?;
         out.push(Attachment {
             id: file.id,
@@ -152,12 +161,10 @@ pub(crate) async fn post_in(
     let attachments = attach(uow, &conversation, &new.attachments).await?;
     let mut events: Vec<(EventType, Value)> = Vec::new();
     match new.role {
-        MessageRole::Customer => {
-            if conversation.status == Status::Resolved {
-                conversation.status = Status::Open;
-                conversation.resolved_at = None;
-                conversation.resolution = None;
-            }
+        MessageRole::Customer if conversation.status == Status::Resolved => {
+            conversation.status = Status::Open;
+            conversation.resolved_at = None;
+            conversation.resolution = None;
         }
         MessageRole::Agent => {
             if conversation.status == Status::Resolved {
@@ -199,28 +206,50 @@ pub(crate) async fn post_in(
         conversation.message_count += 1;
         conversation.last_activity_at = now;
     }
-    if matches!(message.role, MessageRole::Agent | MessageRole::Ai) && conversation.first_response_at.is_none() {
+    if matches!(message.role, MessageRole::Agent | MessageRole::Ai)
+        && conversation.first_response_at.is_none()
+    {
         conversation.first_response_at = Some(now);
     }
     conversation.updated_at = now;
     conversations::update(uow.tx(), &conversation, None).await?;
     for (event_type, _) in events {
-        uow.emit_for(event_type, crate::conversations::to_data(&conversation), &conversation)
-            .await?;
+        uow.emit_for(
+            event_type,
+            crate::conversations::to_data(&conversation),
+            &conversation,
+        )
+        .await?;
     }
     match message.role {
         MessageRole::Customer => {
-            uow.emit_for(EventType::MessageReceived, message_data(&message), &conversation)
-                .await?;
-            if conversation.handled_by == HandledBy::Ai && !contact_blocked(uow, &conversation).await? {
+            uow.emit_for(
+                EventType::MessageReceived,
+                message_data(&message),
+                &conversation,
+            )
+            .await?;
+            if conversation.handled_by == HandledBy::Ai
+                && !contact_blocked(uow, &conversation).await?
+            {
                 let payload = json!({"conversation_id": conversation.id, "message_id": message.id});
-                jobs::enqueue(uow.tx(), AI_REPLY_JOB, &format!("{AI_REPLY_JOB}:{}", message.id), &payload, now)
-                    .await?;
+                jobs::enqueue(
+                    uow.tx(),
+                    AI_REPLY_JOB,
+                    &format!("{AI_REPLY_JOB}:{}", message.id),
+                    &payload,
+                    now,
+                )
+                .await?;
             }
         }
         MessageRole::Agent | MessageRole::Ai => {
-            uow.emit_for(EventType::MessageSent, message_data(&message), &conversation)
-                .await?;
+            uow.emit_for(
+                EventType::MessageSent,
+                message_data(&message),
+                &conversation,
+            )
+            .await?;
         }
         _ => {}
     }

@@ -11,20 +11,28 @@ use confab_store::{TenantTx, events};
 
 use crate::AppResult;
 use crate::idempotency::IdemSlot;
+use crate::live::EventBus;
 
 pub struct Uow {
     tx: TenantTx,
     /// The time of this change: every row and event it writes carries it.
     pub now: Timestamp,
     idempotency: Option<Arc<IdemSlot>>,
+    bus: EventBus,
 }
 
 impl Uow {
-    pub(crate) fn new(tx: TenantTx, now: Timestamp, idempotency: Option<Arc<IdemSlot>>) -> Self {
+    pub(crate) fn new(
+        tx: TenantTx,
+        now: Timestamp,
+        idempotency: Option<Arc<IdemSlot>>,
+        bus: EventBus,
+    ) -> Self {
         Uow {
             tx,
             now,
             idempotency,
+            bus,
         }
     }
 
@@ -69,7 +77,11 @@ impl Uow {
                 slot.park(self.tx);
                 Ok(())
             }
-            None => Ok(self.tx.commit().await?),
+            None => {
+                self.tx.commit().await?;
+                self.bus.wake();
+                Ok(())
+            }
         }
     }
 }

@@ -101,8 +101,11 @@ impl ConfabServer {
         let (secret_key, url) = match parsed {
             Ok(Ok(found)) => found,
             Ok(Err(err)) => {
-                let status = child.wait().await.ok();
-                return Err(err.context(format!("confab exited: {status:?}")));
+                let status = match child.wait().await {
+                    Ok(status) => status.to_string(),
+                    Err(e) => format!("unknown ({e})"),
+                };
+                bail!("{err:#} (confab {status})");
             }
             Err(_) => bail!("confab did not print its address within {STARTUP_TIMEOUT:?}"),
         };

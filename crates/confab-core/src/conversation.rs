@@ -153,7 +153,9 @@ pub fn validate_text(raw: &str) -> Result<String, String> {
     }
     let n = raw.chars().count();
     if n > MAX_MESSAGE_CHARS {
-        return Err(format!("must be at most {MAX_MESSAGE_CHARS} characters (it has {n})"));
+        return Err(format!(
+            "must be at most {MAX_MESSAGE_CHARS} characters (it has {n})"
+        ));
     }
     if raw.chars().any(|c| c == '\0') {
         return Err("must not contain NUL characters".into());

@@ -39,7 +39,7 @@ fn is_text(bytes: &[u8]) -> bool {
         Ok(_) => true,
         Err(e) => e.valid_up_to() + 4 > sample.len() && e.error_len().is_none(),
     };
-    valid && !sample.iter().any(|b| *b == 0)
+    valid && !sample.contains(&0)
 }
 
 /// A filename safe to store and show: path parts, control characters and quotes
@@ -52,7 +52,11 @@ pub fn clean_filename(raw: &str) -> String {
         .take(200)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
-    if cleaned.is_empty() { "file".into() } else { cleaned }
+    if cleaned.is_empty() {
+        "file".into()
+    } else {
+        cleaned
+    }
 }
 
 #[cfg(test)]
@@ -63,9 +67,15 @@ mod tests {
     fn judges_by_bytes_not_names() {
         assert_eq!(content_type(b"\x89PNG\r\n\x1a\n...."), "image/png");
         assert_eq!(content_type(b"%PDF-1.7"), "application/pdf");
-        assert_eq!(content_type(b"<html><script>alert(1)</script>"), "text/plain; charset=utf-8");
+        assert_eq!(
+            content_type(b"<html><script>alert(1)</script>"),
+            "text/plain; charset=utf-8"
+        );
         assert_eq!(content_type(&[0, 1, 2, 3]), "application/octet-stream");
-        assert_eq!(content_type("héllo".as_bytes()), "text/plain; charset=utf-8");
+        assert_eq!(
+            content_type("héllo".as_bytes()),
+            "text/plain; charset=utf-8"
+        );
     }
 
     #[test]

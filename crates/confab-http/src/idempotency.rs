@@ -15,7 +15,10 @@ use confab_app::idempotency::{self, Begin};
 use confab_core::credential::digest_hex;
 
 use crate::error::ApiError;
-use crate::json::{MAX_BODY_BYTES, too_large};
+use crate::json::too_large;
+
+/// Bodies read here may be uploads; each route's own limit still applies afterwards.
+const MAX_BODY_BYTES: usize = confab_app::files::MAX_FILE_BYTES + 64 * 1024;
 
 pub const HEADER: &str = "idempotency-key";
 /// Stored responses are JSON; a handler answering with more than this is not stored.

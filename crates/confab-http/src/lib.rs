@@ -32,7 +32,9 @@ pub use metrics::Metrics;
 pub use rate_limit::RateLimiter;
 pub use state::HttpState;
 
-use routes::{admin, contacts, docs, events, health, members};
+use routes::{
+    admin, analytics, contacts, conversations, docs, events, files, health, members, stream,
+};
 
 /// Settings of the HTTP layer.
 #[derive(Clone, Debug)]
@@ -67,6 +69,28 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(members::revoke_token))
         .routes(routes!(events::list))
         .routes(routes!(events::get))
+        .routes(routes!(stream::stream))
+        .routes(routes!(analytics::get))
+        .routes(routes!(conversations::list, conversations::create))
+        .routes(routes!(conversations::get, conversations::update))
+        .routes(routes!(
+            conversations::post_message,
+            conversations::list_messages
+        ))
+        .routes(routes!(conversations::request_handoff))
+        .routes(routes!(conversations::take_over))
+        .routes(routes!(conversations::release))
+        .routes(routes!(conversations::assign))
+        .routes(routes!(conversations::resolve))
+        .routes(routes!(files::get))
+        .routes(routes!(files::content))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(files::upload))
+                .layer(DefaultBodyLimit::max(
+                    confab_app::files::MAX_FILE_BYTES + 64 * 1024,
+                )),
+        )
 }
 
 fn admin_routes() -> OpenApiRouter<HttpState> {

@@ -12,9 +12,12 @@ use utoipa::{Modify, OpenApi};
     modifiers(&SecuritySchemes),
     security(("bearer" = [])),
     tags(
+        (name = "Conversations", description = "Conversations, messages and the hand-off between AI and people."),
         (name = "Contacts", description = "The people who talk to you."),
+        (name = "Files", description = "Attachments."),
         (name = "Members", description = "Your team, roles and access tokens."),
-        (name = "Events", description = "The event log."),
+        (name = "Events", description = "The event log and the live stream."),
+        (name = "Analytics", description = "Chats, messages and rates over a calendar period."),
         (name = "Admin", description = "Platform administration (CONFAB_ADMIN_TOKEN)."),
     )
 )]

@@ -56,9 +56,13 @@ fn decode(row: &AnyRow) -> Result<Conversation> {
         object: "conversation",
         channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
         status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        handled_by: HandledBy::parse(&handled_by).ok_or_else(|| corrupt("handled_by", &handled_by))?,
+        handled_by: HandledBy::parse(&handled_by)
+            .ok_or_else(|| corrupt("handled_by", &handled_by))?,
         contact: contact.transpose()?,
-        agent_id: row.try_get::<Option<String>, _>("agent_id").classified()?.map(AgentId::from_trusted),
+        agent_id: row
+            .try_get::<Option<String>, _>("agent_id")
+            .classified()?
+            .map(AgentId::from_trusted),
         assignee_id: row
             .try_get::<Option<String>, _>("assignee_id")
             .classified()?
@@ -76,7 +80,8 @@ fn decode(row: &AnyRow) -> Result<Conversation> {
         message_count: row.try_get("message_count").classified()?,
         last_activity_at: Timestamp::from_millis(row.try_get("last_activity_at").classified()?),
         created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
-        metadata: serde_json::from_str(&metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        metadata: serde_json::from_str(&metadata)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
         messages: None,
         first_response_at: ts(row, "first_response_at")?,
@@ -85,7 +90,8 @@ fn decode(row: &AnyRow) -> Result<Conversation> {
 }
 
 fn opt_json<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
-    v.as_ref().map(|v| serde_json::to_string(v).unwrap_or_else(|_| "null".into()))
+    v.as_ref()
+        .map(|v| serde_json::to_string(v).unwrap_or_else(|_| "null".into()))
 }
 
 pub async fn insert(tx: &mut TenantTx, c: &Conversation) -> Result<()> {
@@ -129,7 +135,11 @@ pub async fn insert(tx: &mut TenantTx, c: &Conversation) -> Result<()> {
 /// if the stored row still has that value (and is open): the check and the change are
 /// one statement, so a concurrent take-over cannot slip between them. Returns whether
 /// the row was written.
-pub async fn update(tx: &mut TenantTx, c: &Conversation, expect_handled_by: Option<HandledBy>) -> Result<bool> {
+pub async fn update(
+    tx: &mut TenantTx,
+    c: &Conversation,
+    expect_handled_by: Option<HandledBy>,
+) -> Result<bool> {
     let (ws, live) = tx.scope();
     let mut sql = Sql::new(
         "UPDATE conversations SET status = $1, handled_by = $2, contact_id = $3, agent_id = $4, assignee_id = $5, lang = $6, \
@@ -192,19 +202,28 @@ pub struct ConversationFilter {
     pub search: Option<String>,
 }
 
-pub async fn list(tx: &mut TenantTx, f: &ConversationFilter, page: &PageRequest) -> Result<Page<Conversation>> {
+pub async fn list(
+    tx: &mut TenantTx,
+    f: &ConversationFilter,
+    page: &PageRequest,
+) -> Result<Page<Conversation>> {
     let (ws, live) = tx.scope();
     let (after_ts, after_id) = cursor_bounds(page.after.as_ref());
     let mut sql = Sql::new(&format!("{SELECT} WHERE v.workspace_id = "));
-    sql.bind(Arg::Text(ws)).push(" AND v.livemode = ").bind(Arg::Int(live));
+    sql.bind(Arg::Text(ws))
+        .push(" AND v.livemode = ")
+        .bind(Arg::Int(live));
     if let Some(s) = f.status {
-        sql.push(" AND v.status = ").bind(Arg::Text(s.as_str().into()));
+        sql.push(" AND v.status = ")
+            .bind(Arg::Text(s.as_str().into()));
     }
     if let Some(h) = f.handled_by {
-        sql.push(" AND v.handled_by = ").bind(Arg::Text(h.as_str().into()));
+        sql.push(" AND v.handled_by = ")
+            .bind(Arg::Text(h.as_str().into()));
     }
     if let Some(c) = f.channel {
-        sql.push(" AND v.channel = ").bind(Arg::Text(c.as_str().into()));
+        sql.push(" AND v.channel = ")
+            .bind(Arg::Text(c.as_str().into()));
     }
     if let Some(c) = &f.contact_id {
         sql.push(" AND v.contact_id = ").bind(Arg::Text(c.clone()));
@@ -239,7 +258,10 @@ pub async fn list(tx: &mut TenantTx, f: &ConversationFilter, page: &PageRequest)
 }
 
 /// Conversation ids with a contact (erasure).
-pub async fn ids_for_contact(tx: &mut TenantTx, contact: &ContactId) -> Result<Vec<ConversationId>> {
+pub async fn ids_for_contact(
+    tx: &mut TenantTx,
+    contact: &ContactId,
+) -> Result<Vec<ConversationId>> {
     let (ws, live) = tx.scope();
     let rows = sqlx::query("SELECT id FROM conversations WHERE workspace_id = $1 AND livemode = $2 AND contact_id = $3")
         .bind(ws)
@@ -268,4 +290,3 @@ pub async fn scrub_for_contact(tx: &mut TenantTx, contact: &ContactId) -> Result
     .classified()?;
     Ok(())
 }
-

@@ -5,10 +5,10 @@ use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{SystemTx, TenantTx};
 use crate::error::{Classify, Result, StoreError};
 use crate::members::cursor_bounds;
 use crate::sql::{Arg, Sql};
+use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
 use confab_core::event::{Event, EventType};
 use confab_core::id::{ContactId, ConversationId, EventId, WorkspaceId};
@@ -159,7 +159,8 @@ pub struct Sequenced {
     pub event: Event,
 }
 
-const SEQ_COLUMNS: &str = "seq, workspace_id, conversation_id, id, type, livemode, data, created_at";
+const SEQ_COLUMNS: &str =
+    "seq, workspace_id, conversation_id, id, type, livemode, data, created_at";
 
 fn decode_sequenced(row: &AnyRow) -> Result<Sequenced> {
     Ok(Sequenced {
@@ -215,14 +216,16 @@ pub async fn tenant_after_seq(tx: &mut TenantTx, seq: i64, limit: i64) -> Result
 /// The log position of one of this tenant's events.
 pub async fn seq_of(tx: &mut TenantTx, id: &str) -> Result<Option<i64>> {
     let (ws, live) = tx.scope();
-    let row = sqlx::query("SELECT seq FROM events WHERE workspace_id = $1 AND livemode = $2 AND id = $3")
-        .bind(ws)
-        .bind(live)
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .classified()?;
-    row.map(|r| r.try_get::<i64, _>("seq").classified()).transpose()
+    let row =
+        sqlx::query("SELECT seq FROM events WHERE workspace_id = $1 AND livemode = $2 AND id = $3")
+            .bind(ws)
+            .bind(live)
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await
+            .classified()?;
+    row.map(|r| r.try_get::<i64, _>("seq").classified())
+        .transpose()
 }
 
 /// Retention: drops events older than `before`, across tenants.

@@ -21,7 +21,8 @@ pub struct FileRow {
     pub livemode: bool,
 }
 
-const COLUMNS: &str = "id, livemode, filename, content_type, size, sha256, storage_key, conversation_id, created_at";
+const COLUMNS: &str =
+    "id, livemode, filename, content_type, size, sha256, storage_key, conversation_id, created_at";
 
 fn decode(row: &AnyRow) -> Result<FileRow> {
     Ok(FileRow {
@@ -64,7 +65,9 @@ pub async fn insert(tx: &mut TenantTx, f: &FileRow) -> Result<()> {
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<FileRow>> {
     let (ws, live) = tx.scope();
-    let sql = format!("SELECT {COLUMNS} FROM files WHERE workspace_id = $1 AND livemode = $2 AND id = $3");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM files WHERE workspace_id = $1 AND livemode = $2 AND id = $3"
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(ws)
         .bind(live)

@@ -22,7 +22,13 @@ pub struct Job {
 
 /// Queues a job in the caller's transaction. `dedupe_key` makes enqueueing idempotent:
 /// a second job with the same key is dropped.
-pub async fn enqueue(tx: &mut TenantTx, kind: &str, dedupe_key: &str, payload: &Value, run_at: Timestamp) -> Result<()> {
+pub async fn enqueue(
+    tx: &mut TenantTx,
+    kind: &str,
+    dedupe_key: &str,
+    payload: &Value,
+    run_at: Timestamp,
+) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "INSERT INTO jobs (id, workspace_id, livemode, kind, dedupe_key, payload, status, run_at, created_at, updated_at) \
@@ -42,7 +48,12 @@ pub async fn enqueue(tx: &mut TenantTx, kind: &str, dedupe_key: &str, payload: &
 }
 
 /// Claims the next due job of one of `kinds` for `lease_ms`, across all tenants.
-pub async fn claim(tx: &mut SystemTx, kinds: &[&str], now: Timestamp, lease_ms: i64) -> Result<Option<Job>> {
+pub async fn claim(
+    tx: &mut SystemTx,
+    kinds: &[&str],
+    now: Timestamp,
+    lease_ms: i64,
+) -> Result<Option<Job>> {
     let kinds_sql = kinds
         .iter()
         .map(|k| {
@@ -89,7 +100,13 @@ pub async fn complete(tx: &mut TenantTx, id: &JobId, now: Timestamp) -> Result<(
 }
 
 /// Schedules another attempt.
-pub async fn retry(tx: &mut TenantTx, id: &JobId, run_at: Timestamp, error: &str, now: Timestamp) -> Result<()> {
+pub async fn retry(
+    tx: &mut TenantTx,
+    id: &JobId,
+    run_at: Timestamp,
+    error: &str,
+    now: Timestamp,
+) -> Result<()> {
     set_status(tx, id, "queued", Some(run_at), Some(error), now).await
 }
 

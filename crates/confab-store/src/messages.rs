@@ -27,11 +27,13 @@ fn decode(row: &AnyRow) -> Result<Message> {
         role: MessageRole::parse(&role).ok_or_else(|| bad("role", &role))?,
         text: row.try_get("text").classified()?,
         author: Author {
-            author_type: AuthorType::parse(&author_type).ok_or_else(|| bad("author", &author_type))?,
+            author_type: AuthorType::parse(&author_type)
+                .ok_or_else(|| bad("author", &author_type))?,
             id: row.try_get("author_id").classified()?,
             name: row.try_get("author_name").classified()?,
         },
-        attachments: serde_json::from_str(&attachments).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        attachments: serde_json::from_str(&attachments)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         intent: row.try_get("intent").classified()?,
         lang: row.try_get("lang").classified()?,
         sentiment: sentiment
@@ -78,7 +80,9 @@ pub async fn insert(tx: &mut TenantTx, m: &Message) -> Result<()> {
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Message>> {
     let (ws, live) = tx.scope();
-    let sql = format!("SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND livemode = $2 AND id = $3");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND livemode = $2 AND id = $3"
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(ws)
         .bind(live)
@@ -101,14 +105,17 @@ pub async fn list(
         Some(c) => (c.created_at, c.id.clone()),
         None => (i64::MIN, String::new()),
     };
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM messages WHERE workspace_id = "));
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE workspace_id = "
+    ));
     sql.bind(Arg::Text(ws))
         .push(" AND livemode = ")
         .bind(Arg::Int(live))
         .push(" AND conversation_id = ")
         .bind(Arg::Text(conversation.to_string()));
     if let Some(since) = since {
-        sql.push(" AND created_at >= ").bind(Arg::Int(since.millis()));
+        sql.push(" AND created_at >= ")
+            .bind(Arg::Int(since.millis()));
     }
     sql.push(" AND (created_at > ")
         .bind(Arg::Int(after_ts))

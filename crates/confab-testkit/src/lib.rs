@@ -7,9 +7,11 @@
 
 mod db;
 mod server;
+mod sse;
 
 pub use db::{TestBackend, TestDb};
 pub use server::{Response, TestServer};
+pub use sse::{SseClient, SseFrame};
 
 /// Runs an async test body once per backend: `name::sqlite` and `name::postgres`.
 #[macro_export]

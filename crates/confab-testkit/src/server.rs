@@ -16,7 +16,9 @@ pub struct TestServer {
     pub creds: WorkspaceCredentials,
     pub client: reqwest::Client,
     pub db: TestDb,
+    pub background: tokio_util::sync::CancellationToken,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _files: tempfile::TempDir,
 }
 
 /// A response read whole: status, headers and body.
@@ -53,7 +55,17 @@ impl TestServer {
     pub async fn start_with(backend: TestBackend, config: HttpConfig) -> TestServer {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
-        let app = App::new(store, Clock::system(), AppConfig::default());
+        let files = tempfile::tempdir().expect("files dir");
+        let app = App::new(
+            store,
+            Clock::system(),
+            AppConfig {
+                files_dir: files.path().to_path_buf(),
+                ..AppConfig::default()
+            },
+        );
+        let background = tokio_util::sync::CancellationToken::new();
+        tokio::spawn(confab_app::live::run_pump(app.clone(), background.clone()));
         let creds = workspaces::bootstrap_if_empty(&app)
             .await
             .expect("bootstrap")
@@ -78,7 +90,9 @@ impl TestServer {
             creds,
             client: reqwest::Client::new(),
             db,
+            background,
             shutdown: Some(tx),
+            _files: files,
         }
     }
 
@@ -147,5 +161,30 @@ impl Drop for TestServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.background.cancel();
+    }
+}
+
+impl TestServer {
+    /// Runs the AI reply worker until no job is due, with `engine`; returns how many
+    /// jobs ran.
+    pub async fn run_replies(&self, engine: &dyn confab_app::replies::ReplyEngine) -> usize {
+        let mut n = 0;
+        while confab_app::replies::process_next(&self.app, engine)
+            .await
+            .expect("reply worker")
+        {
+            n += 1;
+        }
+        n
+    }
+
+    /// Starts a conversation with the test key and returns it.
+    pub async fn conversation(&self, body: Value) -> Value {
+        let r = self
+            .call("POST", "/v1/conversations", self.sk(), Some(body))
+            .await;
+        assert_eq!(r.status, 201, "create conversation: {}", r.text);
+        r.json()
     }
 }

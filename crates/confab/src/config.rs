@@ -32,6 +32,8 @@ impl fmt::Debug for Secret {
 pub struct Layer {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// Where uploaded files are kept (default: `<data_dir>/files`).
+    pub files_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub database_tenant_role: Option<String>,
     pub database_max_connections: Option<u32>,
@@ -52,6 +54,7 @@ impl Layer {
         Layer {
             listen: over.listen.or(self.listen),
             data_dir: over.data_dir.or(self.data_dir),
+            files_dir: over.files_dir.or(self.files_dir),
             database_url: over.database_url.or(self.database_url),
             database_tenant_role: over.database_tenant_role.or(self.database_tenant_role),
             database_max_connections: over
@@ -98,6 +101,7 @@ impl Layer {
         Ok(Layer {
             listen: get("CONFAB_LISTEN"),
             data_dir: get("CONFAB_DATA_DIR").map(PathBuf::from),
+            files_dir: get("CONFAB_FILES_DIR").map(PathBuf::from),
             database_url: get("CONFAB_DATABASE_URL"),
             database_tenant_role: get("CONFAB_DATABASE_TENANT_ROLE"),
             database_max_connections: parse_num("CONFAB_DATABASE_MAX_CONNECTIONS")?
@@ -118,6 +122,7 @@ impl Layer {
 pub struct Config {
     pub listen: String,
     pub data_dir: PathBuf,
+    pub files_dir: PathBuf,
     pub database_url: String,
     pub database_tenant_role: String,
     pub database_max_connections: u32,
@@ -188,8 +193,10 @@ impl Config {
         if rate_limit_per_minute == 0 {
             bail!("rate_limit_per_minute must be at least 1");
         }
+        let files_dir = layer.files_dir.unwrap_or_else(|| data_dir.join("files"));
         Ok(Config {
             listen,
+            files_dir,
             data_dir,
             database_url,
             database_tenant_role: layer

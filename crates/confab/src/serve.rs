@@ -1,11 +1,14 @@
 //! `confab serve` and `confab init`: open the store, bootstrap, run the HTTP server and
 //! background work under one cancellation token, shut down gracefully.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use tokio_util::sync::CancellationToken;
 
+use confab_app::live;
+use confab_app::replies::{self, HandOffEngine, ReplyEngine};
 use confab_app::workspaces::{self, WorkspaceCredentials};
 use confab_app::{App, AppConfig, Clock};
 use confab_store::{Backend, Store, StoreOptions};
@@ -45,6 +48,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         .context("opening the database")?;
     let app_config = AppConfig {
         public_url: config.public_url.clone(),
+        files_dir: config.files_dir.clone(),
         ..AppConfig::default()
     };
     Ok(App::new(store, Clock::system(), app_config))
@@ -107,6 +111,15 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     let mut background = Vec::new();
     if role != Role::Api {
         background.push(tokio::spawn(cleaner(app.clone(), shutdown.clone())));
+        let engine: Arc<dyn ReplyEngine> = Arc::new(HandOffEngine);
+        background.push(tokio::spawn(replies::run_worker(
+            app.clone(),
+            engine,
+            shutdown.clone(),
+        )));
+    }
+    if role != Role::Worker {
+        background.push(tokio::spawn(live::run_pump(app.clone(), shutdown.clone())));
     }
     let signal = shutdown.clone();
     tokio::spawn(async move {
@@ -167,7 +180,7 @@ async fn wait_for_signal() {
     }
 }
 
-/// Periodic housekeeping: idempotency keys past their 24 hours.
+/// Periodic housekeeping: idempotency keys past their 24 hours, events past 30 days.
 async fn cleaner(app: App, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -178,6 +191,11 @@ async fn cleaner(app: App, shutdown: CancellationToken) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "purged expired idempotency keys"),
                     Err(err) => tracing::warn!(error = %err, "idempotency cleanup failed"),
+                }
+                match confab_app::events::purge_expired(&app).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "purged events past retention"),
+                    Err(err) => tracing::warn!(error = %err, "event cleanup failed"),
                 }
             }
         }

@@ -2,8 +2,12 @@
 //! in `confab-app`, and maps the result.
 
 pub mod admin;
+pub mod analytics;
 pub mod contacts;
+pub mod conversations;
 pub mod docs;
 pub mod events;
+pub mod files;
 pub mod health;
 pub mod members;
+pub mod stream;

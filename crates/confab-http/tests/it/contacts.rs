@@ -138,6 +138,10 @@ both_backends! {
         assert_eq!(created.status, 201);
         let id = created.json()["id"].as_str().unwrap().to_owned();
         s.call("PATCH", &format!("/v1/contacts/{id}"), s.sk(), Some(json!({"attributes": {"note": email}}))).await;
+        // Their conversation, their words and what the AI wrote back.
+        let c = s.conversation(json!({"contact_id": id, "message": {"text": format!("reach me at {email}")}})).await;
+        s.call("POST", &format!("/v1/conversations/{}/messages", c["id"].as_str().unwrap()), s.sk(),
+            Some(json!({"role": "agent", "text": format!("We will write to {email}")}))).await;
         assert!(!tables_mentioning(&s.db.url, backend, email).await.is_empty(), "the email was stored");
 
         let erased = s.call("DELETE", &format!("/v1/contacts/{id}"), s.sk(), None).await;
@@ -149,6 +153,8 @@ both_backends! {
         let left = tables_mentioning(&s.db.url, backend, email).await;
         assert!(left.is_empty(), "the email survives in {left:?}");
         assert!(tables_mentioning(&s.db.url, backend, "Erase Me").await.is_empty());
+        let history = s.call("GET", &format!("/v1/conversations/{}/messages", c["id"].as_str().unwrap()), s.sk(), None).await.json();
+        assert!(history["data"].as_array().unwrap().iter().all(|m| m["text"] == ""), "message text erased");
         assert_eq!(s.call("GET", &format!("/v1/contacts/{id}"), s.sk(), None).await.status, 404);
         let deleted = s.call("GET", "/v1/events?type=contact.deleted", s.sk(), None).await.json();
         assert_eq!(deleted["data"][0]["data"]["id"], id.as_str());

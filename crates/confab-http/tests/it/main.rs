@@ -1,11 +1,15 @@
 //! The HTTP suite: a real server on port 0 and a fresh database per test, on SQLite
 //! and PostgreSQL.
 
+mod analytics;
 mod auth;
 mod contacts;
+mod conversations;
 mod errors;
+mod files;
 mod idempotency;
 mod members;
 mod openapi;
 mod ops;
+mod stream;
 mod tenancy;

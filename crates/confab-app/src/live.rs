@@ -1,0 +1,198 @@
+//! Live event streams. One pump per process reads the event log in order and fans each
+//! event out to every open stream through a broadcast channel, so an idle stream costs
+//! a channel receiver, not a database query. A stream resumes after any event id
+//! without loss or repetition: it subscribes first, then reads what it missed from the
+//! log, and drops anything it has already sent by the event's position.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::Stream;
+use tokio::sync::{Notify, broadcast};
+use tokio_util::sync::CancellationToken;
+
+use confab_store::events::{self, Sequenced};
+
+use crate::{Access, App, AppResult, Ctx, Resource};
+
+const CHANNEL_CAPACITY: usize = 4096;
+const BATCH: i64 = 500;
+/// How often the pump looks at the log when nothing woke it (other nodes' writes).
+const POLL: Duration = Duration::from_millis(200);
+/// How long a hole in the sequence may stay open (a transaction that took its number
+/// but has not committed) before the pump moves past it (it rolled back).
+const GAP_PATIENCE: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Debug)]
+pub struct EventBus {
+    sender: broadcast::Sender<Arc<Sequenced>>,
+    wake: Arc<Notify>,
+    head: Arc<AtomicI64>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
+        EventBus {
+            sender,
+            wake: Arc::default(),
+            head: Arc::default(),
+        }
+    }
+}
+
+impl EventBus {
+    /// Tells the pump that something committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The position of the last event fanned out.
+    pub fn head(&self) -> i64 {
+        self.head.load(Ordering::Acquire)
+    }
+}
+
+/// Reads the log in order and publishes every event once. Runs until `shutdown`.
+pub async fn run_pump(app: App, shutdown: CancellationToken) {
+    let bus = app.bus.clone();
+    let mut last = loop {
+        match start_position(&app).await {
+            Ok(seq) => break seq,
+            Err(err) => {
+                tracing::warn!(error = %err, "event pump: cannot read the log yet");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+        }
+    };
+    bus.head.store(last, Ordering::Release);
+    let mut gap_since: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = bus.wake.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+        }
+        loop {
+            let rows = match read_after(&app, last).await {
+                Ok(rows) => rows,
+                Err(err) => {
+                    tracing::warn!(error = %err, "event pump: read failed");
+                    break;
+                }
+            };
+            let full = rows.len() as i64 == BATCH;
+            let mut stalled = false;
+            for row in rows {
+                if row.seq != last + 1 {
+                    let waited = gap_since.get_or_insert_with(Instant::now);
+                    if waited.elapsed() < GAP_PATIENCE {
+                        stalled = true;
+                        break;
+                    }
+                }
+                gap_since = None;
+                last = row.seq;
+                bus.head.store(last, Ordering::Release);
+                let _ = bus.sender.send(Arc::new(row));
+            }
+            if stalled || !full {
+                break;
+            }
+        }
+    }
+}
+
+async fn start_position(app: &App) -> AppResult<i64> {
+    let mut tx = app.store.system_read().await?;
+    Ok(events::max_seq(&mut tx).await?)
+}
+
+async fn read_after(app: &App, seq: i64) -> AppResult<Vec<Sequenced>> {
+    let mut tx = app.store.system_read().await?;
+    Ok(events::after_seq(&mut tx, seq, BATCH).await?)
+}
+
+/// The events of the caller's workspace and mode, from after `last_event_id` (or from
+/// now), in log order, each exactly once.
+pub async fn subscribe(
+    ctx: &Ctx,
+    last_event_id: Option<&str>,
+) -> AppResult<impl Stream<Item = Arc<Sequenced>> + Send + use<>> {
+    ctx.authorize(Resource::Events, Access::Read)?;
+    let receiver = ctx.app.bus.sender.subscribe();
+    let start = match last_event_id.filter(|id| !id.is_empty()) {
+        Some(id) => {
+            let mut tx = ctx.read().await?;
+            events::seq_of(&mut tx, id).await?
+        }
+        None => None,
+    }
+    .unwrap_or_else(|| ctx.app.bus.head());
+    let state = StreamState {
+        ctx: ctx.clone(),
+        receiver,
+        backlog: VecDeque::new(),
+        last: start,
+        caught_up: false,
+    };
+    Ok(futures::stream::unfold(state, |mut state| async move {
+        let next = state.next().await?;
+        Some((next, state))
+    }))
+}
+
+struct StreamState {
+    ctx: Ctx,
+    receiver: broadcast::Receiver<Arc<Sequenced>>,
+    backlog: VecDeque<Arc<Sequenced>>,
+    last: i64,
+    caught_up: bool,
+}
+
+impl StreamState {
+    fn mine(&self, e: &Sequenced) -> bool {
+        e.workspace_id == self.ctx.workspace_id && e.event.livemode == self.ctx.livemode()
+    }
+
+    /// Reads this tenant's events after `last` from the log into the backlog.
+    async fn refill(&mut self) -> Option<()> {
+        let mut tx = self.ctx.read().await.ok()?;
+        let rows = events::tenant_after_seq(&mut tx, self.last, 1000)
+            .await
+            .ok()?;
+        self.caught_up = rows.len() < 1000;
+        self.backlog.extend(rows.into_iter().map(Arc::new));
+        Some(())
+    }
+
+    async fn next(&mut self) -> Option<Arc<Sequenced>> {
+        loop {
+            if let Some(e) = self.backlog.pop_front() {
+                if e.seq > self.last {
+                    self.last = e.seq;
+                    return Some(e);
+                }
+                continue;
+            }
+            if !self.caught_up {
+                self.refill().await?;
+                continue;
+            }
+            match self.receiver.recv().await {
+                Ok(e) if e.seq > self.last && self.mine(&e) => {
+                    self.last = e.seq;
+                    return Some(e);
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => self.caught_up = false,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}
