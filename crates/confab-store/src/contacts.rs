@@ -5,7 +5,6 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::members::cursor_bounds;
 use crate::sql::{Arg, Sql, like_pattern};
 use confab_core::Timestamp;
 use confab_core::contact::Contact;
@@ -167,7 +166,6 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Contact>> {
     let (ws, live) = tx.scope();
-    let (after_ts, after_id) = cursor_bounds(page.after.as_ref());
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM contacts WHERE workspace_id = "
     ));
@@ -193,14 +191,7 @@ pub async fn list(
             .bind(Arg::Text(tag.to_lowercase()))
             .push(")");
     }
-    sql.push(" AND (created_at < ")
-        .bind(Arg::Int(after_ts))
-        .push(" OR (created_at = ")
-        .bind(Arg::Int(after_ts))
-        .push(" AND id < ")
-        .bind(Arg::Text(after_id))
-        .push(")) ORDER BY created_at DESC, id DESC LIMIT ")
-        .bind(Arg::Int(page.limit + 1));
+    sql.newest_first("", page);
     let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
     let contacts = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
     Ok(Page::from_rows(contacts, page.limit, |c| Cursor {

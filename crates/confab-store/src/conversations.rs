@@ -5,8 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::members::cursor_bounds;
-use crate::sql::{Arg, Sql, like_pattern};
+use crate::sql::{Arg, Sql, fetch_by_id, like_pattern};
 use confab_core::Timestamp;
 use confab_core::conversation::{
     Channel, ContactSummary, Conversation, HandledBy, Resolution, Sentiment, Status, Visitor,
@@ -179,16 +178,7 @@ pub async fn update(
 }
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Conversation>> {
-    let (ws, live) = tx.scope();
-    let sql = format!("{SELECT} WHERE v.workspace_id = $1 AND v.livemode = $2 AND v.id = $3");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(ws)
-        .bind(live)
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .classified()?;
-    row.as_ref().map(decode).transpose()
+    fetch_by_id(tx, SELECT, "v.", id, decode).await
 }
 
 #[derive(Clone, Debug, Default)]
@@ -208,7 +198,6 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Conversation>> {
     let (ws, live) = tx.scope();
-    let (after_ts, after_id) = cursor_bounds(page.after.as_ref());
     let mut sql = Sql::new(&format!("{SELECT} WHERE v.workspace_id = "));
     sql.bind(Arg::Text(ws))
         .push(" AND v.livemode = ")
@@ -241,14 +230,7 @@ pub async fn list(
             .bind(Arg::Text(p))
             .push(" ESCAPE '\\')");
     }
-    sql.push(" AND (v.created_at < ")
-        .bind(Arg::Int(after_ts))
-        .push(" OR (v.created_at = ")
-        .bind(Arg::Int(after_ts))
-        .push(" AND v.id < ")
-        .bind(Arg::Text(after_id))
-        .push(")) ORDER BY v.created_at DESC, v.id DESC LIMIT ")
-        .bind(Arg::Int(page.limit + 1));
+    sql.newest_first("v.", page);
     let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
     let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
     Ok(Page::from_rows(items, page.limit, |c| Cursor {

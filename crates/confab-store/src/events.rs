@@ -6,8 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::members::cursor_bounds;
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, fetch_by_id};
 use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
 use confab_core::event::{Event, EventType};
@@ -66,18 +65,8 @@ pub async fn append(
 }
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Event>> {
-    let (ws, live) = tx.scope();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events WHERE workspace_id = $1 AND livemode = $2 AND id = $3"
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(ws)
-        .bind(live)
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .classified()?;
-    row.as_ref().map(decode).transpose()
+    let select = format!("SELECT {COLUMNS} FROM events");
+    fetch_by_id(tx, &select, "", id, decode).await
 }
 
 /// Newest first, optionally of one type.
@@ -87,7 +76,6 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Event>> {
     let (ws, live) = tx.scope();
-    let (after_ts, after_id) = cursor_bounds(page.after.as_ref());
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM events WHERE workspace_id = "
     ));
@@ -97,14 +85,7 @@ pub async fn list(
     if let Some(t) = event_type {
         sql.push(" AND type = ").bind(Arg::Text(t.to_owned()));
     }
-    sql.push(" AND (created_at < ")
-        .bind(Arg::Int(after_ts))
-        .push(" OR (created_at = ")
-        .bind(Arg::Int(after_ts))
-        .push(" AND id < ")
-        .bind(Arg::Text(after_id))
-        .push(")) ORDER BY created_at DESC, id DESC LIMIT ")
-        .bind(Arg::Int(page.limit + 1));
+    sql.newest_first("", page);
     let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
     let events = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
     Ok(Page::from_rows(events, page.limit, |e| Cursor {

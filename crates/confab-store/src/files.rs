@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result};
+use crate::sql::fetch_by_id;
 use confab_core::Timestamp;
 use confab_core::id::{ContactId, ConversationId, FileId};
 
@@ -64,18 +65,8 @@ pub async fn insert(tx: &mut TenantTx, f: &FileRow) -> Result<()> {
 }
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<FileRow>> {
-    let (ws, live) = tx.scope();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM files WHERE workspace_id = $1 AND livemode = $2 AND id = $3"
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(ws)
-        .bind(live)
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .classified()?;
-    row.as_ref().map(decode).transpose()
+    let select = format!("SELECT {COLUMNS} FROM files");
+    fetch_by_id(tx, &select, "", id, decode).await
 }
 
 /// Records that a file was attached in a conversation.

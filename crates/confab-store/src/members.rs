@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
+use crate::sql::{Arg, Sql};
 use confab_core::Timestamp;
 use confab_core::id::{MemberId, TokenId};
 use confab_core::member::{Member, MemberToken, Role};
@@ -67,20 +68,13 @@ pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Member>> {
 
 pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<Member>> {
     let (ws, _) = tx.scope();
-    let (after_ts, after_id) = cursor_bounds(page.after.as_ref());
-    let sql = format!(
-        "SELECT {COLUMNS} FROM members WHERE workspace_id = $1 AND deleted_at IS NULL \
-         AND (created_at < $2 OR (created_at = $2 AND id < $3)) \
-         ORDER BY created_at DESC, id DESC LIMIT $4"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(ws)
-        .bind(after_ts)
-        .bind(after_id)
-        .bind(page.limit + 1)
-        .fetch_all(tx.conn())
-        .await
-        .classified()?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM members WHERE workspace_id = "
+    ));
+    sql.bind(Arg::Text(ws))
+        .push(" AND deleted_at IS NULL")
+        .newest_first("", page);
+    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
     let members = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
     Ok(Page::from_rows(members, page.limit, |m| Cursor {
         created_at: m.created_at.millis(),
@@ -206,13 +200,4 @@ pub async fn revoke_token(
     .await
     .classified()?;
     Ok(done.rows_affected() == 1)
-}
-
-/// `(created_at, id)` bounds for a newest-first page: "before the cursor", or
-/// "before the end of time" on the first page.
-pub(crate) fn cursor_bounds(after: Option<&Cursor>) -> (i64, String) {
-    match after {
-        Some(c) => (c.created_at, c.id.clone()),
-        None => (i64::MAX, String::new()),
-    }
 }

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, fetch_by_id};
 use confab_core::Timestamp;
 use confab_core::conversation::{Author, AuthorType, Message, MessageRole, Sentiment};
 use confab_core::id::{ContactId, ConversationId, MessageId};
@@ -79,18 +79,8 @@ pub async fn insert(tx: &mut TenantTx, m: &Message) -> Result<()> {
 }
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Message>> {
-    let (ws, live) = tx.scope();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND livemode = $2 AND id = $3"
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(ws)
-        .bind(live)
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .classified()?;
-    row.as_ref().map(decode).transpose()
+    let select = format!("SELECT {COLUMNS} FROM messages");
+    fetch_by_id(tx, &select, "", id, decode).await
 }
 
 /// A conversation's messages oldest first, from `since` (inclusive) and after the cursor.
@@ -101,10 +91,6 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Message>> {
     let (ws, live) = tx.scope();
-    let (after_ts, after_id) = match &page.after {
-        Some(c) => (c.created_at, c.id.clone()),
-        None => (i64::MIN, String::new()),
-    };
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM messages WHERE workspace_id = "
     ));
@@ -117,14 +103,7 @@ pub async fn list(
         sql.push(" AND created_at >= ")
             .bind(Arg::Int(since.millis()));
     }
-    sql.push(" AND (created_at > ")
-        .bind(Arg::Int(after_ts))
-        .push(" OR (created_at = ")
-        .bind(Arg::Int(after_ts))
-        .push(" AND id > ")
-        .bind(Arg::Text(after_id))
-        .push(")) ORDER BY created_at ASC, id ASC LIMIT ")
-        .bind(Arg::Int(page.limit + 1));
+    sql.oldest_first("", page);
     let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
     let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
     Ok(Page::from_rows(items, page.limit, |m| Cursor {

@@ -2,9 +2,13 @@
 //! placeholders itself, which both engines accept (sqlx's `QueryBuilder` for `Any`
 //! would emit `?`, which PostgreSQL rejects).
 
-use sqlx::any::AnyArguments;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Arguments};
+
+use crate::TenantTx;
+use crate::error::{Classify, Result};
+use confab_core::page::PageRequest;
 
 pub(crate) enum Arg {
     Text(String),
@@ -58,6 +62,69 @@ impl Sql {
         }
         sqlx::query_with(sqlx::AssertSqlSafe(self.text), args)
     }
+}
+
+impl Sql {
+    /// Appends the keyset page of a newest-first list on `(created_at, id)`: rows
+    /// before the cursor (every row on the first page), in order, one extra to tell
+    /// whether more exist. `alias` is the table's prefix in the query (`""` or `"v."`).
+    pub fn newest_first(&mut self, alias: &str, page: &PageRequest) -> &mut Self {
+        let (ts, id) = match &page.after {
+            Some(c) => (c.created_at, c.id.clone()),
+            None => (i64::MAX, String::new()),
+        };
+        self.push(&format!(" AND ({alias}created_at < "))
+            .bind(Arg::Int(ts))
+            .push(&format!(" OR ({alias}created_at = "))
+            .bind(Arg::Int(ts))
+            .push(&format!(" AND {alias}id < "))
+            .bind(Arg::Text(id))
+            .push(&format!(
+                ")) ORDER BY {alias}created_at DESC, {alias}id DESC LIMIT "
+            ))
+            .bind(Arg::Int(page.limit + 1))
+    }
+
+    /// The same for an oldest-first list (messages).
+    pub fn oldest_first(&mut self, alias: &str, page: &PageRequest) -> &mut Self {
+        let (ts, id) = match &page.after {
+            Some(c) => (c.created_at, c.id.clone()),
+            None => (i64::MIN, String::new()),
+        };
+        self.push(&format!(" AND ({alias}created_at > "))
+            .bind(Arg::Int(ts))
+            .push(&format!(" OR ({alias}created_at = "))
+            .bind(Arg::Int(ts))
+            .push(&format!(" AND {alias}id > "))
+            .bind(Arg::Text(id))
+            .push(&format!(
+                ")) ORDER BY {alias}created_at ASC, {alias}id ASC LIMIT "
+            ))
+            .bind(Arg::Int(page.limit + 1))
+    }
+}
+
+/// One row of the transaction's workspace and mode by id: `select` is the query up to
+/// its FROM clause (with the table's `alias`), the scope and id predicates are added here.
+pub(crate) async fn fetch_by_id<T>(
+    tx: &mut TenantTx,
+    select: &str,
+    alias: &str,
+    id: &str,
+    decode: fn(&AnyRow) -> Result<T>,
+) -> Result<Option<T>> {
+    let (ws, live) = tx.scope();
+    let sql = format!(
+        "{select} WHERE {alias}workspace_id = $1 AND {alias}livemode = $2 AND {alias}id = $3"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(live)
+        .bind(id.to_owned())
+        .fetch_optional(tx.conn())
+        .await
+        .classified()?;
+    row.as_ref().map(decode).transpose()
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside `LIKE … ESCAPE '\'`.
