@@ -78,3 +78,18 @@ async fn member_tokens_stream_and_bad_credentials_do_not() {
         .await;
     assert_eq!(denied.status, 401);
 }
+
+#[tokio::test]
+async fn events_past_thirty_days_are_purged() {
+    let s = TestServer::start(confab_testkit::TestBackend::Sqlite).await;
+    s.contact(json!({"name": "Old news"})).await;
+    assert_eq!(
+        confab_app::events::purge_expired(&s.app).await.unwrap(),
+        0,
+        "a fresh event stays"
+    );
+    s.app.clock.advance(31 * 24 * 3600 * 1000);
+    assert_eq!(confab_app::events::purge_expired(&s.app).await.unwrap(), 1);
+    let events = s.call("GET", "/v1/events", s.sk(), None).await.json();
+    assert!(events["data"].as_array().unwrap().is_empty());
+}
