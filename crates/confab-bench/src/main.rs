@@ -9,6 +9,7 @@ mod messages;
 mod report;
 mod server;
 mod stats;
+mod streams;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Post customer messages to Confab and to a bare axum + SQLite insert; compare.
     Messages(messages::MessagesArgs),
+    /// Hold many idle live event streams open; report server memory, threads and fan-out.
+    Streams(streams::StreamsArgs),
 }
 
 #[tokio::main]
@@ -33,6 +36,7 @@ async fn main() -> ExitCode {
     let work = async {
         match cli.command {
             Command::Messages(args) => messages::run(args).await,
+            Command::Streams(args) => streams::run(args).await,
         }
     };
     // On Ctrl-C the work future is dropped, which kills a running confab child.

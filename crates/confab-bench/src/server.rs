@@ -119,6 +119,11 @@ impl ConfabServer {
         })
     }
 
+    /// The child's process id, while it is running.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Kills the server and waits for it to exit. The benchmark's data is throwaway,
     /// so there is no need for a graceful shutdown.
     pub async fn stop(mut self) {
