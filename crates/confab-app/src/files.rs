@@ -14,6 +14,16 @@ use confab_store::files::{self, FileRow};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
 pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
+/// The largest request body an upload may send: the file and its multipart framing.
+pub const MAX_UPLOAD_BODY_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
+
+/// 413 for a file over the limit.
+pub fn too_large() -> AppError {
+    AppError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("Files may be at most {} MiB.", MAX_FILE_BYTES / 1024 / 1024),
+    )
+}
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FileObject {
@@ -110,10 +120,7 @@ pub async fn upload(ctx: &Ctx, filename: &str, bytes: Vec<u8>) -> AppResult<File
         return Err(AppError::field("file", "is empty"));
     }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(AppError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("Files may be at most {} MiB.", MAX_FILE_BYTES / 1024 / 1024),
-        ));
+        return Err(too_large());
     }
     let id = FileId::generate();
     let key = format!("{}/{}", ctx.workspace_id, id);

@@ -46,13 +46,9 @@ pub struct ResolveInput {
     pub resolution: Option<Resolution>,
 }
 
-fn conflict(message: &str) -> AppError {
-    AppError::conflict(message)
-}
-
 fn require_open(c: &Conversation, action: &str) -> AppResult<()> {
     if c.status == Status::Resolved {
-        return Err(conflict(&format!(
+        return Err(AppError::conflict(format!(
             "This conversation is resolved, so it cannot be {action}; a new customer message reopens it."
         )));
     }
@@ -108,12 +104,14 @@ pub(crate) async fn request_in(
     require_open(&c, "handed off")?;
     match c.handled_by {
         HandledBy::Pending => {
-            return Err(conflict(
+            return Err(AppError::conflict(
                 "This conversation is already waiting for a person.",
             ));
         }
         HandledBy::Human => {
-            return Err(conflict("A person is already handling this conversation."));
+            return Err(AppError::conflict(
+                "A person is already handling this conversation.",
+            ));
         }
         HandledBy::Ai => {}
     }
@@ -135,7 +133,7 @@ pub async fn take_over(ctx: &Ctx, id: &str, input: TakeOverInput) -> AppResult<C
     let mut c = load(uow.tx(), id).await?;
     require_open(&c, "taken over")?;
     if c.handled_by == HandledBy::Human {
-        return Err(conflict(
+        return Err(AppError::conflict(
             "A person is already handling this conversation; use /assign to change who.",
         ));
     }
@@ -158,7 +156,9 @@ pub async fn release(ctx: &Ctx, id: &str) -> AppResult<Conversation> {
     let mut c = load(uow.tx(), id).await?;
     require_open(&c, "released")?;
     if c.handled_by == HandledBy::Ai {
-        return Err(conflict("The AI is already handling this conversation."));
+        return Err(AppError::conflict(
+            "The AI is already handling this conversation.",
+        ));
     }
     c.handled_by = HandledBy::Ai;
     save(uow, c, EventType::ConversationReleased, None).await
@@ -172,7 +172,7 @@ pub async fn assign(ctx: &Ctx, id: &str, input: AssignInput) -> AppResult<Conver
     require_open(&c, "assigned")?;
     let m = member(&mut uow, &input.member_id, "member_id").await?;
     if c.assignee_id.as_ref() == Some(&m) {
-        return Err(conflict(
+        return Err(AppError::conflict(
             "This conversation is already assigned to that member.",
         ));
     }
@@ -201,7 +201,7 @@ pub async fn resolve(ctx: &Ctx, id: &str, input: ResolveInput) -> AppResult<Conv
     let mut uow = ctx.write().await?;
     let mut c = load(uow.tx(), id).await?;
     if c.status == Status::Resolved {
-        return Err(conflict("This conversation is already resolved."));
+        return Err(AppError::conflict("This conversation is already resolved."));
     }
     c.status = Status::Resolved;
     c.resolved_at = Some(uow.now);

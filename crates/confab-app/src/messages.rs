@@ -41,6 +41,8 @@ pub struct NewMessage {
     pub text: String,
     pub attachments: Vec<String>,
     pub author: Author,
+    /// The customer who wrote it is blocked (no AI reply is queued).
+    pub sender_blocked: bool,
 }
 
 impl NewMessage {
@@ -54,6 +56,7 @@ impl NewMessage {
                 id: contact.map(|c| c.id.to_string()),
                 name: contact.and_then(|c| c.name.clone()),
             },
+            sender_blocked: contact.is_some_and(|c| c.blocked),
         }
     }
 }
@@ -100,21 +103,21 @@ pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> App
     errors.into_result()?;
     let mut uow = ctx.write().await?;
     let conversation = load(uow.tx(), conversation_id).await?;
-    let author = match input.role {
+    let new = match input.role {
         MessageRole::Customer => {
             let contact = match &conversation.contact {
                 Some(c) => contacts::get(uow.tx(), c.id.as_str()).await?,
                 None => None,
             };
-            NewMessage::customer(&input.text, vec![], contact.as_ref()).author
+            NewMessage::customer(&input.text, input.attachments, contact.as_ref())
         }
-        _ => caller_author(&mut uow, ctx).await?,
-    };
-    let new = NewMessage {
-        role: input.role,
-        text: input.text,
-        attachments: input.attachments,
-        author,
+        role => NewMessage {
+            role,
+            text: input.text,
+            attachments: input.attachments,
+            author: caller_author(&mut uow, ctx).await?,
+            sender_blocked: false,
+        },
     };
     let (_, message) = post_in(&mut uow, ctx, conversation, new).await?;
     uow.commit().await?;
@@ -158,6 +161,7 @@ pub(crate) async fn post_in(
     new: NewMessage,
 ) -> AppResult<(Conversation, Message)> {
     let now = uow.now;
+    let new_sender_blocked = new.sender_blocked;
     let attachments = attach(uow, &conversation, &new.attachments).await?;
     let mut events: Vec<(EventType, Value)> = Vec::new();
     match new.role {
@@ -229,9 +233,7 @@ pub(crate) async fn post_in(
                 &conversation,
             )
             .await?;
-            if conversation.handled_by == HandledBy::Ai
-                && !contact_blocked(uow, &conversation).await?
-            {
+            if conversation.handled_by == HandledBy::Ai && !new_sender_blocked {
                 let payload = json!({"conversation_id": conversation.id, "message_id": message.id});
                 jobs::enqueue(
                     uow.tx(),
@@ -254,15 +256,6 @@ pub(crate) async fn post_in(
         _ => {}
     }
     Ok((conversation, message))
-}
-
-async fn contact_blocked(uow: &mut Uow, conversation: &Conversation) -> AppResult<bool> {
-    Ok(match &conversation.contact {
-        Some(c) => contacts::get(uow.tx(), c.id.as_str())
-            .await?
-            .is_some_and(|c| c.blocked),
-        None => false,
-    })
 }
 
 /// A message as events carry it.

@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::json::too_large;
 
 /// Bodies read here may be uploads; each route's own limit still applies afterwards.
-const MAX_BODY_BYTES: usize = confab_app::files::MAX_FILE_BYTES + 64 * 1024;
+const MAX_BODY_BYTES: usize = confab_app::files::MAX_UPLOAD_BODY_BYTES;
 
 pub const HEADER: &str = "idempotency-key";
 /// Stored responses are JSON; a handler answering with more than this is not stored.

@@ -88,7 +88,7 @@ fn api_routes() -> OpenApiRouter<HttpState> {
             OpenApiRouter::new()
                 .routes(routes!(files::upload))
                 .layer(DefaultBodyLimit::max(
-                    confab_app::files::MAX_FILE_BYTES + 64 * 1024,
+                    confab_app::files::MAX_UPLOAD_BODY_BYTES,
                 )),
         )
 }

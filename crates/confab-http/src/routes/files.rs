@@ -5,7 +5,7 @@ use axum::extract::Multipart;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
-use confab_app::files::{self, FileObject, MAX_FILE_BYTES};
+use confab_app::files::{self, FileObject};
 use confab_core::ErrorCode;
 
 use crate::auth::Auth;
@@ -26,6 +26,15 @@ fn bad_upload(message: &str) -> ApiError {
     ApiError::new(ErrorCode::BadRequest, message)
 }
 
+/// A multipart read failure: 413 when the body limit stopped it, else 400.
+fn read_error(err: &axum::extract::multipart::MultipartError, message: &str) -> ApiError {
+    if err.status().as_u16() == 413 {
+        ApiError(files::too_large())
+    } else {
+        bad_upload(message)
+    }
+}
+
 /// Upload a file to attach to messages.
 #[utoipa::path(post, path = "/v1/files", tag = "Files",
     request_body(content_type = "multipart/form-data", content = FileUpload),
@@ -38,16 +47,10 @@ pub async fn upload(
         bad_upload("Send the file as multipart/form-data with a part named `file`.")
     })?;
     loop {
-        let field = multipart.next_field().await.map_err(|e| {
-            if e.status().as_u16() == 413 {
-                ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!("Files may be at most {} MiB.", MAX_FILE_BYTES / 1024 / 1024),
-                )
-            } else {
-                bad_upload("The multipart body could not be read.")
-            }
-        })?;
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|e| read_error(&e, "The multipart body could not be read."))?;
         let Some(field) = field else {
             return Err(ApiError(confab_app::AppError::field(
                 "file",
@@ -58,16 +61,10 @@ pub async fn upload(
             continue;
         }
         let filename = field.file_name().unwrap_or("file").to_owned();
-        let bytes = field.bytes().await.map_err(|e| {
-            if e.status().as_u16() == 413 {
-                ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!("Files may be at most {} MiB.", MAX_FILE_BYTES / 1024 / 1024),
-                )
-            } else {
-                bad_upload("The file part could not be read.")
-            }
-        })?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| read_error(&e, "The file part could not be read."))?;
         return Ok(Created(
             files::upload(&ctx, &filename, bytes.to_vec()).await?,
         ));
