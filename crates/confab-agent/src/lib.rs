@@ -2,3 +2,15 @@
 //! sentiment, intent), which knowledge answers it (tokenisation and BM25 retrieval),
 //! and how an LLM is asked (OpenAI-compatible and Anthropic adapters behind one trait).
 //! `confab-app` owns persistence, jobs and events and calls into this crate.
+
+// Understanding and retrieval: pure functions and an immutable index, no I/O.
+pub mod intent;
+pub mod lang;
+pub mod phrases;
+pub mod retrieval;
+mod script;
+pub mod sentiment;
+pub mod tokenize;
+
+// Asking an LLM: OpenAI-compatible and Anthropic adapters, streaming, tool calling.
+pub mod provider;

@@ -2,10 +2,13 @@
 
 use std::path::PathBuf;
 
+use confab_core::agent::ProviderSettings;
 use confab_store::Store;
 
 use crate::Clock;
 use crate::files::FileStore;
+use crate::ai_providers::Providers;
+use crate::knowledge_index::KnowledgeIndexes;
 use crate::live::EventBus;
 
 /// Settings the use cases read (the binary builds it from layered config).
@@ -21,6 +24,41 @@ pub struct AppConfig {
     pub files_dir: PathBuf,
     /// How long events are kept.
     pub event_retention_ms: i64,
+    /// How AI replies are produced.
+    pub ai: AiConfig,
+}
+
+/// The operator's AI settings: the provider agents use unless they name their own,
+/// where each kind of provider lives, and which key variables agents may name.
+#[derive(Clone, Debug)]
+pub struct AiConfig {
+    /// The provider of agents that do not choose one (and of conversations without an agent).
+    pub provider: ProviderSettings,
+    pub openai_base_url: String,
+    pub anthropic_base_url: String,
+    /// Environment variables an agent may name as `api_key_env` together with its own
+    /// `base_url`. Empty by default: a workspace cannot send the operator's key elsewhere.
+    pub key_envs: Vec<String>,
+    /// Whole-request bound for one provider call, stream included.
+    pub timeout_ms: u64,
+    /// Longest silence allowed between streamed chunks.
+    pub idle_timeout_ms: u64,
+    /// Provider attempts per customer message before the AI hands off.
+    pub max_attempts: i64,
+}
+
+impl Default for AiConfig {
+    fn default() -> Self {
+        AiConfig {
+            provider: ProviderSettings::default(),
+            openai_base_url: "https://api.openai.com/v1".into(),
+            anthropic_base_url: "https://api.anthropic.com".into(),
+            key_envs: Vec::new(),
+            timeout_ms: 60_000,
+            idle_timeout_ms: 20_000,
+            max_attempts: 4,
+        }
+    }
 }
 
 impl Default for AppConfig {
@@ -31,6 +69,7 @@ impl Default for AppConfig {
             idempotency_lease_ms: 60 * 1000,
             files_dir: PathBuf::from("confab-data/files"),
             event_retention_ms: 30 * 24 * 3600 * 1000,
+            ai: AiConfig::default(),
         }
     }
 }
@@ -43,6 +82,10 @@ pub struct App {
     pub files: FileStore,
     /// Fans committed events out to live streams.
     pub bus: EventBus,
+    /// Each workspace's knowledge, indexed in memory.
+    pub knowledge: KnowledgeIndexes,
+    /// LLM adapters, kept with their connection pools.
+    pub providers: Providers,
 }
 
 impl App {
@@ -52,6 +95,8 @@ impl App {
             clock,
             files: FileStore::new(config.files_dir.clone()),
             bus: EventBus::default(),
+            knowledge: KnowledgeIndexes::default(),
+            providers: Providers::default(),
             config,
         }
     }

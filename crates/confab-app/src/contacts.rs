@@ -174,6 +174,9 @@ fn check(input: ContactCreate, prefix: &str) -> AppResult<ContactFields> {
 }
 
 async fn insert_new(uow: &mut crate::Uow, ctx: &Ctx, f: ContactFields) -> AppResult<Contact> {
+    if let Some(agent) = &f.agent_id {
+        crate::agents::require(uow.tx(), agent, "agent_id").await?;
+    }
     let contact = Contact {
         id: ContactId::generate(),
         object: "contact",
@@ -313,10 +316,14 @@ pub async fn update(ctx: &Ctx, id: &str, input: ContactUpdate) -> AppResult<Cont
     if let Some(b) = input.blocked {
         contact.blocked = b;
     }
+    let agent_changed = input.agent_id.is_some();
     if let Some(v) = input.agent_id {
         contact.agent_id = agent_id(v.as_deref(), &mut errors);
     }
     errors.into_result()?;
+    if agent_changed && let Some(agent) = &contact.agent_id {
+        crate::agents::require(uow.tx(), agent, "agent_id").await?;
+    }
     save(uow, contact).await
 }
 

@@ -154,6 +154,9 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
     errors.into_result()?;
 
     let mut uow = ctx.write().await?;
+    if let Some(agent) = &agent_id {
+        crate::agents::require(uow.tx(), agent, "agent_id").await?;
+    }
     let contact = resolve_contact(&mut uow, ctx, &input).await?;
     let now = uow.now;
     let conversation = Conversation {
@@ -180,6 +183,8 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
         livemode: ctx.livemode(),
         messages: None,
         first_response_at: None,
+        negative_streak: 0,
+        low_confidence_streak: 0,
         updated_at: now,
     };
     conversations::insert(uow.tx(), &conversation).await?;
@@ -297,6 +302,9 @@ pub async fn update(ctx: &Ctx, id: &str, input: ConversationUpdate) -> AppResult
         conversation.metadata = meta;
     }
     if let Some(agent_id) = agent_id {
+        if let Some(agent) = &agent_id {
+            crate::agents::require(uow.tx(), agent, "agent_id").await?;
+        }
         conversation.agent_id = agent_id;
     }
     conversation.updated_at = uow.now;

@@ -39,6 +39,8 @@ pub enum Resource {
     Events,
     Members,
     Keys,
+    Knowledge,
+    Agents,
 }
 
 impl Resource {
@@ -51,12 +53,14 @@ impl Resource {
             Resource::Events => "events",
             Resource::Members => "members",
             Resource::Keys => "keys",
+            Resource::Knowledge => "knowledge",
+            Resource::Agents => "agents",
         }
     }
 
-    /// Team, keys and settings are managed by owners and admins only.
+    /// Team, keys, agents and settings are managed by owners and admins only.
     fn is_administrative(self) -> bool {
-        matches!(self, Resource::Members | Resource::Keys)
+        matches!(self, Resource::Members | Resource::Keys | Resource::Agents)
     }
 }
 
@@ -109,7 +113,8 @@ impl Ctx {
             Actor::Member { role, .. } => {
                 !resource.is_administrative()
                     || role.manages_workspace()
-                    || (resource == Resource::Members && access == Access::Read)
+                    || (matches!(resource, Resource::Members | Resource::Agents)
+                        && access == Access::Read)
             }
             Actor::SecretKey { scopes, .. } => {
                 scopes.is_empty() || {

@@ -51,6 +51,10 @@ impl AppError {
         Self::new(ErrorCode::Forbidden, message)
     }
 
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest, message)
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Conflict, message)
     }

@@ -161,6 +161,9 @@ pub async fn release(ctx: &Ctx, id: &str) -> AppResult<Conversation> {
         ));
     }
     c.handled_by = HandledBy::Ai;
+    // The AI starts afresh: what made it stand down is not counted against it again.
+    c.negative_streak = 0;
+    c.low_confidence_streak = 0;
     save(uow, c, EventType::ConversationReleased, None).await
 }
 

@@ -4,12 +4,14 @@
 //! A use case takes a [`Ctx`] (who is asking, in which workspace and mode), opens one
 //! unit of work, writes the change and its events together, and commits.
 
+mod ai_providers;
 mod app;
 mod clock;
 mod ctx;
 mod error;
 mod uow;
 
+pub mod agents;
 pub mod analytics;
 pub mod auth;
 pub mod contacts;
@@ -18,14 +20,20 @@ pub mod events;
 pub mod files;
 pub mod handoff;
 pub mod idempotency;
+pub mod knowledge;
+pub mod knowledge_import;
+pub mod knowledge_index;
 pub mod input;
 pub mod live;
 pub mod members;
 pub mod messages;
+pub mod preview;
 pub mod replies;
+pub mod responder;
+pub mod understanding;
 pub mod workspaces;
 
-pub use app::{App, AppConfig};
+pub use app::{AiConfig, App, AppConfig};
 pub use clock::Clock;
 pub use ctx::{Access, Actor, Ctx, Resource};
 pub use error::{AppError, AppResult};

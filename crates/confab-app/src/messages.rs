@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use confab_core::contact::Contact;
 use confab_core::conversation::{
-    Attachment, Author, AuthorType, Conversation, HandledBy, Message, MessageRole, Status,
-    validate_text,
+    Attachment, Author, AuthorType, Conversation, HandledBy, Message, MessageRole, Sentiment,
+    Status, validate_text,
 };
 use confab_core::event::EventType;
 use confab_core::id::MessageId;
@@ -18,6 +18,7 @@ use confab_core::{ErrorCode, FieldErrors, Timestamp};
 use confab_store::{contacts, conversations, files, jobs, members, messages};
 
 use crate::conversations::load;
+use crate::understanding::{Understanding, understand};
 use crate::{Access, Actor, AppError, AppResult, Ctx, Resource, Uow};
 
 /// The job kind that produces an AI reply to one customer message.
@@ -189,6 +190,21 @@ pub(crate) async fn post_in(
         }
         _ => {}
     }
+    let understood = match new.role {
+        MessageRole::Customer => {
+            let knowledge = ctx.app.knowledge.current(uow.tx()).await?;
+            Some(understand(
+                &new.text,
+                conversation.lang.as_deref(),
+                &knowledge,
+                &[],
+            ))
+        }
+        _ => None,
+    };
+    let sentiment_changed = understood
+        .as_ref()
+        .is_some_and(|u| apply_understanding(&mut conversation, u));
     let message = Message {
         id: MessageId::generate(),
         object: "message",
@@ -197,10 +213,10 @@ pub(crate) async fn post_in(
         text: new.text,
         author: new.author,
         attachments,
-        intent: None,
-        lang: None,
-        sentiment: None,
-        sentiment_score: None,
+        intent: understood.as_ref().map(|u| u.intent.clone()),
+        lang: understood.as_ref().and_then(|u| u.lang.clone()),
+        sentiment: understood.as_ref().map(|u| u.sentiment),
+        sentiment_score: understood.as_ref().map(|u| u.sentiment_score),
         created_at: now,
         livemode: ctx.livemode(),
         reply_to: None,
@@ -233,6 +249,14 @@ pub(crate) async fn post_in(
                 &conversation,
             )
             .await?;
+            if sentiment_changed {
+                uow.emit_for(
+                    EventType::SentimentChanged,
+                    crate::conversations::to_data(&conversation),
+                    &conversation,
+                )
+                .await?;
+            }
             if conversation.handled_by == HandledBy::Ai && !new_sender_blocked {
                 let payload = json!({"conversation_id": conversation.id, "message_id": message.id});
                 jobs::enqueue(
@@ -256,6 +280,22 @@ pub(crate) async fn post_in(
         _ => {}
     }
     Ok((conversation, message))
+}
+
+/// Carries a customer message's reading onto its conversation; true when the
+/// conversation's sentiment label changed (no label yet counts as neutral).
+fn apply_understanding(conversation: &mut Conversation, u: &Understanding) -> bool {
+    if u.lang.is_some() {
+        conversation.lang = u.lang.clone();
+    }
+    conversation.intent = Some(u.intent.clone());
+    let before = conversation.sentiment.unwrap_or(Sentiment::Neutral);
+    conversation.sentiment = Some(u.sentiment);
+    conversation.negative_streak = match u.sentiment {
+        Sentiment::Negative => conversation.negative_streak + 1,
+        _ => 0,
+    };
+    before != u.sentiment
 }
 
 /// A message as events carry it.

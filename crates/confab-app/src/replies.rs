@@ -3,7 +3,12 @@
 //! reply engine, and writes the reply only if the conversation is still the AI's at
 //! that moment: the check and the write are one conditional update, so a take-over that
 //! commits first always wins, even for a message queued before it. A reply is written at
-//! most once per customer message (a unique index on `reply_to`).
+//! most once per customer message (a unique index on `reply_to`), so a crash after the
+//! reply and before the job is closed cannot answer twice.
+//!
+//! A provider failure is retried with backoff while it may pass (timeouts, 429, 5xx);
+//! when it cannot, or the attempts run out, the AI says honestly that a person will
+//! reply and hands off, so no conversation is left hanging.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,22 +18,29 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use confab_agent::phrases::{Phrase, say};
+use confab_agent::provider::{Role, Usage};
 use confab_core::conversation::{
     Author, AuthorType, Conversation, HandledBy, Message, MessageRole, Sentiment, Status,
 };
 use confab_core::event::EventType;
-use confab_core::id::{ConversationId, MessageId};
+use confab_core::id::{AgentId, ConversationId, MessageId, WorkspaceId};
+use confab_store::ai_replies::{self, AiReply};
 use confab_store::jobs::{self, Job};
 use confab_store::{StoreError, conversations, messages};
 
 use crate::messages::{AI_REPLY_JOB, message_data};
+use crate::responder::{Exchange, Profile, reason, respond};
+use crate::understanding::understand;
 use crate::{App, AppError, AppResult};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What the engine is asked.
 pub struct ReplyRequest<'a> {
+    pub workspace_id: &'a WorkspaceId,
     pub conversation: &'a Conversation,
+    /// Every message of the conversation, oldest first, `message` included.
     pub history: &'a [Message],
     pub message: &'a Message,
 }
@@ -41,34 +53,112 @@ pub struct Reply {
     pub intent: Option<String>,
     pub lang: Option<String>,
     pub sentiment: Option<Sentiment>,
+    pub sentiment_score: Option<f64>,
     /// Hand the conversation to a person, with this reason.
     pub handoff: Option<String>,
+    /// The agent that answered (`None`: the server's default provider).
+    pub agent_id: Option<AgentId>,
+    pub sources: Vec<String>,
+    pub confidence: Option<f64>,
+    /// Counts toward the agent's low-confidence hand-off rule.
+    pub low_confidence: bool,
+    pub provider: String,
+    pub model: Option<String>,
+    pub usage: Usage,
 }
 
-/// Produces replies. Providers (local retrieval, OpenAI-compatible, Anthropic) sit
-/// behind this; the worker neither knows nor cares which.
+/// Why the engine could not answer.
+#[derive(Clone, Debug)]
+pub struct ReplyError {
+    pub message: String,
+    /// Worth trying again later (a timeout, a rate limit, a provider outage).
+    pub retryable: bool,
+}
+
+/// Produces replies. The worker neither knows nor cares how.
 pub trait ReplyEngine: Send + Sync {
-    fn reply<'a>(&'a self, request: ReplyRequest<'a>) -> BoxFuture<'a, Result<Reply, String>>;
+    fn reply<'a>(&'a self, request: ReplyRequest<'a>) -> BoxFuture<'a, Result<Reply, ReplyError>>;
 }
 
-/// The engine used when no knowledge-backed provider is configured: it answers nothing
-/// itself, tells the customer honestly that a person will reply, and hands off.
-pub struct HandOffEngine;
+/// The engine that answers with the conversation's agent: its hand-off policy, its
+/// provider and the workspace's knowledge.
+pub struct AgentEngine {
+    app: App,
+}
 
-impl ReplyEngine for HandOffEngine {
-    fn reply<'a>(&'a self, _request: ReplyRequest<'a>) -> BoxFuture<'a, Result<Reply, String>> {
-        Box::pin(async {
+impl AgentEngine {
+    pub fn new(app: App) -> Self {
+        AgentEngine { app }
+    }
+}
+
+impl ReplyEngine for AgentEngine {
+    fn reply<'a>(&'a self, request: ReplyRequest<'a>) -> BoxFuture<'a, Result<Reply, ReplyError>> {
+        Box::pin(async move {
+            let app = &self.app;
+            let c = request.conversation;
+            let internal = |e: AppError| ReplyError {
+                message: e.to_string(),
+                retryable: true,
+            };
+            let mut tx = app
+                .store
+                .tenant_read(request.workspace_id, c.livemode)
+                .await
+                .map_err(|e| internal(e.into()))?;
+            let agent = crate::agents::for_conversation(&mut tx, c).await.map_err(internal)?;
+            let knowledge = app.knowledge.current(&mut tx).await.map_err(internal)?;
+            drop(tx);
+            let tags = agent.as_ref().map(|a| a.knowledge_tags.clone()).unwrap_or_default();
+            let message = request.message;
+            let understanding = understand(&message.text, message.lang.as_deref(), &knowledge, &tags);
+            let history = request
+                .history
+                .iter()
+                .filter(|m| m.id != message.id && m.created_at <= message.created_at)
+                .filter_map(|m| match m.role {
+                    MessageRole::Customer => Some((Role::User, m.text.clone())),
+                    MessageRole::Ai | MessageRole::Agent => Some((Role::Assistant, m.text.clone())),
+                    MessageRole::Note | MessageRole::System => None,
+                })
+                .collect();
+            let exchange = Exchange {
+                text: &message.text,
+                understanding: &understanding,
+                negative_streak: c.negative_streak,
+                low_confidence_streak: c.low_confidence_streak,
+                history,
+            };
+            let profile = Profile {
+                agent: agent.as_ref(),
+                ai: &app.config.ai,
+            };
+            let answer = respond(app, &profile, &knowledge, &exchange)
+                .await
+                .map_err(|e| ReplyError {
+                    retryable: e.is_retryable(),
+                    message: e.to_string(),
+                })?;
             Ok(Reply {
-                text: Some("Thanks for your message. I'm bringing in a person from the team, who will reply here.".into()),
-                handoff: Some("no_answer".into()),
-                ..Reply::default()
+                text: answer.text,
+                intent: Some(answer.intent),
+                lang: answer.lang,
+                sentiment: answer.sentiment,
+                sentiment_score: answer.sentiment_score,
+                handoff: answer.handoff,
+                agent_id: agent.map(|a| a.id),
+                sources: answer.sources,
+                confidence: answer.confidence,
+                low_confidence: answer.low_confidence,
+                provider: answer.provider,
+                model: answer.model,
+                usage: answer.usage,
             })
         })
     }
 }
 
-const LEASE_MS: i64 = 60_000;
-const MAX_ATTEMPTS: i64 = 5;
+const LEASE_MS: i64 = 120_000;
 
 /// Runs reply jobs until `shutdown`.
 pub async fn run_worker(app: App, engine: Arc<dyn ReplyEngine>, shutdown: CancellationToken) {
@@ -94,13 +184,9 @@ pub async fn process_next(app: &App, engine: &dyn ReplyEngine) -> AppResult<bool
     if let Err(err) = run(app, engine, &job).await {
         let mut tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
         let now = app.clock.now();
-        if job.attempts >= MAX_ATTEMPTS {
-            jobs::fail(&mut tx, &job.id, &err.to_string(), now).await?;
-        } else {
-            let backoff_ms = 1000 * (1_i64 << job.attempts.min(6));
-            let run_at = confab_core::Timestamp::from_millis(now.millis() + backoff_ms);
-            jobs::retry(&mut tx, &job.id, run_at, &err.to_string(), now).await?;
-        }
+        let backoff_ms = 1000 * (1_i64 << job.attempts.clamp(0, 6));
+        let run_at = confab_core::Timestamp::from_millis(now.millis() + backoff_ms);
+        jobs::retry(&mut tx, &job.id, run_at, &err.to_string(), now).await?;
         tx.commit().await?;
     }
     Ok(true)
@@ -127,6 +213,7 @@ async fn finish(app: &App, job: &Job) -> AppResult<()> {
     Ok(())
 }
 
+/// Errors returned from here are retried by `process_next`.
 async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
     let (conversation_id, message_id) = ids(job)?;
     // Read without holding the writer: the engine may take seconds.
@@ -146,15 +233,39 @@ async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
     }
     let history = messages::all(&mut tx, &conversation.id).await?;
     drop(tx);
-    let reply = engine
+    let outcome = engine
         .reply(ReplyRequest {
+            workspace_id: &job.workspace_id,
             conversation: &conversation,
             history: &history,
             message: &message,
         })
-        .await
-        .map_err(|e| AppError::Internal(format!("reply engine: {e}")))?;
+        .await;
+    let reply = match outcome {
+        Ok(reply) => reply,
+        Err(err) if err.retryable && job.attempts < app.config.ai.max_attempts => {
+            return Err(AppError::Internal(format!("reply engine: {}", err.message)));
+        }
+        Err(err) => {
+            tracing::warn!(job = %job.id, attempts = job.attempts, error = %err.message, "AI reply failed; handing off");
+            give_up(&message)
+        }
+    };
     write_reply(app, job, &conversation.id, &message, reply).await
+}
+
+/// The reply when the provider cannot answer: an honest word and a person.
+fn give_up(answered: &Message) -> Reply {
+    Reply {
+        text: Some(say(Phrase::HandoffUnsure, answered.lang.as_deref()).to_owned()),
+        intent: answered.intent.clone(),
+        lang: answered.lang.clone(),
+        sentiment: answered.sentiment,
+        sentiment_score: answered.sentiment_score,
+        handoff: Some(reason::PROVIDER_ERROR.to_owned()),
+        provider: "none".into(),
+        ..Reply::default()
+    }
 }
 
 async fn write_reply(
@@ -168,6 +279,7 @@ async fn write_reply(
     let mut uow = crate::Uow::new(tx, app.clock.now(), None, app.bus.clone());
     let Some(mut conversation) = conversations::get(uow.tx(), conversation_id.as_str()).await?
     else {
+        drop(uow);
         return finish(app, job).await;
     };
     let now = uow.now;
@@ -178,13 +290,22 @@ async fn write_reply(
     }
     conversation.intent = reply.intent.clone().or(conversation.intent);
     conversation.lang = reply.lang.clone().or(conversation.lang);
+    if conversation.agent_id.is_none() {
+        conversation.agent_id = reply.agent_id.clone();
+    }
+    conversation.low_confidence_streak = if reply.low_confidence {
+        conversation.low_confidence_streak + 1
+    } else {
+        0
+    };
     conversation.updated_at = now;
     // The gate: written only if a person has not taken over since the job was queued.
     if !conversations::update(uow.tx(), &conversation, Some(HandledBy::Ai)).await? {
         drop(uow);
         return finish(app, job).await;
     }
-    if let Some(text) = reply.text {
+    let mut message_id = None;
+    if let Some(text) = reply.text.clone() {
         let message = Message {
             id: MessageId::generate(),
             object: "message",
@@ -193,14 +314,14 @@ async fn write_reply(
             text,
             author: Author {
                 author_type: AuthorType::Ai,
-                id: conversation.agent_id.as_ref().map(|a| a.to_string()),
+                id: reply.agent_id.as_ref().map(|a| a.to_string()),
                 name: None,
             },
             attachments: vec![],
-            intent: reply.intent,
-            lang: reply.lang,
+            intent: reply.intent.clone(),
+            lang: reply.lang.clone(),
             sentiment: reply.sentiment,
-            sentiment_score: None,
+            sentiment_score: reply.sentiment_score,
             created_at: now,
             livemode: job.livemode,
             reply_to: Some(answered.id.clone()),
@@ -220,6 +341,30 @@ async fn write_reply(
             &conversation,
         )
         .await?;
+        message_id = Some(message.id.to_string());
+    }
+    let record = AiReply {
+        id: format!("air_{}", ulid_like(&answered.id)),
+        conversation_id: conversation.id.to_string(),
+        message_id,
+        reply_to: answered.id.to_string(),
+        agent_id: reply.agent_id.as_ref().map(|a| a.to_string()),
+        provider: reply.provider.clone(),
+        model: reply.model.clone(),
+        confidence: reply.confidence,
+        sources: reply.sources.clone(),
+        handoff_reason: reply.handoff.clone(),
+        input_tokens: reply.usage.input_tokens as i64,
+        output_tokens: reply.usage.output_tokens as i64,
+        created_at: now,
+    };
+    match ai_replies::insert(uow.tx(), &record).await {
+        Ok(()) => {}
+        Err(StoreError::UniqueViolation { .. }) => {
+            drop(uow);
+            return finish(app, job).await;
+        }
+        Err(err) => return Err(err.into()),
     }
     jobs::complete(uow.tx(), &job.id, now).await?;
     match reply.handoff {
@@ -229,4 +374,9 @@ async fn write_reply(
         None => uow.commit().await?,
     }
     Ok(())
+}
+
+/// The answered message's ULID, reused: one usage row per customer message.
+fn ulid_like(id: &MessageId) -> &str {
+    id.as_str().trim_start_matches("msg_")
 }

@@ -4,6 +4,8 @@
 //! shared pieces (client loop, statistics, server control) live in their own modules.
 
 mod baseline;
+mod knowledge;
+mod knowledge_corpus;
 mod load;
 mod messages;
 mod report;
@@ -28,6 +30,8 @@ enum Command {
     Messages(messages::MessagesArgs),
     /// Hold many idle live event streams open; report server memory, threads and fan-out.
     Streams(streams::StreamsArgs),
+    /// Build a knowledge index of generated entries in process and time searches.
+    Knowledge(knowledge::KnowledgeArgs),
 }
 
 #[tokio::main]
@@ -37,6 +41,7 @@ async fn main() -> ExitCode {
         match cli.command {
             Command::Messages(args) => messages::run(args).await,
             Command::Streams(args) => streams::run(args).await,
+            Command::Knowledge(args) => knowledge::run(args),
         }
     };
     // On Ctrl-C the work future is dropped, which kills a running confab child.

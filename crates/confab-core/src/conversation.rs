@@ -105,6 +105,12 @@ pub struct Conversation {
     pub first_response_at: Option<Timestamp>,
     #[serde(skip)]
     pub updated_at: Timestamp,
+    /// Consecutive negative customer messages (the hand-off policy's counter).
+    #[serde(skip)]
+    pub negative_streak: i64,
+    /// Consecutive AI answers below the confidence threshold.
+    #[serde(skip)]
+    pub low_confidence_streak: i64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]

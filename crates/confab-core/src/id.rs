@@ -80,6 +80,8 @@ id_type!(/// An uploaded file.
     FileId, "fil_");
 id_type!(/// A background job.
     JobId, "job_");
+id_type!(/// A knowledge-base entry.
+    KnowledgeId, "kb_");
 
 /// A request id (`req_…`), echoed in `X-Request-Id` and in every error body.
 pub fn new_request_id() -> String {

@@ -4,12 +4,14 @@
 //! This crate does no I/O: no database, no network, no files, no clock reads other than
 //! through [`time::Timestamp::now`], which callers may replace with a test clock upstream.
 
+pub mod agent;
 pub mod contact;
 pub mod conversation;
 pub mod credential;
 pub mod error;
 pub mod event;
 pub mod id;
+pub mod knowledge;
 pub mod member;
 pub mod mode;
 pub mod page;

@@ -150,3 +150,28 @@ mod tests {
         assert!(tags(&["".into()]).is_err());
     }
 }
+
+/// A language: an ISO 639-1 code, two lowercase letters (`EN` is accepted as `en`).
+pub fn lang(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_ascii_lowercase();
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()) {
+        Ok(code)
+    } else {
+        Err("must be an ISO 639-1 language code such as `en` or `ar`".into())
+    }
+}
+
+/// An intent name: 1 to 64 of `a-z 0-9 _ . -`, e.g. `refund_policy`.
+pub fn intent(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err("must be 1 to 64 characters of a-z, 0-9, `_`, `.` or `-`".into())
+    }
+}

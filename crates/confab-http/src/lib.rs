@@ -33,7 +33,8 @@ pub use rate_limit::RateLimiter;
 pub use state::HttpState;
 
 use routes::{
-    admin, analytics, contacts, conversations, docs, events, files, health, members, stream,
+    admin, agents, analytics, contacts, conversations, docs, events, files, health, knowledge,
+    members, stream,
 };
 
 /// Settings of the HTTP layer.
@@ -84,6 +85,17 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(conversations::resolve))
         .routes(routes!(files::get))
         .routes(routes!(files::content))
+        .routes(routes!(knowledge::list, knowledge::create))
+        .routes(routes!(knowledge::search))
+        .routes(routes!(knowledge::get, knowledge::update, knowledge::delete))
+        .routes(routes!(agents::list, agents::create))
+        .routes(routes!(agents::get, agents::update, agents::delete))
+        .routes(routes!(agents::preview))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(knowledge::import))
+                .layer(DefaultBodyLimit::max(knowledge::MAX_IMPORT_BYTES)),
+        )
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(files::upload))

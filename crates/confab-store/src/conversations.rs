@@ -16,6 +16,7 @@ use confab_core::page::{Cursor, Page, PageRequest};
 const SELECT: &str = "SELECT v.id, v.livemode, v.channel, v.status, v.handled_by, v.contact_id, v.agent_id, v.assignee_id, \
     v.lang, v.sentiment, v.intent, v.visitor, v.human_requested_at, v.human_took_over_at, v.resolved_at, v.resolution, \
     v.message_count, v.last_activity_at, v.first_response_at, v.metadata, v.created_at, v.updated_at, \
+    v.negative_streak, v.low_confidence_streak, \
     c.name AS contact_name, c.email AS contact_email, c.phone AS contact_phone \
     FROM conversations v LEFT JOIN contacts c ON c.id = v.contact_id AND c.workspace_id = v.workspace_id";
 
@@ -85,6 +86,8 @@ fn decode(row: &AnyRow) -> Result<Conversation> {
         messages: None,
         first_response_at: ts(row, "first_response_at")?,
         updated_at: Timestamp::from_millis(row.try_get("updated_at").classified()?),
+        negative_streak: row.try_get("negative_streak").classified()?,
+        low_confidence_streak: row.try_get("low_confidence_streak").classified()?,
     })
 }
 
@@ -98,8 +101,8 @@ pub async fn insert(tx: &mut TenantTx, c: &Conversation) -> Result<()> {
     sqlx::query(
         "INSERT INTO conversations (id, workspace_id, livemode, channel, status, handled_by, contact_id, agent_id, assignee_id, \
          lang, sentiment, intent, visitor, human_requested_at, human_took_over_at, resolved_at, resolution, message_count, \
-         last_activity_at, first_response_at, metadata, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+         last_activity_at, first_response_at, metadata, created_at, updated_at, negative_streak, low_confidence_streak) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
     )
     .bind(c.id.as_str())
     .bind(ws)
@@ -124,6 +127,8 @@ pub async fn insert(tx: &mut TenantTx, c: &Conversation) -> Result<()> {
     .bind(c.metadata.to_string())
     .bind(c.created_at.millis())
     .bind(c.updated_at.millis())
+    .bind(c.negative_streak)
+    .bind(c.low_confidence_streak)
     .execute(tx.conn())
     .await
     .classified()?;
@@ -143,8 +148,9 @@ pub async fn update(
     let mut sql = Sql::new(
         "UPDATE conversations SET status = $1, handled_by = $2, contact_id = $3, agent_id = $4, assignee_id = $5, lang = $6, \
          sentiment = $7, intent = $8, human_requested_at = $9, human_took_over_at = $10, resolved_at = $11, resolution = $12, \
-         message_count = $13, last_activity_at = $14, first_response_at = $15, metadata = $16, updated_at = $17 \
-         WHERE workspace_id = $18 AND livemode = $19 AND id = $20",
+         message_count = $13, last_activity_at = $14, first_response_at = $15, metadata = $16, updated_at = $17, \
+         negative_streak = $18, low_confidence_streak = $19 \
+         WHERE workspace_id = $20 AND livemode = $21 AND id = $22",
     );
     let args = [
         Arg::Text(c.status.as_str().into()),
@@ -164,6 +170,8 @@ pub async fn update(
         Arg::OptInt(c.first_response_at.map(Timestamp::millis)),
         Arg::Text(c.metadata.to_string()),
         Arg::Int(c.updated_at.millis()),
+        Arg::Int(c.negative_streak),
+        Arg::Int(c.low_confidence_streak),
         Arg::Text(ws),
         Arg::Int(live),
         Arg::Text(c.id.to_string()),

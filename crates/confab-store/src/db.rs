@@ -157,6 +157,11 @@ impl Store {
                     "conversations",
                     include_str!("../migrations/sqlite/0002_conversations.sql"),
                 ),
+                migration(
+                    3,
+                    "agent",
+                    include_str!("../migrations/sqlite/0003_agent.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -168,6 +173,11 @@ impl Store {
                     2,
                     "conversations",
                     include_str!("../migrations/postgres/0002_conversations.sql"),
+                ),
+                migration(
+                    3,
+                    "agent",
+                    include_str!("../migrations/postgres/0003_agent.sql"),
                 ),
             ],
         };

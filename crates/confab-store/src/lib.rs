@@ -11,6 +11,8 @@ mod error;
 mod sql;
 mod tx;
 
+pub mod agents;
+pub mod ai_replies;
 pub mod analytics;
 pub mod contacts;
 pub mod conversations;
@@ -19,6 +21,7 @@ pub mod events;
 pub mod files;
 pub mod idempotency;
 pub mod jobs;
+pub mod knowledge;
 pub mod members;
 pub mod messages;
 pub mod workspaces;

@@ -53,6 +53,25 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: TestBackend, config: HttpConfig) -> TestServer {
+        Self::start_configured(backend, config, confab_app::AiConfig::default()).await
+    }
+
+    /// A server whose agents use `ai` (providers on local protocol servers, short
+    /// timeouts).
+    pub async fn start_with_ai(backend: TestBackend, ai: confab_app::AiConfig) -> TestServer {
+        Self::start_configured(backend, HttpConfig::default(), ai).await
+    }
+
+    async fn start_configured(
+        backend: TestBackend,
+        config: HttpConfig,
+        ai: confab_app::AiConfig,
+    ) -> TestServer {
+        // `CONFAB_TEST_LOG=debug` shows the server's logs in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_env("CONFAB_TEST_LOG"))
+            .with_test_writer()
+            .try_init();
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         let files = tempfile::tempdir().expect("files dir");
@@ -61,6 +80,7 @@ impl TestServer {
             Clock::system(),
             AppConfig {
                 files_dir: files.path().to_path_buf(),
+                ai,
                 ..AppConfig::default()
             },
         );
@@ -166,11 +186,12 @@ impl Drop for TestServer {
 }
 
 impl TestServer {
-    /// Runs the AI reply worker until no job is due, with `engine`; returns how many
-    /// jobs ran.
-    pub async fn run_replies(&self, engine: &dyn confab_app::replies::ReplyEngine) -> usize {
+    /// Runs the AI reply worker (the real agent engine) until no job is due; returns
+    /// how many jobs ran.
+    pub async fn run_replies(&self) -> usize {
+        let engine = confab_app::replies::AgentEngine::new(self.app.clone());
         let mut n = 0;
-        while confab_app::replies::process_next(&self.app, engine)
+        while confab_app::replies::process_next(&self.app, &engine)
             .await
             .expect("reply worker")
         {

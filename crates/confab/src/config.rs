@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use confab_app::AiConfig;
+use confab_app::core::agent::ProviderSettings;
 use serde::Deserialize;
 
 /// A value that must never reach a log.
@@ -46,6 +48,23 @@ pub struct Layer {
     pub webhooks_allow_private_networks: Option<bool>,
     /// `json` (default) or `pretty`.
     pub log_format: Option<String>,
+    /// The provider of agents that name none: `local` (default), `openai` or `anthropic`.
+    pub ai_provider: Option<String>,
+    /// The model of that provider (required for `openai` and `anthropic`).
+    pub ai_model: Option<String>,
+    /// The environment variable holding that provider's API key
+    /// (default `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`).
+    pub ai_api_key_env: Option<String>,
+    /// OpenAI-compatible endpoint, including the version (default `https://api.openai.com/v1`).
+    pub ai_openai_base_url: Option<String>,
+    /// Anthropic endpoint, the host alone (default `https://api.anthropic.com`).
+    pub ai_anthropic_base_url: Option<String>,
+    /// Comma-separated variables agents with their own `base_url` may name as `api_key_env`.
+    pub ai_key_envs: Option<String>,
+    /// Whole-request bound of one provider call, in milliseconds (default 60000).
+    pub ai_timeout_ms: Option<u64>,
+    /// Provider attempts per customer message before the AI hands off (default 4).
+    pub ai_max_attempts: Option<u64>,
 }
 
 impl Layer {
@@ -71,6 +90,14 @@ impl Layer {
                 .webhooks_allow_private_networks
                 .or(self.webhooks_allow_private_networks),
             log_format: over.log_format.or(self.log_format),
+            ai_provider: over.ai_provider.or(self.ai_provider),
+            ai_model: over.ai_model.or(self.ai_model),
+            ai_api_key_env: over.ai_api_key_env.or(self.ai_api_key_env),
+            ai_openai_base_url: over.ai_openai_base_url.or(self.ai_openai_base_url),
+            ai_anthropic_base_url: over.ai_anthropic_base_url.or(self.ai_anthropic_base_url),
+            ai_key_envs: over.ai_key_envs.or(self.ai_key_envs),
+            ai_timeout_ms: over.ai_timeout_ms.or(self.ai_timeout_ms),
+            ai_max_attempts: over.ai_max_attempts.or(self.ai_max_attempts),
         }
     }
 
@@ -113,6 +140,14 @@ impl Layer {
             webhooks_retry_schedule: get("CONFAB_WEBHOOKS_RETRY_SCHEDULE"),
             webhooks_allow_private_networks: parse_bool("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS")?,
             log_format: get("CONFAB_LOG_FORMAT"),
+            ai_provider: get("CONFAB_AI_PROVIDER"),
+            ai_model: get("CONFAB_AI_MODEL"),
+            ai_api_key_env: get("CONFAB_AI_API_KEY_ENV"),
+            ai_openai_base_url: get("CONFAB_AI_OPENAI_BASE_URL"),
+            ai_anthropic_base_url: get("CONFAB_AI_ANTHROPIC_BASE_URL"),
+            ai_key_envs: get("CONFAB_AI_KEY_ENVS"),
+            ai_timeout_ms: parse_num("CONFAB_AI_TIMEOUT_MS")?,
+            ai_max_attempts: parse_num("CONFAB_AI_MAX_ATTEMPTS")?,
         })
     }
 }
@@ -133,6 +168,7 @@ pub struct Config {
     pub webhooks_retry_schedule: Vec<Duration>,
     pub webhooks_allow_private_networks: bool,
     pub log_json: bool,
+    pub ai: AiConfig,
 }
 
 impl Config {
@@ -156,6 +192,7 @@ impl Config {
     }
 
     pub fn resolve(layer: Layer) -> anyhow::Result<Config> {
+        let ai = resolve_ai(&layer)?;
         let listen = layer.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
         listen
             .parse::<std::net::SocketAddr>()
@@ -210,8 +247,90 @@ impl Config {
             webhooks_retry_schedule,
             webhooks_allow_private_networks: layer.webhooks_allow_private_networks.unwrap_or(false),
             log_json,
+            ai,
         })
     }
+}
+
+fn env_var_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn base_url(value: Option<&String>, default: String, key: &str) -> anyhow::Result<String> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Ok(url.trim_end_matches('/').to_owned())
+        }
+        Some(url) => bail!("{key} must be an http:// or https:// URL, not {url:?}"),
+    }
+}
+
+/// The AI settings: which provider answers by default and where providers live.
+fn resolve_ai(layer: &Layer) -> anyhow::Result<AiConfig> {
+    let defaults = AiConfig::default();
+    let kind = layer
+        .ai_provider
+        .clone()
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(|| "local".into())
+        .to_ascii_lowercase();
+    if !["local", "openai", "anthropic"].contains(&kind.as_str()) {
+        bail!("ai_provider must be local, openai or anthropic, not {kind:?}");
+    }
+    let model = layer.ai_model.clone().filter(|m| !m.is_empty());
+    if kind != "local" && model.is_none() {
+        bail!("ai_provider {kind} needs ai_model (CONFAB_AI_MODEL), e.g. gpt-4o-mini");
+    }
+    let api_key_env = layer.ai_api_key_env.clone().filter(|k| !k.is_empty());
+    if let Some(name) = &api_key_env
+        && !env_var_name(name)
+    {
+        bail!("ai_api_key_env must be an environment variable name, not {name:?}");
+    }
+    let key_envs: Vec<String> = layer
+        .ai_key_envs
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect();
+    if let Some(bad) = key_envs.iter().find(|k| !env_var_name(k)) {
+        bail!("ai_key_envs lists {bad:?}, which is not an environment variable name");
+    }
+    let timeout_ms = layer.ai_timeout_ms.unwrap_or(defaults.timeout_ms);
+    if timeout_ms < 100 {
+        bail!("ai_timeout_ms must be at least 100");
+    }
+    let max_attempts = layer.ai_max_attempts.unwrap_or(defaults.max_attempts as u64);
+    if !(1..=20).contains(&max_attempts) {
+        bail!("ai_max_attempts must be 1 to 20");
+    }
+    Ok(AiConfig {
+        provider: ProviderSettings {
+            kind,
+            model,
+            base_url: None,
+            api_key_env,
+        },
+        openai_base_url: base_url(
+            layer.ai_openai_base_url.as_ref(),
+            defaults.openai_base_url.clone(),
+            "ai_openai_base_url",
+        )?,
+        anthropic_base_url: base_url(
+            layer.ai_anthropic_base_url.as_ref(),
+            defaults.anthropic_base_url.clone(),
+            "ai_anthropic_base_url",
+        )?,
+        key_envs,
+        timeout_ms,
+        idle_timeout_ms: defaults.idle_timeout_ms.min(timeout_ms),
+        max_attempts: max_attempts as i64,
+    })
 }
 
 /// `0s,1s,4s,16s,1m,5m` → durations; units ms, s, m, h.

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use tokio_util::sync::CancellationToken;
 
 use confab_app::live;
-use confab_app::replies::{self, HandOffEngine, ReplyEngine};
+use confab_app::replies::{self, AgentEngine, ReplyEngine};
 use confab_app::workspaces::{self, WorkspaceCredentials};
 use confab_app::{App, AppConfig, Clock};
 use confab_store::{Backend, Store, StoreOptions};
@@ -49,6 +49,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     let app_config = AppConfig {
         public_url: config.public_url.clone(),
         files_dir: config.files_dir.clone(),
+        ai: config.ai.clone(),
         ..AppConfig::default()
     };
     Ok(App::new(store, Clock::system(), app_config))
@@ -102,16 +103,20 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         webhooks_retry_schedule = ?config.webhooks_retry_schedule,
         webhooks_allow_private_networks = config.webhooks_allow_private_networks,
         admin_api = config.admin_token.is_some(),
+        ai_provider = %config.ai.provider.kind,
+        ai_model = config.ai.provider.model.as_deref().unwrap_or(""),
         "settings"
     );
     if let Some(creds) = workspaces::bootstrap_if_empty(&app).await? {
         print_credentials(&creds, &config.public_url);
     }
+    // Language models load lazily; load them now rather than on a customer's message.
+    tokio::task::spawn_blocking(confab_agent::lang::warm_up);
     let shutdown = CancellationToken::new();
     let mut background = Vec::new();
     if role != Role::Api {
         background.push(tokio::spawn(cleaner(app.clone(), shutdown.clone())));
-        let engine: Arc<dyn ReplyEngine> = Arc::new(HandOffEngine);
+        let engine: Arc<dyn ReplyEngine> = Arc::new(AgentEngine::new(app.clone()));
         background.push(tokio::spawn(replies::run_worker(
             app.clone(),
             engine,

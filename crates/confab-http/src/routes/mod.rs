@@ -2,6 +2,7 @@
 //! in `confab-app`, and maps the result.
 
 pub mod admin;
+pub mod agents;
 pub mod analytics;
 pub mod contacts;
 pub mod conversations;
@@ -9,5 +10,6 @@ pub mod docs;
 pub mod events;
 pub mod files;
 pub mod health;
+pub mod knowledge;
 pub mod members;
 pub mod stream;

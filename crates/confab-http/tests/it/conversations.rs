@@ -1,7 +1,6 @@
 //! Conversations and messages: the reference flows, the hand-off state machine, and
 //! the AI reply gate.
 
-use confab_app::replies::HandOffEngine;
 use confab_testkit::{TestServer, both_backends};
 use serde_json::{Value, json};
 
@@ -149,16 +148,17 @@ both_backends! {
         let id = c["id"].as_str().unwrap();
         let r = s.call("POST", &format!("/v1/conversations/{id}/take-over"), s.sk(), None).await;
         assert_eq!(r.status, 200);
-        assert_eq!(s.run_replies(&HandOffEngine).await, 1, "the queued job ran");
+        assert_eq!(s.run_replies().await, 1, "the queued job ran");
         let messages = s.call("GET", &format!("/v1/conversations/{id}/messages"), s.sk(), None).await.json();
         let roles: Vec<&str> = messages["data"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
         assert_eq!(roles, vec!["customer"], "no AI message after a take-over");
         assert!(events_of(&s, "message.sent").await.is_empty());
 
-        // Without a take-over the AI answers (here: honestly, and hands off).
-        let other = s.conversation(json!({"message": {"text": "anyone?"}})).await;
+        // Without a take-over the AI answers (here: the customer asks for a person, so
+        // it says one is coming and hands off).
+        let other = s.conversation(json!({"message": {"text": "I want to talk to a human"}})).await;
         let other_id = other["id"].as_str().unwrap();
-        assert_eq!(s.run_replies(&HandOffEngine).await, 1);
+        assert_eq!(s.run_replies().await, 1);
         let messages = s.call("GET", &format!("/v1/conversations/{other_id}/messages"), s.sk(), None).await.json();
         let data = messages["data"].as_array().unwrap();
         assert_eq!(data.len(), 2);
@@ -166,10 +166,10 @@ both_backends! {
         assert_eq!(data[1]["author"]["type"], "ai");
         let after = s.call("GET", &format!("/v1/conversations/{other_id}"), s.sk(), None).await.json();
         assert_eq!(after["handled_by"], "pending");
-        assert_eq!(events_of(&s, "handoff.requested").await[0]["data"]["reason"], "no_answer");
+        assert_eq!(events_of(&s, "handoff.requested").await[0]["data"]["reason"], "customer_request");
         // While a person is awaited, customer messages queue no AI reply.
         s.call("POST", &format!("/v1/conversations/{other_id}/messages"), s.sk(), Some(json!({"role": "customer", "text": "hello??"}))).await;
-        assert_eq!(s.run_replies(&HandOffEngine).await, 0);
+        assert_eq!(s.run_replies().await, 0);
     }
 }
 
@@ -178,7 +178,7 @@ both_backends! {
         let s = TestServer::start(backend).await;
         let contact = s.contact(json!({"name": "Spammer", "blocked": true})).await;
         s.conversation(json!({"contact_id": contact["id"], "message": {"text": "buy now"}})).await;
-        assert_eq!(s.run_replies(&HandOffEngine).await, 0);
+        assert_eq!(s.run_replies().await, 0);
     }
 }
 

@@ -1,0 +1,155 @@
+//! AI agents.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::TenantTx;
+use crate::error::{Classify, Result, StoreError};
+use crate::sql::{Arg, Sql, fetch_by_id};
+use confab_core::Timestamp;
+use confab_core::agent::Agent;
+use confab_core::id::AgentId;
+use confab_core::page::{Cursor, Page, PageRequest};
+
+const SELECT: &str = "SELECT id, livemode, name, persona, instructions, greeting, provider, knowledge_tags, languages, \
+    handoff, channels, is_default, created_at, updated_at FROM agents";
+
+fn parse<T: serde::de::DeserializeOwned>(raw: String) -> Result<T> {
+    serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+fn decode(row: &AnyRow) -> Result<Agent> {
+    Ok(Agent {
+        id: AgentId::from_trusted(row.try_get("id").classified()?),
+        object: "agent",
+        name: row.try_get("name").classified()?,
+        persona: row.try_get("persona").classified()?,
+        instructions: row.try_get("instructions").classified()?,
+        greeting: row.try_get("greeting").classified()?,
+        provider: parse(row.try_get("provider").classified()?)?,
+        knowledge_tags: parse(row.try_get("knowledge_tags").classified()?)?,
+        languages: parse(row.try_get("languages").classified()?)?,
+        handoff: parse(row.try_get("handoff").classified()?)?,
+        channels: parse(row.try_get("channels").classified()?)?,
+        is_default: row.try_get::<i64, _>("is_default").classified()? != 0,
+        created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at").classified()?),
+        livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
+    })
+}
+
+pub async fn insert(tx: &mut TenantTx, a: &Agent) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "INSERT INTO agents (id, workspace_id, livemode, name, persona, instructions, greeting, provider, knowledge_tags, \
+         languages, handoff, channels, is_default, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(a.id.as_str())
+    .bind(ws)
+    .bind(live)
+    .bind(a.name.clone())
+    .bind(a.persona.clone())
+    .bind(a.instructions.clone())
+    .bind(a.greeting.clone())
+    .bind(text(&a.provider))
+    .bind(text(&a.knowledge_tags))
+    .bind(text(&a.languages))
+    .bind(text(&a.handoff))
+    .bind(text(&a.channels))
+    .bind(a.is_default as i64)
+    .bind(a.created_at.millis())
+    .bind(a.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut TenantTx, a: &Agent) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE agents SET name = $4, persona = $5, instructions = $6, greeting = $7, provider = $8, knowledge_tags = $9, \
+         languages = $10, handoff = $11, channels = $12, is_default = $13, updated_at = $14 \
+         WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(a.id.as_str())
+    .bind(a.name.clone())
+    .bind(a.persona.clone())
+    .bind(a.instructions.clone())
+    .bind(a.greeting.clone())
+    .bind(text(&a.provider))
+    .bind(text(&a.knowledge_tags))
+    .bind(text(&a.languages))
+    .bind(text(&a.handoff))
+    .bind(text(&a.channels))
+    .bind(a.is_default as i64)
+    .bind(a.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// Makes no agent the default (before another becomes it).
+pub async fn clear_default(tx: &mut TenantTx) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query("UPDATE agents SET is_default = 0 WHERE workspace_id = $1 AND livemode = $2 AND is_default = 1")
+        .bind(ws)
+        .bind(live)
+        .execute(tx.conn())
+        .await
+        .classified()?;
+    Ok(())
+}
+
+pub async fn delete(tx: &mut TenantTx, id: &AgentId) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query("DELETE FROM agents WHERE workspace_id = $1 AND livemode = $2 AND id = $3")
+        .bind(ws)
+        .bind(live)
+        .bind(id.as_str())
+        .execute(tx.conn())
+        .await
+        .classified()?;
+    Ok(())
+}
+
+pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Agent>> {
+    fetch_by_id(tx, SELECT, "", id, decode).await
+}
+
+pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<Agent>> {
+    let (ws, live) = tx.scope();
+    let mut sql = Sql::new(&format!("{SELECT} WHERE workspace_id = "));
+    sql.bind(Arg::Text(ws))
+        .push(" AND livemode = ")
+        .bind(Arg::Int(live));
+    sql.newest_first("", page);
+    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
+    let agents = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(agents, page.limit, |a| Cursor {
+        created_at: a.created_at.millis(),
+        id: a.id.to_string(),
+    }))
+}
+
+/// Every agent of the workspace and mode, oldest first (agent choice scans these; a
+/// workspace has a handful).
+pub async fn all(tx: &mut TenantTx) -> Result<Vec<Agent>> {
+    let (ws, live) = tx.scope();
+    let sql = format!("{SELECT} WHERE workspace_id = $1 AND livemode = $2 ORDER BY created_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(live)
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    rows.iter().map(decode).collect()
+}

@@ -1,0 +1,188 @@
+//! Knowledge-base entries, and the revision counter that tells each node's in-memory
+//! index whether it is stale.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::TenantTx;
+use crate::error::{Classify, Result, StoreError};
+use crate::sql::{Arg, Sql, fetch_by_id};
+use confab_core::Timestamp;
+use confab_core::id::KnowledgeId;
+use confab_core::knowledge::KnowledgeEntry;
+use confab_core::page::{Cursor, Page, PageRequest};
+
+const SELECT: &str = "SELECT id, livemode, title, body, questions, intent, lang, tags, enabled, created_at, updated_at \
+    FROM knowledge_entries";
+
+fn list_of(raw: String) -> Result<Vec<String>> {
+    serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode(row: &AnyRow) -> Result<KnowledgeEntry> {
+    Ok(KnowledgeEntry {
+        id: KnowledgeId::from_trusted(row.try_get("id").classified()?),
+        object: "knowledge_entry",
+        title: row.try_get("title").classified()?,
+        body: row.try_get("body").classified()?,
+        questions: list_of(row.try_get("questions").classified()?)?,
+        intent: row.try_get("intent").classified()?,
+        lang: row.try_get("lang").classified()?,
+        tags: list_of(row.try_get("tags").classified()?)?,
+        enabled: row.try_get::<i64, _>("enabled").classified()? != 0,
+        created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at").classified()?),
+        livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
+    })
+}
+
+fn json_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn insert(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "INSERT INTO knowledge_entries (id, workspace_id, livemode, title, body, questions, intent, lang, tags, enabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(e.id.as_str())
+    .bind(ws)
+    .bind(live)
+    .bind(e.title.clone())
+    .bind(e.body.clone())
+    .bind(json_list(&e.questions))
+    .bind(e.intent.clone())
+    .bind(e.lang.clone())
+    .bind(json_list(&e.tags))
+    .bind(e.enabled as i64)
+    .bind(e.created_at.millis())
+    .bind(e.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    bump_revision(tx).await
+}
+
+pub async fn update(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE knowledge_entries SET title = $4, body = $5, questions = $6, intent = $7, lang = $8, tags = $9, \
+         enabled = $10, updated_at = $11 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(e.id.as_str())
+    .bind(e.title.clone())
+    .bind(e.body.clone())
+    .bind(json_list(&e.questions))
+    .bind(e.intent.clone())
+    .bind(e.lang.clone())
+    .bind(json_list(&e.tags))
+    .bind(e.enabled as i64)
+    .bind(e.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    bump_revision(tx).await
+}
+
+pub async fn delete(tx: &mut TenantTx, id: &KnowledgeId) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "DELETE FROM knowledge_entries WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(id.as_str())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    bump_revision(tx).await
+}
+
+pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<KnowledgeEntry>> {
+    fetch_by_id(tx, SELECT, "", id, decode).await
+}
+
+/// List filters; every one is optional.
+#[derive(Clone, Debug, Default)]
+pub struct KnowledgeFilter {
+    pub lang: Option<String>,
+    pub intent: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+pub async fn list(
+    tx: &mut TenantTx,
+    filter: &KnowledgeFilter,
+    page: &PageRequest,
+) -> Result<Page<KnowledgeEntry>> {
+    let (ws, live) = tx.scope();
+    let mut sql = Sql::new(&format!("{SELECT} WHERE workspace_id = "));
+    sql.bind(Arg::Text(ws))
+        .push(" AND livemode = ")
+        .bind(Arg::Int(live));
+    if let Some(lang) = &filter.lang {
+        sql.push(" AND lang = ").bind(Arg::Text(lang.clone()));
+    }
+    if let Some(intent) = &filter.intent {
+        sql.push(" AND intent = ").bind(Arg::Text(intent.clone()));
+    }
+    if let Some(enabled) = filter.enabled {
+        sql.push(" AND enabled = ").bind(Arg::Int(enabled as i64));
+    }
+    sql.newest_first("", page);
+    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
+    let entries = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(entries, page.limit, |e| Cursor {
+        created_at: e.created_at.millis(),
+        id: e.id.to_string(),
+    }))
+}
+
+/// Every enabled entry of the transaction's workspace and mode (for the index).
+pub async fn all_enabled(tx: &mut TenantTx) -> Result<Vec<KnowledgeEntry>> {
+    let (ws, live) = tx.scope();
+    let sql = format!(
+        "{SELECT} WHERE workspace_id = $1 AND livemode = $2 AND enabled = 1 ORDER BY id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(live)
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    rows.iter().map(decode).collect()
+}
+
+/// The workspace and mode's knowledge revision (0 before the first change).
+pub async fn revision(tx: &mut TenantTx) -> Result<i64> {
+    let (ws, live) = tx.scope();
+    let row = sqlx::query(
+        "SELECT revision FROM knowledge_revisions WHERE workspace_id = $1 AND livemode = $2",
+    )
+    .bind(ws)
+    .bind(live)
+    .fetch_optional(tx.conn())
+    .await
+    .classified()?;
+    match row {
+        Some(row) => row.try_get::<i64, _>("revision").classified(),
+        None => Ok(0),
+    }
+}
+
+async fn bump_revision(tx: &mut TenantTx) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "INSERT INTO knowledge_revisions (workspace_id, livemode, revision) VALUES ($1, $2, 1) \
+         ON CONFLICT (workspace_id, livemode) DO UPDATE SET revision = knowledge_revisions.revision + 1",
+    )
+    .bind(ws)
+    .bind(live)
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
