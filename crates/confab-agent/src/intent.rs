@@ -38,9 +38,15 @@ impl BuiltinIntent {
     }
 
     fn from_section(name: &str) -> Option<BuiltinIntent> {
-        [Self::Greeting, Self::Thanks, Self::Goodbye, Self::HumanRequest, Self::Complaint]
-            .into_iter()
-            .find(|intent| intent.as_str() == name)
+        [
+            Self::Greeting,
+            Self::Thanks,
+            Self::Goodbye,
+            Self::HumanRequest,
+            Self::Complaint,
+        ]
+        .into_iter()
+        .find(|intent| intent.as_str() == name)
     }
 }
 
@@ -73,7 +79,10 @@ pub fn detect_builtin(text: &str, lang: Option<&str>) -> BuiltinIntent {
     }
     if matches!(
         intent,
-        BuiltinIntent::Thanks | BuiltinIntent::Goodbye | BuiltinIntent::Greeting | BuiltinIntent::Unknown
+        BuiltinIntent::Thanks
+            | BuiltinIntent::Goodbye
+            | BuiltinIntent::Greeting
+            | BuiltinIntent::Unknown
     ) && sentiment::analyze(text, lang).score <= COMPLAINT_SENTIMENT
     {
         return BuiltinIntent::Complaint;
@@ -84,7 +93,11 @@ pub fn detect_builtin(text: &str, lang: Option<&str>) -> BuiltinIntent {
 fn best_match(message: &Message, languages: &[&LanguagePhrases]) -> BuiltinIntent {
     PRECEDENCE
         .into_iter()
-        .find(|intent| languages.iter().any(|phrases| phrases.matches(*intent, message)))
+        .find(|intent| {
+            languages
+                .iter()
+                .any(|phrases| phrases.matches(*intent, message))
+        })
         .unwrap_or(BuiltinIntent::Unknown)
 }
 
@@ -102,12 +115,16 @@ impl Message {
         let words: Vec<Vec<String>> = tokenize::words(text)
             .into_iter()
             .map(|word| {
-                let mut spellings: Vec<String> = tokenize::arabic_bases(&word).map(str::to_owned).collect();
+                let mut spellings: Vec<String> =
+                    tokenize::arabic_bases(&word).map(str::to_owned).collect();
                 spellings.insert(0, word);
                 spellings
             })
             .collect();
-        let joined = words.iter().map(|spellings| spellings[0].as_str()).collect();
+        let joined = words
+            .iter()
+            .map(|spellings| spellings[0].as_str())
+            .collect();
         Message { words, joined }
     }
 }
@@ -120,9 +137,13 @@ struct Pattern {
 
 impl Pattern {
     fn matches(&self, spellings: &[String]) -> bool {
-        spellings
-            .iter()
-            .any(|spelling| if self.prefix { spelling.starts_with(&self.word) } else { *spelling == self.word })
+        spellings.iter().any(|spelling| {
+            if self.prefix {
+                spelling.starts_with(&self.word)
+            } else {
+                *spelling == self.word
+            }
+        })
     }
 }
 
@@ -152,21 +173,31 @@ impl LanguagePhrases {
             .filter(|(phrase_intent, _)| *phrase_intent == intent)
             .any(|(_, phrase)| match phrase {
                 Phrase::Text(text) => message.joined.contains(text.as_str()),
-                Phrase::Words(patterns) => words
-                    .windows(patterns.len())
-                    .any(|window| patterns.iter().zip(window).all(|(pattern, spellings)| pattern.matches(spellings))),
+                Phrase::Words(patterns) => words.windows(patterns.len()).any(|window| {
+                    patterns
+                        .iter()
+                        .zip(window)
+                        .all(|(pattern, spellings)| pattern.matches(spellings))
+                }),
             })
     }
 
     fn parse(lang: &'static str, data: &str) -> LanguagePhrases {
-        let mut phrases = LanguagePhrases { lang, skip: HashSet::new(), phrases: Vec::new() };
+        let mut phrases = LanguagePhrases {
+            lang,
+            skip: HashSet::new(),
+            phrases: Vec::new(),
+        };
         let mut section: Option<&str> = None;
         for (number, line) in data.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+            if let Some(name) = line
+                .strip_prefix('[')
+                .and_then(|rest| rest.strip_suffix(']'))
+            {
                 section = Some(name);
                 continue;
             }
@@ -205,10 +236,10 @@ impl Phrase {
                 let prefix = raw.ends_with('*');
                 let words = tokenize::words(raw.trim_end_matches('*'));
                 let last = words.len().saturating_sub(1);
-                words
-                    .into_iter()
-                    .enumerate()
-                    .map(move |(i, word)| Pattern { word, prefix: prefix && i == last })
+                words.into_iter().enumerate().map(move |(i, word)| Pattern {
+                    word,
+                    prefix: prefix && i == last,
+                })
             })
             .filter(|pattern| !skip.contains(&pattern.word))
             .collect();
@@ -257,7 +288,10 @@ mod tests {
     #[test]
     fn every_supported_language_has_every_intent() {
         for code in lang::SUPPORTED {
-            let phrases = PHRASES.iter().find(|p| p.lang == *code).unwrap_or_else(|| panic!("no intents/{code}.txt"));
+            let phrases = PHRASES
+                .iter()
+                .find(|p| p.lang == *code)
+                .unwrap_or_else(|| panic!("no intents/{code}.txt"));
             for intent in PRECEDENCE {
                 assert!(
                     phrases.phrases.iter().any(|(i, _)| *i == intent),
@@ -271,7 +305,13 @@ mod tests {
     #[test]
     fn skip_words_and_prefixes() {
         // "a", "the" and "please" are skipped on both sides.
-        assert_eq!(detect_builtin("can I talk to the human please", Some("en")), BuiltinIntent::HumanRequest);
-        assert_eq!(detect_builtin("соедините с оператором", Some("ru")), BuiltinIntent::HumanRequest);
+        assert_eq!(
+            detect_builtin("can I talk to the human please", Some("en")),
+            BuiltinIntent::HumanRequest
+        );
+        assert_eq!(
+            detect_builtin("соедините с оператором", Some("ru")),
+            BuiltinIntent::HumanRequest
+        );
     }
 }

@@ -13,8 +13,8 @@ use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 
 /// ISO 639-1 codes this build detects.
 pub const SUPPORTED: &[&str] = &[
-    "en", "ar", "hi", "ta", "es", "fr", "de", "pt", "it", "nl", "tr", "id", "ur", "bn", "ru",
-    "zh", "ja",
+    "en", "ar", "hi", "ta", "es", "fr", "de", "pt", "it", "nl", "tr", "id", "ur", "bn", "ru", "zh",
+    "ja",
 ];
 
 /// The lingua language behind each code in [`SUPPORTED`], in the same order.

@@ -96,7 +96,13 @@ mod tests {
 
     #[test]
     fn unknown_language_falls_back_to_english() {
-        assert_eq!(say(Phrase::Thanks, Some("xx")), say(Phrase::Thanks, Some("en")));
-        assert_ne!(say(Phrase::Thanks, Some("es")), say(Phrase::Thanks, Some("en")));
+        assert_eq!(
+            say(Phrase::Thanks, Some("xx")),
+            say(Phrase::Thanks, Some("en"))
+        );
+        assert_ne!(
+            say(Phrase::Thanks, Some("es")),
+            say(Phrase::Thanks, Some("en"))
+        );
     }
 }

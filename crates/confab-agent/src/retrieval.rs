@@ -85,24 +85,24 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
-const TITLE_WEIGHT: f64 = 2.5;
-const QUESTION_WEIGHT: f64 = 3.0;
-const BODY_WEIGHT: f64 = 1.0;
+/// Title, body and question weights, in field-number order.
+const FIELD_WEIGHTS: [f64; 3] = [2.5, 1.0, 3.0];
 
-/// Field numbers in postings: the title, the body, then question `i` at `QUESTIONS + i`.
-const TITLE: u16 = 0;
-const BODY: u16 = 1;
+/// Field numbers in postings: the title is 0, the body 1, question `i` is `QUESTIONS + i`.
 const QUESTIONS: u16 = 2;
 
 /// Marks a stem in the term dictionary, apart from surface forms (tokens never
 /// contain it).
 const STEM_MARK: char = '~';
 
+/// One field's occurrences of a term. `weight` is the field weight times the term
+/// frequency normalised by the field's length, computed at build time so a search reads
+/// postings front to back and never looks an entry up.
 #[derive(Clone, Copy, Debug)]
 struct Posting {
     entry: u32,
     field: u16,
-    frequency: u16,
+    weight: f32,
 }
 
 /// A distinct word of a field (or of a query), for confidence.
@@ -145,8 +145,11 @@ pub struct Index {
     terms: HashMap<String, u32>,
     postings: Vec<Vec<Posting>>,
     idf: Vec<f64>,
-    /// Average length of titles, bodies and single questions.
-    average: [f64; 3],
+    /// Each entry's language as a small number (0: none), for filtering without
+    /// touching the entries.
+    entry_langs: Vec<u16>,
+    /// The numbers behind `entry_langs`.
+    langs: HashMap<String, u16>,
 }
 
 impl Index {
@@ -174,18 +177,33 @@ impl Index {
         if self.entries.is_empty() {
             return Vec::new();
         }
-        let query_lang = options.lang.map(primary).or_else(|| lang::detect(query).map(str::to_owned));
+        let query_lang = options
+            .lang
+            .map(primary)
+            .or_else(|| lang::detect(query).map(str::to_owned));
         let units = self.query_units(query, query_lang.as_deref());
-        let content: Vec<Unit> = units.iter().copied().filter(|unit| unit.weight > 0.0).collect();
+        let content: Vec<Unit> = units
+            .iter()
+            .copied()
+            .filter(|unit| unit.weight > 0.0)
+            .collect();
         let scoring = if content.is_empty() { &units } else { &content };
 
         let scores = self.score(scoring, options);
-        let limit = if options.limit == 0 { DEFAULT_LIMIT } else { options.limit };
+        let limit = if options.limit == 0 {
+            DEFAULT_LIMIT
+        } else {
+            options.limit
+        };
         let mut hits: Vec<(u32, f64)> = scores;
         let by_rank = |a: &(u32, f64), b: &(u32, f64)| {
             b.1.partial_cmp(&a.1)
                 .unwrap_or(Ordering::Equal)
-                .then_with(|| self.entries[a.0 as usize].id.cmp(&self.entries[b.0 as usize].id))
+                .then_with(|| {
+                    self.entries[a.0 as usize]
+                        .id
+                        .cmp(&self.entries[b.0 as usize].id)
+                })
         };
         if hits.len() > limit {
             hits.select_nth_unstable_by(limit - 1, by_rank);
@@ -212,28 +230,48 @@ impl Index {
                 continue;
             }
             let surface = self.terms.get(&term.surface).copied();
-            let stem = term.stem.as_ref().and_then(|stem| self.terms.get(&stem_key(stem)).copied());
+            let stem = term
+                .stem
+                .as_ref()
+                .and_then(|stem| self.terms.get(&stem_key(stem)).copied());
             let weight = if stopwords::contains(&term.surface) {
                 0.0
             } else {
-                [surface, stem].into_iter().flatten().map(|t| self.idf[t as usize]).fold(None, |max: Option<f64>, w| {
-                    Some(max.map_or(w, |m| m.max(w)))
-                })
-                .unwrap_or(unseen)
+                [surface, stem]
+                    .into_iter()
+                    .flatten()
+                    .map(|t| self.idf[t as usize])
+                    .fold(None, |max: Option<f64>, w| {
+                        Some(max.map_or(w, |m| m.max(w)))
+                    })
+                    .unwrap_or(unseen)
             };
-            units.push((term.surface, Unit { surface, stem, weight }));
+            units.push((
+                term.surface,
+                Unit {
+                    surface,
+                    stem,
+                    weight,
+                },
+            ));
         }
         units.into_iter().map(|(_, unit)| unit).collect()
     }
 
     /// BM25F scores of the entries that pass the filters, term at a time.
     fn score(&self, units: &[Unit], options: &SearchOptions) -> Vec<(u32, f64)> {
-        let filter_lang = options.lang.map(primary);
+        // A language no entry has still admits the language-less entries.
+        let filter_lang = options
+            .lang
+            .map(|lang| self.langs.get(&primary(lang)).copied().unwrap_or(u16::MAX));
         let mut scores: Vec<f64> = vec![0.0; self.entries.len()];
         // 0: not seen yet, 1: passes the filters, 2: filtered out.
         let mut state: Vec<u8> = vec![0; self.entries.len()];
         let mut touched: Vec<u32> = Vec::new();
-        let terms = units.iter().flat_map(|unit| [unit.surface, unit.stem]).flatten();
+        let terms = units
+            .iter()
+            .flat_map(|unit| [unit.surface, unit.stem])
+            .flatten();
         for term in terms {
             let postings = &self.postings[term as usize];
             let idf = self.idf[term as usize];
@@ -241,14 +279,14 @@ impl Index {
                 let entry = group[0].entry;
                 let slot = &mut state[entry as usize];
                 if *slot == 0 {
-                    let passes = self.entries[entry as usize].passes(filter_lang.as_deref(), options.tags);
+                    let passes = self.passes(entry, filter_lang, options.tags);
                     *slot = if passes { 1 } else { 2 };
                     if passes {
                         touched.push(entry);
                     }
                 }
                 if *slot == 1 {
-                    let frequency = self.weighted_frequency(&self.entries[entry as usize], group);
+                    let frequency = pseudo_frequency(group);
                     scores[entry as usize] += idf * frequency * (K1 + 1.0) / (frequency + K1);
                 }
             }
@@ -260,22 +298,15 @@ impl Index {
             .collect()
     }
 
-    /// BM25F's pseudo-frequency of one term in one entry: each field's frequency
-    /// normalised by its length, the best question only, weighted and added.
-    fn weighted_frequency(&self, entry: &Entry, postings: &[Posting]) -> f64 {
-        let normalised = |posting: &Posting, average: f64| {
-            let length = entry.fields[posting.field as usize].length as f64;
-            posting.frequency as f64 / (1.0 - B + B * length / average.max(1.0))
-        };
-        let (mut title, mut body, mut question) = (0.0, 0.0, 0.0_f64);
-        for posting in postings {
-            match posting.field {
-                TITLE => title = normalised(posting, self.average[0]),
-                BODY => body = normalised(posting, self.average[1]),
-                _ => question = question.max(normalised(posting, self.average[2])),
-            }
-        }
-        TITLE_WEIGHT * title + QUESTION_WEIGHT * question + BODY_WEIGHT * body
+    fn passes(&self, entry: u32, lang: Option<u16>, tags: &[String]) -> bool {
+        let own = self.entry_langs[entry as usize];
+        let lang_ok = lang.is_none_or(|wanted| own == 0 || own == wanted);
+        lang_ok
+            && (tags.is_empty()
+                || self.entries[entry as usize]
+                    .tags
+                    .iter()
+                    .any(|tag| tags.contains(tag)))
     }
 
     /// The best field's harmonic mean of query coverage and field coverage.
@@ -284,7 +315,11 @@ impl Index {
         if query_content <= 0.0 {
             return 0.0;
         }
-        let query_terms: Vec<u32> = query.iter().flat_map(|unit| [unit.surface, unit.stem]).flatten().collect();
+        let query_terms: Vec<u32> = query
+            .iter()
+            .flat_map(|unit| [unit.surface, unit.stem])
+            .flatten()
+            .collect();
         entry
             .fields
             .iter()
@@ -292,7 +327,12 @@ impl Index {
             .map(|field| {
                 let matched_query: f64 = query
                     .iter()
-                    .filter(|unit| field.units.iter().any(|f| unit.surface.is_some_and(|t| f.has(t)) || unit.stem.is_some_and(|t| f.has(t))))
+                    .filter(|unit| {
+                        field.units.iter().any(|f| {
+                            unit.surface.is_some_and(|t| f.has(t))
+                                || unit.stem.is_some_and(|t| f.has(t))
+                        })
+                    })
                     .map(|unit| unit.weight)
                     .sum();
                 let matched_field: f64 = field
@@ -305,16 +345,6 @@ impl Index {
             })
             .fold(0.0, f64::max)
             .clamp(0.0, 1.0)
-    }
-}
-
-impl Entry {
-    fn passes(&self, lang: Option<&str>, tags: &[String]) -> bool {
-        let lang_ok = match (lang, &self.lang) {
-            (Some(wanted), Some(own)) => wanted == own,
-            _ => true,
-        };
-        lang_ok && (tags.is_empty() || self.tags.iter().any(|tag| tags.contains(tag)))
     }
 }
 
@@ -342,7 +372,12 @@ impl Builder {
             self.lengths[kind].1 += 1.0;
             fields.push(field);
         }
-        self.entries.push(Entry { id: document.id, lang, tags: document.tags, fields });
+        self.entries.push(Entry {
+            id: document.id,
+            lang,
+            tags: document.tags,
+            fields,
+        });
     }
 
     fn add_field(&mut self, entry: u32, field: u16, text: &str, lang: Option<&str>) -> Field {
@@ -360,14 +395,31 @@ impl Builder {
             }
             if !units.iter().any(|unit| unit.surface == Some(surface)) {
                 // The weight is set in `finish`, once IDFs are known; 1 marks content.
-                let weight = if stopwords::contains(&term.surface) { 0.0 } else { 1.0 };
-                units.push(Unit { surface: Some(surface), stem, weight });
+                let weight = if stopwords::contains(&term.surface) {
+                    0.0
+                } else {
+                    1.0
+                };
+                units.push(Unit {
+                    surface: Some(surface),
+                    stem,
+                    weight,
+                });
             }
         }
         for (term, frequency) in frequencies {
-            self.postings[term as usize].push(Posting { entry, field, frequency });
+            // The raw frequency for now; `finish` turns it into a weight.
+            self.postings[term as usize].push(Posting {
+                entry,
+                field,
+                weight: f32::from(frequency),
+            });
         }
-        Field { length: terms.len() as u32, units, content: 0.0 }
+        Field {
+            length: terms.len() as u32,
+            units,
+            content: 0.0,
+        }
     }
 
     fn term_id(&mut self, term: &str) -> u32 {
@@ -406,9 +458,51 @@ impl Builder {
                 field.content = field.units.iter().map(|unit| unit.weight).sum();
             }
         }
-        let average = self.lengths.map(|(total, n)| if n > 0.0 { total / n } else { 1.0 });
-        Index { entries: self.entries, terms: self.terms, postings: self.postings, idf, average }
+        let average = self
+            .lengths
+            .map(|(total, n)| if n > 0.0 { (total / n).max(1.0) } else { 1.0 });
+        for posting in self.postings.iter_mut().flatten() {
+            let entry = &self.entries[posting.entry as usize];
+            let kind = posting.field.min(QUESTIONS) as usize;
+            let length = entry.fields[posting.field as usize].length as f64;
+            let normalised = f64::from(posting.weight) / (1.0 - B + B * length / average[kind]);
+            posting.weight = (FIELD_WEIGHTS[kind] * normalised) as f32;
+        }
+        let mut langs = HashMap::new();
+        let entry_langs = self
+            .entries
+            .iter()
+            .map(|entry| match &entry.lang {
+                None => 0,
+                Some(lang) => {
+                    let next = langs.len() as u16 + 1;
+                    *langs.entry(lang.clone()).or_insert(next)
+                }
+            })
+            .collect();
+        Index {
+            entries: self.entries,
+            terms: self.terms,
+            postings: self.postings,
+            idf,
+            entry_langs,
+            langs,
+        }
     }
+}
+
+/// BM25F's pseudo-frequency of one term in one entry from its postings there: the
+/// weighted, length-normalised title and body frequencies plus the best question's.
+fn pseudo_frequency(postings: &[Posting]) -> f64 {
+    let (mut others, mut question) = (0.0_f32, 0.0_f32);
+    for posting in postings {
+        if posting.field >= QUESTIONS {
+            question = question.max(posting.weight);
+        } else {
+            others += posting.weight;
+        }
+    }
+    f64::from(others + question)
 }
 
 /// BM25's IDF, smoothed so that it is positive even for a term in every entry.
@@ -418,7 +512,11 @@ fn idf(entries: usize, with_term: usize) -> f64 {
 }
 
 fn harmonic_mean(a: f64, b: f64) -> f64 {
-    if a + b <= 0.0 { 0.0 } else { 2.0 * a * b / (a + b) }
+    if a + b <= 0.0 {
+        0.0
+    } else {
+        2.0 * a * b / (a + b)
+    }
 }
 
 fn stem_key(stem: &str) -> String {
@@ -430,5 +528,8 @@ fn stem_key(stem: &str) -> String {
 
 /// "pt-BR" → "pt".
 fn primary(lang: &str) -> String {
-    lang.split(['-', '_']).next().unwrap_or(lang).to_ascii_lowercase()
+    lang.split(['-', '_'])
+        .next()
+        .unwrap_or(lang)
+        .to_ascii_lowercase()
 }

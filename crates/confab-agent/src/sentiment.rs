@@ -34,13 +34,23 @@ static VADER: LazyLock<SentimentIntensityAnalyzer> = LazyLock::new(SentimentInte
 /// The sentiment of `text` written in `lang` (ISO 639-1; a region suffix such as
 /// `pt-BR` is ignored). Neutral for languages without a lexicon and for `None`.
 pub fn analyze(text: &str, lang: Option<&str>) -> SentimentScore {
-    let primary = lang.map(|lang| lang.split(['-', '_']).next().unwrap_or(lang).to_ascii_lowercase());
+    let primary = lang.map(|lang| {
+        lang.split(['-', '_'])
+            .next()
+            .unwrap_or(lang)
+            .to_ascii_lowercase()
+    });
     let score = match primary.as_deref() {
         Some("en") => VADER.polarity_scores(text).compound,
-        Some(lang) => lexicon::for_language(lang).map_or(0.0, |lexicon| rules::score(text, lexicon)),
+        Some(lang) => {
+            lexicon::for_language(lang).map_or(0.0, |lexicon| rules::score(text, lexicon))
+        }
         None => 0.0,
     };
-    SentimentScore { label: label_of(score), score: score.clamp(-1.0, 1.0) }
+    SentimentScore {
+        label: label_of(score),
+        score: score.clamp(-1.0, 1.0),
+    }
 }
 
 /// The languages with a sentiment lexicon (English through VADER).

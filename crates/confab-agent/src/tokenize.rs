@@ -40,7 +40,10 @@ pub fn tokens(text: &str) -> Vec<String> {
 /// Normalised, folded words of `text`, with a CJK run kept as one word (no bigrams).
 /// For phrase matching, where a CJK phrase is looked up as a substring.
 pub fn words(text: &str) -> Vec<String> {
-    raw_words(&normalize(text)).iter().map(|w| fold(w)).collect()
+    raw_words(&normalize(text))
+        .iter()
+        .map(|w| fold(w))
+        .collect()
 }
 
 /// Tokens of `text` with stems. `lang` (ISO 639-1) picks the stemmer for Latin-script
@@ -57,13 +60,19 @@ pub fn terms(text: &str, lang: Option<&str>) -> Vec<Term> {
         if script::is_cjk(first) {
             let mut bigrams = Vec::new();
             push_surface(&word, &mut bigrams);
-            out.extend(bigrams.into_iter().map(|surface| Term { surface, stem: None }));
+            out.extend(bigrams.into_iter().map(|surface| Term {
+                surface,
+                stem: None,
+            }));
             continue;
         }
         let stem = stemmer_for(first, lang)
             .filter(|_| !word.chars().all(|c| c.is_ascii_digit()))
             .map(|stemmer| fold(&stemmer.stem(&word)));
-        out.push(Term { surface: fold(&word), stem });
+        out.push(Term {
+            surface: fold(&word),
+            stem,
+        });
     }
     out
 }

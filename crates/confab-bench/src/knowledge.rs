@@ -33,8 +33,9 @@ pub fn run(args: KnowledgeArgs) -> anyhow::Result<()> {
     }
     let mut rng = Rng::new(args.seed);
     let documents = knowledge_corpus::documents(args.entries, &mut rng);
-    let queries: Vec<(String, Option<&str>)> =
-        (0..args.searches + args.warmup).map(|_| knowledge_corpus::query(&documents, &mut rng)).collect();
+    let queries: Vec<(String, Option<&str>)> = (0..args.searches + args.warmup)
+        .map(|_| knowledge_corpus::query(&documents, &mut rng))
+        .collect();
 
     let started = Instant::now();
     let index = Index::new(documents);
@@ -42,7 +43,14 @@ pub fn run(args: KnowledgeArgs) -> anyhow::Result<()> {
 
     confab_agent::lang::warm_up();
     for (query, lang) in &queries[..args.warmup] {
-        index.search(query, &SearchOptions { lang: *lang, limit: 5, ..SearchOptions::default() });
+        index.search(
+            query,
+            &SearchOptions {
+                lang: *lang,
+                limit: 5,
+                ..SearchOptions::default()
+            },
+        );
     }
     let mut with_lang = Vec::with_capacity(args.searches / 2 + 1);
     let mut detected = Vec::with_capacity(args.searches / 2 + 1);
@@ -50,19 +58,41 @@ pub fn run(args: KnowledgeArgs) -> anyhow::Result<()> {
     for (n, (query, lang)) in queries[args.warmup..].iter().enumerate() {
         let lang = if n % 2 == 0 { *lang } else { None };
         let started = Instant::now();
-        let found = index.search(query, &SearchOptions { lang, limit: 5, ..SearchOptions::default() });
+        let found = index.search(
+            query,
+            &SearchOptions {
+                lang,
+                limit: 5,
+                ..SearchOptions::default()
+            },
+        );
         let elapsed = started.elapsed();
-        if lang.is_some() { &mut with_lang } else { &mut detected }.push(elapsed);
+        if lang.is_some() {
+            &mut with_lang
+        } else {
+            &mut detected
+        }
+        .push(elapsed);
         hits += found.len();
         confident += usize::from(found.first().is_some_and(|hit| hit.confidence >= CONFIDENT));
     }
 
-    println!("entries {}  build {} ms  searches {}", index.len(), ms(build), args.searches);
-    println!("{:<28} {:>8} {:>8} {:>8} {:>8}", "search", "count", "p50 ms", "p99 ms", "max ms");
+    println!(
+        "entries {}  build {} ms  searches {}",
+        index.len(),
+        ms(build),
+        args.searches
+    );
+    println!(
+        "{:<28} {:>8} {:>8} {:>8} {:>8}",
+        "search", "count", "p50 ms", "p99 ms", "max ms"
+    );
     let mut all: Vec<Duration> = with_lang.iter().chain(&detected).copied().collect();
-    for (name, latencies) in
-        [("lang given", &mut with_lang), ("lang detected in search", &mut detected), ("all", &mut all)]
-    {
+    for (name, latencies) in [
+        ("lang given", &mut with_lang),
+        ("lang detected in search", &mut detected),
+        ("all", &mut all),
+    ] {
         latencies.sort_unstable();
         println!(
             "{:<28} {:>8} {:>8} {:>8} {:>8}",

@@ -18,7 +18,9 @@ use std::sync::LazyLock;
 use crate::tokenize;
 
 /// Languages with a lexicon file, besides English (VADER's own).
-pub const LANGUAGES: [&str; 11] = ["es", "fr", "de", "pt", "it", "nl", "ar", "hi", "tr", "id", "ru"];
+pub const LANGUAGES: [&str; 11] = [
+    "es", "fr", "de", "pt", "it", "nl", "ar", "hi", "tr", "id", "ru",
+];
 
 /// Where a modifier sits relative to the word it modifies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +67,8 @@ impl Lexicon {
             return Some(*valence);
         }
         if self.lang == "ar"
-            && let Some(valence) = tokenize::arabic_bases(word).find_map(|base| self.valence.get(base))
+            && let Some(valence) =
+                tokenize::arabic_bases(word).find_map(|base| self.valence.get(base))
         {
             return Some(*valence);
         }
@@ -77,7 +80,9 @@ impl Lexicon {
     pub fn role(&self, word: &str) -> Option<Role> {
         self.roles.get(word).copied().or_else(|| {
             (self.lang == "ar")
-                .then(|| tokenize::arabic_bases(word).find_map(|base| self.roles.get(base).copied()))
+                .then(|| {
+                    tokenize::arabic_bases(word).find_map(|base| self.roles.get(base).copied())
+                })
                 .flatten()
         })
     }
@@ -95,12 +100,19 @@ impl Lexicon {
             if line.trim().is_empty() {
                 continue;
             }
-            let (term, value) = line
-                .split_once('\t')
-                .unwrap_or_else(|| panic!("lexicons/{lang}.tsv:{}: expected term<TAB>value", number + 1));
+            let (term, value) = line.split_once('\t').unwrap_or_else(|| {
+                panic!(
+                    "lexicons/{lang}.tsv:{}: expected term<TAB>value",
+                    number + 1
+                )
+            });
             let words = tokenize::words(term);
             let key = words.join(" ");
-            assert!(!key.is_empty(), "lexicons/{lang}.tsv:{}: empty term", number + 1);
+            assert!(
+                !key.is_empty(),
+                "lexicons/{lang}.tsv:{}: empty term",
+                number + 1
+            );
             let role = match value.trim() {
                 "NEG" => Some(Role::Negate(Side::Before)),
                 "NEG_AFTER" => Some(Role::Negate(Side::After)),
@@ -116,9 +128,16 @@ impl Lexicon {
                 continue;
             }
             let valence: f64 = value.trim().parse().unwrap_or_else(|_| {
-                panic!("lexicons/{lang}.tsv:{}: {value:?} is neither a valence nor a role", number + 1)
+                panic!(
+                    "lexicons/{lang}.tsv:{}: {value:?} is neither a valence nor a role",
+                    number + 1
+                )
             });
-            assert!((-4.0..=4.0).contains(&valence), "lexicons/{lang}.tsv:{}: valence out of -4..4", number + 1);
+            assert!(
+                (-4.0..=4.0).contains(&valence),
+                "lexicons/{lang}.tsv:{}: valence out of -4..4",
+                number + 1
+            );
             lexicon.max_phrase = lexicon.max_phrase.max(words.len());
             if let [word] = words.as_slice()
                 && let Some(stem) = tokenize::stem_word(word, Some(lang))
@@ -166,9 +185,16 @@ mod tests {
     fn every_lexicon_parses_and_is_substantial() {
         for lang in LANGUAGES {
             let lexicon = for_language(lang).expect("listed languages have a file");
-            assert!(lexicon.valence.len() >= 150, "{lang}: only {} entries", lexicon.valence.len());
             assert!(
-                lexicon.roles.values().any(|role| matches!(role, Role::Negate(_))),
+                lexicon.valence.len() >= 150,
+                "{lang}: only {} entries",
+                lexicon.valence.len()
+            );
+            assert!(
+                lexicon
+                    .roles
+                    .values()
+                    .any(|role| matches!(role, Role::Negate(_))),
                 "{lang}: no negator"
             );
         }

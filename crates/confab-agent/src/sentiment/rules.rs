@@ -38,9 +38,17 @@ static EMOJI: LazyLock<HashMap<char, f64>> = LazyLock::new(|| {
         .lines()
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
         .map(|line| {
-            let (emoji, value) = line.split_once('\t').expect("lexicons/emoji.tsv: emoji<TAB>valence");
+            let (emoji, value) = line
+                .split_once('\t')
+                .expect("lexicons/emoji.tsv: emoji<TAB>valence");
             let emoji = emoji.chars().next().expect("lexicons/emoji.tsv: an emoji");
-            (emoji, value.trim().parse().expect("lexicons/emoji.tsv: a numeric valence"))
+            (
+                emoji,
+                value
+                    .trim()
+                    .parse()
+                    .expect("lexicons/emoji.tsv: a numeric valence"),
+            )
         })
         .collect()
 });
@@ -68,9 +76,17 @@ pub fn score(text: &str, lexicon: &Lexicon) -> f64 {
     let roles: Vec<Option<Role>> = words
         .iter()
         .zip(&consumed)
-        .map(|(word, consumed)| if *consumed { None } else { lexicon.role(&word.text) })
+        .map(|(word, consumed)| {
+            if *consumed {
+                None
+            } else {
+                lexicon.role(&word.text)
+            }
+        })
         .collect();
-    let contrast = roles.iter().position(|role| matches!(role, Some(Role::Contrast)));
+    let contrast = roles
+        .iter()
+        .position(|role| matches!(role, Some(Role::Contrast)));
 
     let mut sum = 0.0;
     for item in &items {
@@ -120,7 +136,11 @@ fn find_items(words: &[Word], lexicon: &Lexicon) -> (Vec<Item>, Vec<bool>) {
                 }
             }
         };
-        items.push(Item { start: i, end: i + len, valence });
+        items.push(Item {
+            start: i,
+            end: i + len,
+            valence,
+        });
         consumed[i..i + len].iter_mut().for_each(|c| *c = true);
         i += len;
     }
@@ -129,7 +149,13 @@ fn find_items(words: &[Word], lexicon: &Lexicon) -> (Vec<Item>, Vec<bool>) {
 
 /// Boosters and dampeners first (they scale the word's own intensity), then negators
 /// (which flip the boosted intensity), each within its window.
-fn modify(mut valence: f64, item: &Item, roles: &[Option<Role>], words: &[Word], mixed_case: bool) -> f64 {
+fn modify(
+    mut valence: f64,
+    item: &Item,
+    roles: &[Option<Role>],
+    words: &[Word],
+    mixed_case: bool,
+) -> f64 {
     let before = (1..=WINDOW_BEFORE)
         .filter_map(|d| item.start.checked_sub(d).map(|at| (d, at, Side::Before)))
         .take_while(|(_, at, _)| !matches!(roles[*at], Some(Role::Contrast)));
@@ -159,7 +185,10 @@ fn modify(mut valence: f64, item: &Item, roles: &[Option<Role>], words: &[Word],
 /// Exclamation marks add intensity; so do repeated question marks ("why???").
 fn punctuation_emphasis(text: &str) -> f64 {
     let exclamations = text.chars().filter(|c| matches!(c, '!' | '！')).count();
-    let questions = text.chars().filter(|c| matches!(c, '?' | '？' | '؟')).count();
+    let questions = text
+        .chars()
+        .filter(|c| matches!(c, '?' | '？' | '؟'))
+        .count();
     let exclamation = exclamations.min(MAX_EXCLAMATIONS) as f64 * EXCLAMATION_INCREMENT;
     let question = match questions {
         0 | 1 => 0.0,
@@ -186,12 +215,17 @@ fn split(text: &str) -> Vec<Word> {
         current.clear();
     };
     for c in text.chars() {
-        if c.is_alphanumeric() || (unicode_normalization::char::is_combining_mark(c) && !current.is_empty()) {
+        if c.is_alphanumeric()
+            || (unicode_normalization::char::is_combining_mark(c) && !current.is_empty())
+        {
             current.push(c);
         } else {
             flush(&mut current, &mut words);
             if EMOJI.contains_key(&c) {
-                words.push(Word { text: c.to_string(), shouting: false });
+                words.push(Word {
+                    text: c.to_string(),
+                    shouting: false,
+                });
             }
         }
     }
@@ -202,5 +236,9 @@ fn split(text: &str) -> Vec<Word> {
 fn emoji_valence(word: &str) -> Option<f64> {
     let mut chars = word.chars();
     let first = chars.next()?;
-    chars.next().is_none().then(|| EMOJI.get(&first).copied()).flatten()
+    chars
+        .next()
+        .is_none()
+        .then(|| EMOJI.get(&first).copied())
+        .flatten()
 }

@@ -12,7 +12,11 @@ const CASES: &[(&str, BuiltinIntent, &str)] = &[
     ("en", Greeting, "Hello there!"),
     ("en", Thanks, "Thanks a lot"),
     ("en", Goodbye, "ok bye, have a nice day"),
-    ("en", Complaint, "My order never arrived and the app is broken"),
+    (
+        "en",
+        Complaint,
+        "My order never arrived and the app is broken",
+    ),
     ("ar", HumanRequest, "أريد التحدث إلى موظف"),
     ("ar", HumanRequest, "ممكن اكلم شخص حقيقي؟"),
     ("ar", Greeting, "السلام عليكم"),
@@ -49,7 +53,11 @@ const CASES: &[(&str, BuiltinIntent, &str)] = &[
     ("nl", HumanRequest, "Ik wil met een medewerker spreken"),
     ("nl", Greeting, "Goedemorgen"),
     ("nl", Thanks, "Dank je wel"),
-    ("tr", HumanRequest, "Müşteri temsilcisi ile görüşmek istiyorum"),
+    (
+        "tr",
+        HumanRequest,
+        "Müşteri temsilcisi ile görüşmek istiyorum",
+    ),
     ("tr", Greeting, "Merhaba"),
     ("tr", Thanks, "Çok teşekkür ederim"),
     ("id", HumanRequest, "Saya mau bicara dengan petugas"),
@@ -79,7 +87,8 @@ fn every_language_with_its_hint() {
         .iter()
         .filter_map(|(lang, expected, text)| {
             let got = detect_builtin(text, Some(lang));
-            (got != *expected).then(|| format!("{lang} {text:?}: expected {expected:?}, got {got:?}"))
+            (got != *expected)
+                .then(|| format!("{lang} {text:?}: expected {expected:?}, got {got:?}"))
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -91,7 +100,8 @@ fn every_language_without_a_hint() {
         .iter()
         .filter_map(|(lang, expected, text)| {
             let got = detect_builtin(text, None);
-            (got != *expected).then(|| format!("{lang} {text:?}: expected {expected:?}, got {got:?}"))
+            (got != *expected)
+                .then(|| format!("{lang} {text:?}: expected {expected:?}, got {got:?}"))
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -99,8 +109,14 @@ fn every_language_without_a_hint() {
 
 #[test]
 fn a_wrong_hint_still_finds_the_intent() {
-    assert_eq!(detect_builtin("أريد التحدث إلى موظف", Some("fr")), HumanRequest);
-    assert_eq!(detect_builtin("Quiero hablar con una persona", Some("pt")), HumanRequest);
+    assert_eq!(
+        detect_builtin("أريد التحدث إلى موظف", Some("fr")),
+        HumanRequest
+    );
+    assert_eq!(
+        detect_builtin("Quiero hablar con una persona", Some("pt")),
+        HumanRequest
+    );
 }
 
 #[test]
@@ -108,7 +124,9 @@ fn each_language_is_covered_for_human_request_greeting_and_thanks() {
     for code in SUPPORTED {
         for intent in [HumanRequest, Greeting, Thanks] {
             assert!(
-                CASES.iter().any(|(lang, i, _)| lang == code && *i == intent),
+                CASES
+                    .iter()
+                    .any(|(lang, i, _)| lang == code && *i == intent),
                 "no {intent:?} case for {code}"
             );
         }
@@ -117,9 +135,18 @@ fn each_language_is_covered_for_human_request_greeting_and_thanks() {
 
 #[test]
 fn precedence_human_request_then_complaint_then_thanks_goodbye_greeting() {
-    assert_eq!(detect_builtin("Hi, can I talk to a person?", Some("en")), HumanRequest);
-    assert_eq!(detect_builtin("This is useless, I want a real person", Some("en")), HumanRequest);
-    assert_eq!(detect_builtin("thanks for nothing, this is useless", Some("en")), Complaint);
+    assert_eq!(
+        detect_builtin("Hi, can I talk to a person?", Some("en")),
+        HumanRequest
+    );
+    assert_eq!(
+        detect_builtin("This is useless, I want a real person", Some("en")),
+        HumanRequest
+    );
+    assert_eq!(
+        detect_builtin("thanks for nothing, this is useless", Some("en")),
+        Complaint
+    );
     assert_eq!(detect_builtin("Hello, thanks!", Some("en")), Thanks);
     assert_eq!(detect_builtin("thanks, bye", Some("en")), Thanks);
     assert_eq!(detect_builtin("hello and goodbye", Some("en")), Goodbye);
@@ -135,25 +162,49 @@ fn no_false_human_requests() {
     ] {
         assert_ne!(detect_builtin(text, Some("en")), HumanRequest, "{text:?}");
     }
-    assert_eq!(detect_builtin("the human resources page is broken", Some("en")), Complaint);
+    assert_eq!(
+        detect_builtin("the human resources page is broken", Some("en")),
+        Complaint
+    );
 }
 
 #[test]
 fn normalisation_makes_case_diacritics_and_letter_variants_irrelevant() {
-    assert_eq!(detect_builtin("QUIERO HABLAR CON UNA PERSONA", None), HumanRequest);
+    assert_eq!(
+        detect_builtin("QUIERO HABLAR CON UNA PERSONA", None),
+        HumanRequest
+    );
     assert_eq!(detect_builtin("adios", Some("es")), Goodbye);
     assert_eq!(detect_builtin("tesekkurler", Some("tr")), Thanks);
     // Tashkeel, a different alif and an attached article do not matter.
-    assert_eq!(detect_builtin("اُرِيدُ التَّحَدُّثَ اِلَى المُوَظَّف", Some("ar")), HumanRequest);
+    assert_eq!(
+        detect_builtin("اُرِيدُ التَّحَدُّثَ اِلَى المُوَظَّف", Some("ar")),
+        HumanRequest
+    );
 }
 
 #[test]
 fn strongly_negative_messages_without_a_phrase_are_complaints() {
     // No complaint phrase in these; their sentiment is what makes them complaints.
-    assert_eq!(detect_builtin("You people are liars and thieves, I hate this company", Some("en")), Complaint);
-    assert_eq!(detect_builtin("Son unos mentirosos y ladrones, odio esta empresa", Some("es")), Complaint);
+    assert_eq!(
+        detect_builtin(
+            "You people are liars and thieves, I hate this company",
+            Some("en")
+        ),
+        Complaint
+    );
+    assert_eq!(
+        detect_builtin(
+            "Son unos mentirosos y ladrones, odio esta empresa",
+            Some("es")
+        ),
+        Complaint
+    );
     // Without a language there is no sentiment to go on, and no phrase: unknown.
-    assert_eq!(detect_builtin("Son unos mentirosos y ladrones, odio esta empresa", None), Unknown);
+    assert_eq!(
+        detect_builtin("Son unos mentirosos y ladrones, odio esta empresa", None),
+        Unknown
+    );
 }
 
 #[test]
@@ -166,7 +217,11 @@ fn ordinary_questions_are_unknown() {
         ("ja", "送料はいくらですか？"),
     ] {
         assert_eq!(detect_builtin(text, Some(lang)), Unknown, "{lang} {text:?}");
-        assert_eq!(detect_builtin(text, None), Unknown, "{text:?} without a hint");
+        assert_eq!(
+            detect_builtin(text, None),
+            Unknown,
+            "{text:?} without a hint"
+        );
     }
 }
 
@@ -176,6 +231,15 @@ fn wire_names() {
         .into_iter()
         .map(BuiltinIntent::as_str)
         .collect();
-    assert_eq!(names, ["greeting", "thanks", "goodbye", "human_request", "complaint", "unknown"]);
+    assert_eq!(
+        names,
+        [
+            "greeting",
+            "thanks",
+            "goodbye",
+            "human_request",
+            "complaint",
+            "unknown"
+        ]
+    );
 }
-

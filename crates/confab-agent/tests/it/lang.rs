@@ -100,24 +100,43 @@ fn short_support_messages_in_every_language() {
     }
     let correct = MESSAGES.len() - wrong.len();
     let accuracy = correct as f64 / MESSAGES.len() as f64;
-    println!("language detection: {correct}/{} correct ({:.1}%)", MESSAGES.len(), accuracy * 100.0);
+    println!(
+        "language detection: {correct}/{} correct ({:.1}%)",
+        MESSAGES.len(),
+        accuracy * 100.0
+    );
     for line in &wrong {
         println!("  {line}");
     }
-    assert!(accuracy >= 0.95, "accuracy {accuracy:.3} below 0.95:\n{}", wrong.join("\n"));
+    assert!(
+        accuracy >= 0.95,
+        "accuracy {accuracy:.3} below 0.95:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
 fn the_test_set_covers_every_supported_language() {
     assert!(MESSAGES.len() >= 60);
     for code in SUPPORTED {
-        assert!(MESSAGES.iter().any(|(lang, _)| lang == code), "no message in {code}");
+        assert!(
+            MESSAGES.iter().any(|(lang, _)| lang == code),
+            "no message in {code}"
+        );
     }
 }
 
 #[test]
 fn nothing_to_detect_is_none() {
-    for text in ["", "👍", "😡😡😡", "12345", "??!!", "#42 -- 3/4", "asdf qwerty zxcv"] {
+    for text in [
+        "",
+        "👍",
+        "😡😡😡",
+        "12345",
+        "??!!",
+        "#42 -- 3/4",
+        "asdf qwerty zxcv",
+    ] {
         assert_eq!(detect(text), None, "{text:?}");
     }
 }
@@ -135,5 +154,8 @@ fn detection_is_fast_enough_per_message() {
     let per_message = started.elapsed() / (rounds * MESSAGES.len()) as u32;
     println!("language detection: {per_message:?} per message (debug build)");
     // A debug build is ~10x slower than release; the release figure is ~0.1 ms.
-    assert!(per_message < std::time::Duration::from_millis(20), "{per_message:?}");
+    assert!(
+        per_message < std::time::Duration::from_millis(20),
+        "{per_message:?}"
+    );
 }

@@ -2,7 +2,14 @@
 
 use confab_agent::retrieval::{CONFIDENT, Document, Hit, Index, SearchOptions};
 
-fn entry(id: &str, lang: Option<&str>, tags: &[&str], title: &str, questions: &[&str], body: &str) -> Document {
+fn entry(
+    id: &str,
+    lang: Option<&str>,
+    tags: &[&str],
+    title: &str,
+    questions: &[&str],
+    body: &str,
+) -> Document {
     Document {
         id: id.into(),
         title: title.into(),
@@ -20,7 +27,11 @@ fn knowledge_base() -> Index {
             Some("en"),
             &["store"],
             "Opening hours",
-            &["What are your opening hours?", "When are you open?", "Are you open on weekends?"],
+            &[
+                "What are your opening hours?",
+                "When are you open?",
+                "Are you open on weekends?",
+            ],
             "Our shop and support team are open Monday to Friday from 9:00 to 18:00 and on \
              Saturday from 10:00 to 14:00. We are closed on Sundays and public holidays.",
         ),
@@ -29,7 +40,11 @@ fn knowledge_base() -> Index {
             Some("en"),
             &["returns"],
             "Refund policy",
-            &["How do I get a refund?", "Can I get my money back?", "How do I return an item?"],
+            &[
+                "How do I get a refund?",
+                "Can I get my money back?",
+                "How do I return an item?",
+            ],
             "You can return any unused item within 30 days of delivery for a full refund. Start \
              a return from your account page; the money reaches your card within 5 business days.",
         ),
@@ -38,7 +53,11 @@ fn knowledge_base() -> Index {
             Some("en"),
             &["shipping"],
             "Shipping costs and delivery times",
-            &["How much does shipping cost?", "How long does delivery take?", "Do you ship internationally?"],
+            &[
+                "How much does shipping cost?",
+                "How long does delivery take?",
+                "Do you ship internationally?",
+            ],
             "Standard shipping costs 4.99 and takes 3 to 5 business days. Orders over 50 ship \
              free. We ship to 30 countries; international delivery takes 7 to 14 days.",
         ),
@@ -47,7 +66,11 @@ fn knowledge_base() -> Index {
             Some("ar"),
             &["returns"],
             "سياسة الاسترجاع",
-            &["كيف أسترجع أموالي؟", "هل يمكنني إرجاع المنتج؟", "أريد استرداد المبلغ"],
+            &[
+                "كيف أسترجع أموالي؟",
+                "هل يمكنني إرجاع المنتج؟",
+                "أريد استرداد المبلغ",
+            ],
             "يمكنك إرجاع أي منتج غير مستخدم خلال 30 يوما من الاستلام واسترداد المبلغ كاملا إلى بطاقتك.",
         ),
         entry(
@@ -55,7 +78,11 @@ fn knowledge_base() -> Index {
             Some("ar"),
             &["shipping"],
             "الشحن والتوصيل",
-            &["كم تكلفة الشحن؟", "متى يصل طلبي؟", "هل تشحنون إلى خارج الدولة؟"],
+            &[
+                "كم تكلفة الشحن؟",
+                "متى يصل طلبي؟",
+                "هل تشحنون إلى خارج الدولة؟",
+            ],
             "تكلفة الشحن 15 درهما ويصل الطلب خلال 3 إلى 5 أيام عمل. الشحن مجاني للطلبات فوق 200 درهم.",
         ),
         entry(
@@ -63,7 +90,11 @@ fn knowledge_base() -> Index {
             Some("es"),
             &["store"],
             "Horario de atención",
-            &["¿Cuál es su horario?", "¿A qué hora abren?", "¿Abren los domingos?"],
+            &[
+                "¿Cuál es su horario?",
+                "¿A qué hora abren?",
+                "¿Abren los domingos?",
+            ],
             "Atendemos de lunes a viernes de 9:00 a 18:00 y los sábados de 10:00 a 14:00. \
              Los domingos la tienda permanece cerrada.",
         ),
@@ -72,7 +103,10 @@ fn knowledge_base() -> Index {
             Some("es"),
             &["shipping"],
             "Envíos y plazos de entrega",
-            &["¿Cuánto cuesta el envío?", "¿Cuánto tarda en llegar mi pedido?"],
+            &[
+                "¿Cuánto cuesta el envío?",
+                "¿Cuánto tarda en llegar mi pedido?",
+            ],
             "El envío estándar cuesta 4,99 € y tarda de 3 a 5 días hábiles. El envío es gratis \
              en pedidos de más de 50 €.",
         ),
@@ -81,7 +115,11 @@ fn knowledge_base() -> Index {
             Some("hi"),
             &["returns"],
             "रिफंड नीति",
-            &["मुझे रिफंड कैसे मिलेगा?", "क्या मैं सामान वापस कर सकता हूँ?", "पैसे वापस कैसे मिलेंगे?"],
+            &[
+                "मुझे रिफंड कैसे मिलेगा?",
+                "क्या मैं सामान वापस कर सकता हूँ?",
+                "पैसे वापस कैसे मिलेंगे?",
+            ],
             "आप डिलीवरी के 30 दिनों के भीतर कोई भी अप्रयुक्त सामान वापस कर सकते हैं और पूरा रिफंड पा सकते हैं।",
         ),
         entry(
@@ -97,14 +135,24 @@ fn knowledge_base() -> Index {
             None,
             &["contact"],
             "Contact us",
-            &["How can I contact you?", "What is your phone number?", "What is your email address?"],
+            &[
+                "How can I contact you?",
+                "What is your phone number?",
+                "What is your email address?",
+            ],
             "Write to support@example.com or call +1 555 0100.",
         ),
     ])
 }
 
 fn search(index: &Index, query: &str, lang: Option<&str>) -> Vec<Hit> {
-    index.search(query, &SearchOptions { lang, ..SearchOptions::default() })
+    index.search(
+        query,
+        &SearchOptions {
+            lang,
+            ..SearchOptions::default()
+        },
+    )
 }
 
 /// (query, its language, the entry that answers it): customer wording, not the entry's.
@@ -133,10 +181,15 @@ fn paraphrases_rank_their_entry_first_with_confidence() {
         for lang in [Some(*lang), None] {
             let hits = search(&index, query, lang);
             let top = hits.first();
-            println!("{query:?} ({lang:?}): {:?}", top.map(|h| (&h.id, h.confidence)));
+            println!(
+                "{query:?} ({lang:?}): {:?}",
+                top.map(|h| (&h.id, h.confidence))
+            );
             match top {
                 Some(hit) if hit.id == *expected && hit.confidence >= CONFIDENT => {}
-                _ => failures.push(format!("{query:?} ({lang:?}): expected {expected}, got {top:?}")),
+                _ => failures.push(format!(
+                    "{query:?} ({lang:?}): expected {expected}, got {top:?}"
+                )),
             }
         }
     }
@@ -165,7 +218,10 @@ fn unrelated_questions_and_pleasantries_are_not_confident() {
     ] {
         let hits = search(&index, query, None);
         let best = hits.iter().map(|h| h.confidence).fold(0.0, f64::max);
-        println!("{query:?}: {:?}", hits.first().map(|h| (&h.id, h.confidence)));
+        println!(
+            "{query:?}: {:?}",
+            hits.first().map(|h| (&h.id, h.confidence))
+        );
         assert!(best < CONFIDENT, "{query:?} must not be answered: {hits:?}");
     }
 }
@@ -179,12 +235,24 @@ fn results_are_best_first_positive_and_limited() {
     let ids: Vec<&str> = all.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids, ["kb_shipping_en", "kb_refund_en"]);
     assert!(all[0].score > all[1].score && all[1].score > 0.0);
-    assert!(all[0].confidence >= CONFIDENT && all[1].confidence < CONFIDENT, "{all:?}");
+    assert!(
+        all[0].confidence >= CONFIDENT && all[1].confidence < CONFIDENT,
+        "{all:?}"
+    );
     assert!(all.iter().all(|h| (0.0..=1.0).contains(&h.confidence)));
-    let one = index.search("shipping delivery", &SearchOptions { limit: 1, ..SearchOptions::default() });
+    let one = index.search(
+        "shipping delivery",
+        &SearchOptions {
+            limit: 1,
+            ..SearchOptions::default()
+        },
+    );
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].id, "kb_shipping_en");
-    assert!(search(&index, "zzzz qqqq", None).is_empty(), "no match, no hit");
+    assert!(
+        search(&index, "zzzz qqqq", None).is_empty(),
+        "no match, no hit"
+    );
 }
 
 #[test]
@@ -192,13 +260,25 @@ fn the_language_filter_keeps_that_language_and_language_less_entries() {
     let index = knowledge_base();
     let arabic = search(&index, "الشحن refund contact", Some("ar"));
     assert!(!arabic.is_empty());
-    assert!(arabic.iter().all(|h| h.id.ends_with("_ar") || h.id == "kb_contact"), "{arabic:?}");
-    assert!(arabic.iter().any(|h| h.id == "kb_contact"), "language-less entries qualify");
+    assert!(
+        arabic
+            .iter()
+            .all(|h| h.id.ends_with("_ar") || h.id == "kb_contact"),
+        "{arabic:?}"
+    );
+    assert!(
+        arabic.iter().any(|h| h.id == "kb_contact"),
+        "language-less entries qualify"
+    );
     let english = search(&index, "refund", Some("en-GB"));
     assert_eq!(english.first().map(|h| h.id.as_str()), Some("kb_refund_en"));
     assert!(english.iter().all(|h| !h.id.ends_with("_hi")));
     // The same query without a filter finds the Hindi entry too (the word "रिफंड").
-    assert!(search(&index, "रिफंड", None).iter().any(|h| h.id == "kb_refund_hi"));
+    assert!(
+        search(&index, "रिफंड", None)
+            .iter()
+            .any(|h| h.id == "kb_refund_hi")
+    );
     assert!(search(&index, "रिफंड", Some("en")).is_empty());
 }
 
@@ -206,11 +286,31 @@ fn the_language_filter_keeps_that_language_and_language_less_entries() {
 fn the_tag_filter_needs_any_of_the_tags() {
     let index = knowledge_base();
     let tags = vec!["shipping".to_string(), "contact".to_string()];
-    let hits = index.search("how much does it cost, phone number", &SearchOptions { tags: &tags, ..SearchOptions::default() });
+    let hits = index.search(
+        "how much does it cost, phone number",
+        &SearchOptions {
+            tags: &tags,
+            ..SearchOptions::default()
+        },
+    );
     assert!(!hits.is_empty());
-    assert!(hits.iter().all(|h| h.id.starts_with("kb_shipping") || h.id == "kb_contact"), "{hits:?}");
+    assert!(
+        hits.iter()
+            .all(|h| h.id.starts_with("kb_shipping") || h.id == "kb_contact"),
+        "{hits:?}"
+    );
     let none = vec!["billing".to_string()];
-    assert!(index.search("refund", &SearchOptions { tags: &none, ..SearchOptions::default() }).is_empty());
+    assert!(
+        index
+            .search(
+                "refund",
+                &SearchOptions {
+                    tags: &none,
+                    ..SearchOptions::default()
+                }
+            )
+            .is_empty()
+    );
 }
 
 #[test]
@@ -224,21 +324,50 @@ fn an_empty_index_finds_nothing() {
 
 #[test]
 fn ties_are_ordered_by_id() {
-    let twin = |id: &str| entry(id, Some("en"), &[], "Gift wrapping", &["Do you gift wrap?"], "Yes, for 2.");
+    let twin = |id: &str| {
+        entry(
+            id,
+            Some("en"),
+            &[],
+            "Gift wrapping",
+            &["Do you gift wrap?"],
+            "Yes, for 2.",
+        )
+    };
     let index = Index::new(vec![twin("kb_c"), twin("kb_a"), twin("kb_b")]);
-    let ids: Vec<String> = search(&index, "gift wrapping", None).into_iter().map(|h| h.id).collect();
+    let ids: Vec<String> = search(&index, "gift wrapping", None)
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
     assert_eq!(ids, ["kb_a", "kb_b", "kb_c"]);
 }
 
 #[test]
 fn questions_and_title_outweigh_the_body() {
     let index = Index::new(vec![
-        entry("kb_body", Some("en"), &[], "Store news", &[], "We now accept gift cards in every store and online."),
-        entry("kb_question", Some("en"), &[], "Payments", &["Do you accept gift cards?"], "Yes, in every store."),
+        entry(
+            "kb_body",
+            Some("en"),
+            &[],
+            "Store news",
+            &[],
+            "We now accept gift cards in every store and online.",
+        ),
+        entry(
+            "kb_question",
+            Some("en"),
+            &[],
+            "Payments",
+            &["Do you accept gift cards?"],
+            "Yes, in every store.",
+        ),
     ]);
     let hits = search(&index, "gift cards", None);
     assert_eq!(hits[0].id, "kb_question", "{hits:?}");
-    assert!(hits[0].confidence >= CONFIDENT && hits[1].confidence < CONFIDENT, "{hits:?}");
+    assert!(
+        hits[0].confidence >= CONFIDENT && hits[1].confidence < CONFIDENT,
+        "{hits:?}"
+    );
 }
 
 #[test]
@@ -252,9 +381,22 @@ fn a_stemmer_mismatch_cannot_lose_an_exact_match() {
         &["Wie funktionieren Rücksendungen?"],
         "Rücksendungen sind 30 Tage kostenlos.",
     )]);
-    let hits = index.search("Rücksendungen", &SearchOptions { lang: None, ..SearchOptions::default() });
+    let hits = index.search(
+        "Rücksendungen",
+        &SearchOptions {
+            lang: None,
+            ..SearchOptions::default()
+        },
+    );
     assert_eq!(hits.first().map(|h| h.id.as_str()), Some("kb_de"));
-    let mislabelled = Index::new(vec![entry("kb_x", Some("en"), &[], "Envíos", &["¿Hacen envíos?"], "Sí.")]);
+    let mislabelled = Index::new(vec![entry(
+        "kb_x",
+        Some("en"),
+        &[],
+        "Envíos",
+        &["¿Hacen envíos?"],
+        "Sí.",
+    )]);
     assert_eq!(search(&mislabelled, "envíos", None).len(), 1);
 }
 
@@ -267,5 +409,8 @@ fn the_index_can_be_shared_between_threads() {
         let index = index.clone();
         std::thread::spawn(move || index.search("refund", &SearchOptions::default()).len())
     };
-    assert_eq!(worker.join().unwrap(), index.search("refund", &SearchOptions::default()).len());
+    assert_eq!(
+        worker.join().unwrap(),
+        index.search("refund", &SearchOptions::default()).len()
+    );
 }

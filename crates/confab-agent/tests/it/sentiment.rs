@@ -8,14 +8,20 @@ const ANGRY: &[(&str, &str)] = &[
     ("en", "This is terrible, I'm furious, nothing works"),
     ("es", "Esto es horrible, estoy furioso, nada funciona"),
     ("fr", "C'est nul, je suis furieux, rien ne marche"),
-    ("de", "Das ist schrecklich, ich bin wütend, nichts funktioniert"),
+    (
+        "de",
+        "Das ist schrecklich, ich bin wütend, nichts funktioniert",
+    ),
     ("pt", "Isso é péssimo, estou furioso, nada funciona"),
     ("it", "È terribile, sono arrabbiato, non funziona niente"),
     ("nl", "Dit is verschrikkelijk, ik ben woedend, niets werkt"),
     ("ar", "هذا سيء جدا، أنا غاضب"),
     ("hi", "यह बहुत बुरा है, मुझे बहुत गुस्सा है, कुछ भी काम नहीं कर रहा"),
     ("tr", "Bu berbat, çok sinirliyim, hiçbir şey çalışmıyor"),
-    ("id", "Ini parah banget, saya marah, tidak berfungsi sama sekali"),
+    (
+        "id",
+        "Ini parah banget, saya marah, tidak berfungsi sama sekali",
+    ),
     ("ru", "Это ужасно, я в ярости, ничего не работает"),
 ];
 
@@ -53,8 +59,15 @@ const QUESTIONS: &[(&str, &str)] = &[
 fn angry_messages_are_negative_in_every_lexicon_language() {
     for (lang, text) in ANGRY {
         let result = analyze(text, Some(lang));
-        assert_eq!(result.label, Sentiment::Negative, "{lang} {text:?}: {result:?}");
-        assert!(result.score <= -0.5, "{lang} {text:?} should be clearly negative: {result:?}");
+        assert_eq!(
+            result.label,
+            Sentiment::Negative,
+            "{lang} {text:?}: {result:?}"
+        );
+        assert!(
+            result.score <= -0.5,
+            "{lang} {text:?} should be clearly negative: {result:?}"
+        );
     }
 }
 
@@ -62,7 +75,11 @@ fn angry_messages_are_negative_in_every_lexicon_language() {
 fn happy_messages_are_positive() {
     for (lang, text) in HAPPY {
         let result = analyze(text, Some(lang));
-        assert_eq!(result.label, Sentiment::Positive, "{lang} {text:?}: {result:?}");
+        assert_eq!(
+            result.label,
+            Sentiment::Positive,
+            "{lang} {text:?}: {result:?}"
+        );
     }
 }
 
@@ -70,7 +87,11 @@ fn happy_messages_are_positive() {
 fn neutral_questions_stay_neutral() {
     for (lang, text) in QUESTIONS {
         let result = analyze(text, Some(lang));
-        assert_eq!(result.label, Sentiment::Neutral, "{lang} {text:?}: {result:?}");
+        assert_eq!(
+            result.label,
+            Sentiment::Neutral,
+            "{lang} {text:?}: {result:?}"
+        );
     }
 }
 
@@ -95,12 +116,17 @@ fn negation_flips() {
         let plain_score = analyze(plain, Some(lang)).score;
         let negated_score = analyze(negated, Some(lang)).score;
         assert!(
-            plain_score.signum() != negated_score.signum() && plain_score != 0.0 && negated_score != 0.0,
+            plain_score.signum() != negated_score.signum()
+                && plain_score != 0.0
+                && negated_score != 0.0,
             "{lang}: {plain:?} = {plain_score}, {negated:?} = {negated_score}"
         );
     }
     assert_eq!(analyze("not good", Some("en")).label, Sentiment::Negative);
-    assert_eq!(analyze("no está mal", Some("es")).label, Sentiment::Positive);
+    assert_eq!(
+        analyze("no está mal", Some("es")).label,
+        Sentiment::Positive
+    );
 }
 
 #[test]
@@ -108,7 +134,10 @@ fn boosters_capitals_exclamations_and_but_shape_intensity() {
     let es = |text| analyze(text, Some("es")).score;
     assert!(es("muy malo") < es("malo"), "a booster intensifies");
     assert!(es("un poco malo") > es("malo"), "a dampener softens");
-    assert!(es("es MALO de verdad") < es("es malo de verdad"), "capitals emphasise");
+    assert!(
+        es("es MALO de verdad") < es("es malo de verdad"),
+        "capitals emphasise"
+    );
     assert!(es("malo!!!") < es("malo"), "exclamations emphasise");
     // After "pero" the second clause dominates.
     assert!(es("el producto es bueno pero el envío fue horrible") < 0.0);
@@ -120,11 +149,24 @@ fn boosters_capitals_exclamations_and_but_shape_intensity() {
 
 #[test]
 fn languages_without_a_lexicon_and_unknown_are_neutral() {
-    for (lang, text) in [(Some("ja"), "最悪です"), (Some("zh"), "太差了"), (None, "This is terrible"), (Some("xx"), "malo")] {
+    for (lang, text) in [
+        (Some("ja"), "最悪です"),
+        (Some("zh"), "太差了"),
+        (None, "This is terrible"),
+        (Some("xx"), "malo"),
+    ] {
         let result = analyze(text, lang);
-        assert_eq!((result.label, result.score), (Sentiment::Neutral, 0.0), "{lang:?} {text:?}");
+        assert_eq!(
+            (result.label, result.score),
+            (Sentiment::Neutral, 0.0),
+            "{lang:?} {text:?}"
+        );
     }
-    assert_eq!(analyze("ESTO ES HORRIBLE", Some("es-MX")).label, Sentiment::Negative, "region subtags are ignored");
+    assert_eq!(
+        analyze("ESTO ES HORRIBLE", Some("es-MX")).label,
+        Sentiment::Negative,
+        "region subtags are ignored"
+    );
 }
 
 #[test]
@@ -137,7 +179,10 @@ fn scores_stay_in_range_and_labels_follow_thresholds() {
     ]);
     for (lang, text) in samples {
         let result = analyze(text, Some(lang));
-        assert!((-1.0..=1.0).contains(&result.score), "{lang} {text:?}: {result:?}");
+        assert!(
+            (-1.0..=1.0).contains(&result.score),
+            "{lang} {text:?}: {result:?}"
+        );
         let expected = if result.score >= 0.05 {
             Sentiment::Positive
         } else if result.score <= -0.05 {
@@ -152,7 +197,9 @@ fn scores_stay_in_range_and_labels_follow_thresholds() {
 #[test]
 fn lexicon_languages_are_listed() {
     let listed = languages();
-    for lang in ["en", "es", "fr", "de", "pt", "it", "nl", "ar", "hi", "tr", "id", "ru"] {
+    for lang in [
+        "en", "es", "fr", "de", "pt", "it", "nl", "ar", "hi", "tr", "id", "ru",
+    ] {
         assert!(listed.contains(&lang), "{lang}");
     }
 }

@@ -85,7 +85,7 @@ pub async fn delete(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<
 #[utoipa::path(get, path = "/v1/knowledge/search", tag = "Knowledge",
     params(
         ("q" = String, Query, description = "What the customer asked."),
-        ("lang" = Option<String>, Query, description = "Only entries in this language."),
+        ("lang" = Option<String>, Query, description = "Only entries in this language or without one."),
         ("limit" = Option<i64>, Query, description = "1–100, default 10."),
     ),
     responses((status = 200, body = SearchResults), (status = 422, body = ErrorBody)))]

@@ -1,6 +1,7 @@
 //! The HTTP suite: a real server on port 0 and a fresh database per test, on SQLite
 //! and PostgreSQL.
 
+mod agent;
 mod analytics;
 mod auth;
 mod contacts;
@@ -8,6 +9,7 @@ mod conversations;
 mod errors;
 mod files;
 mod idempotency;
+mod knowledge;
 mod members;
 mod openapi;
 mod ops;
