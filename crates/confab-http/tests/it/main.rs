@@ -2,6 +2,7 @@
 //! and PostgreSQL.
 
 mod agent;
+mod agent_llm;
 mod analytics;
 mod auth;
 mod contacts;
