@@ -413,6 +413,32 @@ mod tests {
     }
 
     #[test]
+    fn ai_settings_come_from_the_environment_and_are_checked() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            Layer::from_env(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).into()))
+                .unwrap()
+        };
+        let config = Config::resolve(env(&[
+            ("CONFAB_AI_PROVIDER", "openai"),
+            ("CONFAB_AI_MODEL", "gpt-4o-mini"),
+            ("CONFAB_AI_OPENAI_BASE_URL", "http://127.0.0.1:8081/v1/"),
+            ("CONFAB_AI_KEY_ENVS", "TEAM_KEY, OTHER_KEY"),
+        ]))
+        .unwrap();
+        assert_eq!(config.ai.provider.kind, "openai");
+        assert_eq!(config.ai.provider.model.as_deref(), Some("gpt-4o-mini"));
+        assert_eq!(config.ai.openai_base_url, "http://127.0.0.1:8081/v1");
+        assert_eq!(config.ai.key_envs, vec!["TEAM_KEY", "OTHER_KEY"]);
+        let defaults = Config::resolve(Layer::default()).unwrap();
+        assert_eq!(defaults.ai.provider.kind, "local");
+        let bad = |pairs| Config::resolve(env(pairs)).unwrap_err().to_string();
+        assert!(bad(&[("CONFAB_AI_PROVIDER", "gemini")]).contains("ai_provider"));
+        assert!(bad(&[("CONFAB_AI_PROVIDER", "anthropic")]).contains("ai_model"));
+        assert!(bad(&[("CONFAB_AI_KEY_ENVS", "lower-case")]).contains("ai_key_envs"));
+        assert!(bad(&[("CONFAB_AI_OPENAI_BASE_URL", "ftp://x")]).contains("ai_openai_base_url"));
+    }
+
+    #[test]
     fn secrets_do_not_print() {
         let s = Secret("super-secret".into());
         assert!(!format!("{s:?}").contains("super"));
