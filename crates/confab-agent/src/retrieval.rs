@@ -2,8 +2,8 @@
 //! a confidence that says whether the best entry really answers the message.
 //!
 //! **Index.** Built once in [`Index::new`] and immutable: an inverted index from term
-//! to postings `(entry, field, term frequency)`, where the fields are the title, the
-//! body and each question variant on its own. Every word is indexed twice, as its
+//! to postings `(entry, field, weighted and length-normalised term frequency)`, where
+//! the fields are the title, the body and each question variant on its own. Every word is indexed twice, as its
 //! folded surface form and as its stem (the entry's `lang` picks the stemmer; see
 //! [`tokenize::terms`]), so a query whose language was guessed wrong still finds exact
 //! words, and an exact word scores above a mere shared stem.

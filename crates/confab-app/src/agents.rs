@@ -70,33 +70,56 @@ fn env_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 100
         && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Checks a provider choice against what the operator allows.
 fn provider(raw: &ProviderSettings, ai: &AiConfig, errors: &mut FieldErrors) -> ProviderSettings {
     let kind = raw.kind.trim().to_ascii_lowercase();
     if !PROVIDER_KINDS.contains(&kind.as_str()) {
-        errors.add("provider.kind", format!("must be one of {}", PROVIDER_KINDS.join(", ")));
+        errors.add(
+            "provider.kind",
+            format!("must be one of {}", PROVIDER_KINDS.join(", ")),
+        );
     }
-    let model = raw.model.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    let model = raw
+        .model
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
     if kind != "local" && model.is_none() {
-        errors.add("provider.model", "is required for openai and anthropic providers");
+        errors.add(
+            "provider.model",
+            "is required for openai and anthropic providers",
+        );
     }
     if model.is_some_and(|m| m.chars().count() > 200) {
         errors.add("provider.model", "must be at most 200 characters");
     }
-    let base_url = raw.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let base_url = raw
+        .base_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
     if let Some(url) = base_url {
         let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
         if !scheme_ok || url.len() > 2_000 || url.contains(char::is_whitespace) {
             errors.add("provider.base_url", "must be an http:// or https:// URL");
         }
     }
-    let key_env = raw.api_key_env.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    let key_env = raw
+        .api_key_env
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
     if let Some(name) = key_env {
         if !env_name(name) {
-            errors.add("provider.api_key_env", "must be an environment variable name such as OPENAI_API_KEY");
+            errors.add(
+                "provider.api_key_env",
+                "must be an environment variable name such as OPENAI_API_KEY",
+            );
         } else if !ai.key_envs.iter().any(|k| k == name) {
             errors.add(
                 "provider.api_key_env",
@@ -114,17 +137,32 @@ fn provider(raw: &ProviderSettings, ai: &AiConfig, errors: &mut FieldErrors) -> 
 
 fn policy(raw: &HandoffPolicy, errors: &mut FieldErrors) -> HandoffPolicy {
     if raw.negative_messages > MAX_STREAK {
-        errors.add("handoff.negative_messages", format!("must be 0 to {MAX_STREAK}"));
+        errors.add(
+            "handoff.negative_messages",
+            format!("must be 0 to {MAX_STREAK}"),
+        );
     }
     if raw.low_confidence_answers > MAX_STREAK {
-        errors.add("handoff.low_confidence_answers", format!("must be 0 to {MAX_STREAK}"));
+        errors.add(
+            "handoff.low_confidence_answers",
+            format!("must be 0 to {MAX_STREAK}"),
+        );
     }
     if raw.keywords.len() > MAX_KEYWORDS {
-        errors.add("handoff.keywords", format!("must have at most {MAX_KEYWORDS} keywords"));
+        errors.add(
+            "handoff.keywords",
+            format!("must have at most {MAX_KEYWORDS} keywords"),
+        );
     }
     let mut keywords: Vec<String> = Vec::new();
     for (i, k) in raw.keywords.iter().enumerate() {
-        let k = bounded(k, &format!("handoff.keywords.{i}"), MAX_KEYWORD, true, errors);
+        let k = bounded(
+            k,
+            &format!("handoff.keywords.{i}"),
+            MAX_KEYWORD,
+            true,
+            errors,
+        );
         if !k.is_empty() && !keywords.contains(&k) {
             keywords.push(k);
         }
@@ -153,7 +191,10 @@ fn channels(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
         match Channel::parse(c.trim()) {
             Some(c) if !out.iter().any(|o| o == c.as_str()) => out.push(c.as_str().to_owned()),
             Some(_) => {}
-            None => errors.add(format!("channels.{i}"), format!("must be one of {}", Channel::expected())),
+            None => errors.add(
+                format!("channels.{i}"),
+                format!("must be one of {}", Channel::expected()),
+            ),
         }
     }
     out
@@ -186,7 +227,13 @@ pub async fn create(ctx: &Ctx, input: AgentCreate) -> AppResult<Agent> {
         id: AgentId::generate(),
         object: "agent",
         name,
-        persona: bounded(input.persona.as_deref().unwrap_or(""), "persona", MAX_PERSONA, false, &mut errors),
+        persona: bounded(
+            input.persona.as_deref().unwrap_or(""),
+            "persona",
+            MAX_PERSONA,
+            false,
+            &mut errors,
+        ),
         instructions: bounded(
             input.instructions.as_deref().unwrap_or(""),
             "instructions",
@@ -196,7 +243,10 @@ pub async fn create(ctx: &Ctx, input: AgentCreate) -> AppResult<Agent> {
         ),
         greeting: greeting(input.greeting.as_deref(), &mut errors),
         provider: provider(&input.provider.clone().unwrap_or_default(), ai, &mut errors),
-        knowledge_tags: tags(input.knowledge_tags.as_deref().unwrap_or_default(), &mut errors),
+        knowledge_tags: tags(
+            input.knowledge_tags.as_deref().unwrap_or_default(),
+            &mut errors,
+        ),
         languages: languages(input.languages.as_deref().unwrap_or_default(), &mut errors),
         handoff: policy(&input.handoff.clone().unwrap_or_default(), &mut errors),
         channels: channels(input.channels.as_deref().unwrap_or_default(), &mut errors),

@@ -14,9 +14,12 @@ use confab_core::agent::ProviderSettings;
 
 use crate::AiConfig;
 
+/// (kind, base URL, key variable): what makes two adapters different.
+type Route = (String, String, Option<String>);
+
 #[derive(Clone, Default)]
 pub struct Providers {
-    built: Arc<Mutex<HashMap<(String, String, Option<String>), Arc<dyn ChatProvider>>>>,
+    built: Arc<Mutex<HashMap<Route, Arc<dyn ChatProvider>>>>,
 }
 
 impl std::fmt::Debug for Providers {
@@ -26,7 +29,11 @@ impl std::fmt::Debug for Providers {
 }
 
 /// Where a request for these settings goes and which variable holds its key.
-fn route(settings: &ProviderSettings, kind: ProviderKind, ai: &AiConfig) -> (String, Option<String>) {
+fn route(
+    settings: &ProviderSettings,
+    kind: ProviderKind,
+    ai: &AiConfig,
+) -> (String, Option<String>) {
     let operator_url = match kind {
         ProviderKind::OpenAi => ai.openai_base_url.trim_end_matches('/').to_owned(),
         ProviderKind::Anthropic => ai.anthropic_base_url.trim_end_matches('/').to_owned(),
@@ -46,7 +53,11 @@ fn route(settings: &ProviderSettings, kind: ProviderKind, ai: &AiConfig) -> (Str
             })
             .unwrap_or_else(|| conventional.to_owned())
     };
-    match settings.base_url.as_deref().map(|u| u.trim_end_matches('/')) {
+    match settings
+        .base_url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/'))
+    {
         None => (operator_url, Some(operator_key())),
         Some(url) if url == operator_url => (operator_url, Some(operator_key())),
         Some(url) => {
@@ -104,14 +115,21 @@ mod tests {
     #[test]
     fn the_operator_key_never_leaves_the_operator_endpoint() {
         let ai = AiConfig::default();
-        let (url, key) = route(&settings(Some("https://evil.example/v1"), None), ProviderKind::OpenAi, &ai);
+        let (url, key) = route(
+            &settings(Some("https://evil.example/v1"), None),
+            ProviderKind::OpenAi,
+            &ai,
+        );
         assert_eq!((url.as_str(), key), ("https://evil.example/v1", None));
         let (_, key) = route(
             &settings(Some("https://evil.example/v1"), Some("OPENAI_API_KEY")),
             ProviderKind::OpenAi,
             &ai,
         );
-        assert_eq!(key, None, "a variable the operator does not list is not read");
+        assert_eq!(
+            key, None,
+            "a variable the operator does not list is not read"
+        );
         let (url, key) = route(&settings(None, None), ProviderKind::OpenAi, &ai);
         assert_eq!(url, "https://api.openai.com/v1");
         assert_eq!(key.as_deref(), Some("OPENAI_API_KEY"));

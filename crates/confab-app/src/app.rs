@@ -6,8 +6,8 @@ use confab_core::agent::ProviderSettings;
 use confab_store::Store;
 
 use crate::Clock;
-use crate::files::FileStore;
 use crate::ai_providers::Providers;
+use crate::files::FileStore;
 use crate::knowledge_index::KnowledgeIndexes;
 use crate::live::EventBus;
 

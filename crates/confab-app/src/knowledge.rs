@@ -9,8 +9,8 @@ use confab_core::knowledge::{
 };
 use confab_core::page::{Page, PageRequest};
 use confab_core::{FieldErrors, validate};
-use confab_store::knowledge::{self, KnowledgeFilter};
 use confab_store::TenantTx;
+use confab_store::knowledge::{self, KnowledgeFilter};
 
 use crate::input::patch_field;
 use crate::{Access, AppError, AppResult, Ctx, Resource};
@@ -70,7 +70,10 @@ fn text(raw: &str, field: &str, max: usize, errors: &mut FieldErrors) -> String 
 
 fn questions(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
     if raw.len() > MAX_QUESTIONS {
-        errors.add("questions", format!("must have at most {MAX_QUESTIONS} questions"));
+        errors.add(
+            "questions",
+            format!("must have at most {MAX_QUESTIONS} questions"),
+        );
     }
     let mut out: Vec<String> = Vec::new();
     for (i, q) in raw.iter().enumerate() {
@@ -120,7 +123,12 @@ impl KnowledgeCreate {
             title,
             body,
             questions: questions(&self.questions, &mut errors),
-            intent: optional(self.intent.as_deref(), "intent", validate::intent, &mut errors),
+            intent: optional(
+                self.intent.as_deref(),
+                "intent",
+                validate::intent,
+                &mut errors,
+            ),
             lang: optional(self.lang.as_deref(), "lang", validate::lang, &mut errors),
             tags: tags(&self.tags, &mut errors),
             enabled: self.enabled.unwrap_or(true),
@@ -129,7 +137,11 @@ impl KnowledgeCreate {
     }
 }
 
-pub(crate) fn new_entry(fields: EntryFields, ctx: &Ctx, now: confab_core::Timestamp) -> KnowledgeEntry {
+pub(crate) fn new_entry(
+    fields: EntryFields,
+    ctx: &Ctx,
+    now: confab_core::Timestamp,
+) -> KnowledgeEntry {
     KnowledgeEntry {
         id: KnowledgeId::generate(),
         object: "knowledge_entry",
@@ -184,8 +196,18 @@ pub async fn list(
     ctx.authorize(Resource::Knowledge, Access::Read)?;
     let mut errors = FieldErrors::new();
     let f = KnowledgeFilter {
-        lang: optional(filter.lang.as_deref().filter(|s| !s.is_empty()), "lang", validate::lang, &mut errors),
-        intent: optional(filter.intent.as_deref().filter(|s| !s.is_empty()), "intent", validate::intent, &mut errors),
+        lang: optional(
+            filter.lang.as_deref().filter(|s| !s.is_empty()),
+            "lang",
+            validate::lang,
+            &mut errors,
+        ),
+        intent: optional(
+            filter.intent.as_deref().filter(|s| !s.is_empty()),
+            "intent",
+            validate::intent,
+            &mut errors,
+        ),
         enabled: match filter.enabled.as_deref() {
             None | Some("") => None,
             Some("true") => Some(true),
@@ -275,7 +297,12 @@ pub async fn search(
     } else if query.chars().count() > MAX_QUERY_CHARS {
         errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
     }
-    let lang = optional(lang.filter(|s| !s.is_empty()), "lang", validate::lang, &mut errors);
+    let lang = optional(
+        lang.filter(|s| !s.is_empty()),
+        "lang",
+        validate::lang,
+        &mut errors,
+    );
     let limit = match limit.filter(|s| !s.is_empty()) {
         None => 10,
         Some(raw) => match raw.parse::<usize>() {

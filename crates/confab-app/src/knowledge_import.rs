@@ -29,9 +29,16 @@ impl ImportFormat {
 
     /// From the request's `Content-Type`.
     pub fn from_content_type(content_type: &str) -> Option<Self> {
-        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match essence.as_str() {
-            "application/x-ndjson" | "application/jsonl" | "application/jsonlines"
+            "application/x-ndjson"
+            | "application/jsonl"
+            | "application/jsonlines"
             | "application/x-jsonlines" => Some(ImportFormat::JsonLines),
             "text/csv" => Some(ImportFormat::Csv),
             "text/markdown" | "text/x-markdown" => Some(ImportFormat::Markdown),
@@ -154,7 +161,10 @@ fn json_lines(text: &str) -> Parsed {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             let item = serde_json::from_str::<KnowledgeCreate>(l).map_err(|e| {
-                format!("is not a knowledge entry in JSON: {}", strip_position(&e.to_string()))
+                format!(
+                    "is not a knowledge entry in JSON: {}",
+                    strip_position(&e.to_string())
+                )
             });
             (i as u64 + 1, item)
         })
@@ -174,14 +184,25 @@ fn csv_rows(text: &str) -> Parsed {
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect(),
+        Ok(h) => h
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect(),
         Err(e) => return vec![(1, Err(format!("the header cannot be read: {e}")))],
     };
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(question), Some(answer)) = (column("question"), column("answer")) else {
-        return vec![(1, Err("the header must name the columns `question` and `answer`".into()))];
+        return vec![(
+            1,
+            Err("the header must name the columns `question` and `answer`".into()),
+        )];
     };
-    let (title, intent, lang, tags) = (column("title"), column("intent"), column("lang"), column("tags"));
+    let (title, intent, lang, tags) = (
+        column("title"),
+        column("intent"),
+        column("lang"),
+        column("tags"),
+    );
     let mut out = Vec::new();
     for record in reader.records() {
         match record {
@@ -191,7 +212,11 @@ fn csv_rows(text: &str) -> Parsed {
             }
             Ok(r) => {
                 let line = r.position().map_or(0, |p| p.line());
-                let get = |i: Option<usize>| i.and_then(|i| r.get(i)).filter(|v| !v.is_empty()).map(str::to_owned);
+                let get = |i: Option<usize>| {
+                    i.and_then(|i| r.get(i))
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned)
+                };
                 let q = get(Some(question));
                 out.push((
                     line,
@@ -202,7 +227,12 @@ fn csv_rows(text: &str) -> Parsed {
                         intent: get(intent),
                         lang: get(lang),
                         tags: get(tags)
-                            .map(|t| t.split(';').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                            .map(|t| {
+                                t.split(';')
+                                    .map(|s| s.trim().to_owned())
+                                    .filter(|s| !s.is_empty())
+                                    .collect()
+                            })
                             .unwrap_or_default(),
                         enabled: None,
                     }),
@@ -234,7 +264,12 @@ fn markdown_sections(text: &str) -> Parsed {
         }
         let heading = (!in_fence).then(|| heading(trimmed)).flatten();
         match (heading, sections.last_mut()) {
-            (Some((level, title)), _) => sections.push(Section { line, level, title, body: Vec::new() }),
+            (Some((level, title)), _) => sections.push(Section {
+                line,
+                level,
+                title,
+                body: Vec::new(),
+            }),
             (None, Some(section)) => section.body.push(raw.to_owned()),
             (None, None) if !raw.trim().is_empty() => {
                 preamble.get_or_insert(line);
@@ -244,7 +279,10 @@ fn markdown_sections(text: &str) -> Parsed {
     }
     let mut out: Parsed = Vec::new();
     if let Some(line) = preamble {
-        out.push((line, Err("text before the first heading belongs to no entry; put it under a heading".into())));
+        out.push((
+            line,
+            Err("text before the first heading belongs to no entry; put it under a heading".into()),
+        ));
     }
     for (i, s) in sections.iter().enumerate() {
         let body = s.body.join("\n").trim().to_owned();
@@ -288,18 +326,27 @@ mod tests {
 
     #[test]
     fn markdown_group_headings_are_not_entries() {
-        let parsed = markdown_sections("# FAQ\n\n## Opening hours\nWe open at 9.\n\n## Refunds\nWithin 30 days.\n");
+        let parsed = markdown_sections(
+            "# FAQ\n\n## Opening hours\nWe open at 9.\n\n## Refunds\nWithin 30 days.\n",
+        );
         let titles: Vec<_> = parsed
             .iter()
             .map(|(line, r)| (*line, r.as_ref().unwrap().title.clone().unwrap()))
             .collect();
-        assert_eq!(titles, vec![(3, "Opening hours".to_owned()), (6, "Refunds".to_owned())]);
+        assert_eq!(
+            titles,
+            vec![(3, "Opening hours".to_owned()), (6, "Refunds".to_owned())]
+        );
     }
 
     #[test]
     fn markdown_reports_empty_leaf_and_preamble() {
         let parsed = markdown_sections("intro\n# A\ntext\n# B\n");
-        let errors: Vec<u64> = parsed.iter().filter(|(_, r)| r.is_err()).map(|(l, _)| *l).collect();
+        let errors: Vec<u64> = parsed
+            .iter()
+            .filter(|(_, r)| r.is_err())
+            .map(|(l, _)| *l)
+            .collect();
         assert_eq!(errors, vec![1, 4]);
     }
 

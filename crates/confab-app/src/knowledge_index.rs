@@ -32,9 +32,12 @@ impl IndexedKnowledge {
     }
 }
 
+/// (workspace id, livemode as 0/1).
+type Tenant = (String, i64);
+
 #[derive(Clone, Default)]
 pub struct KnowledgeIndexes {
-    cache: Arc<Mutex<HashMap<(String, i64), Arc<IndexedKnowledge>>>>,
+    cache: Arc<Mutex<HashMap<Tenant, Arc<IndexedKnowledge>>>>,
 }
 
 impl std::fmt::Debug for KnowledgeIndexes {
@@ -70,7 +73,7 @@ impl KnowledgeIndexes {
         Ok(keep)
     }
 
-    fn lookup(&self, key: &(String, i64)) -> Option<Arc<IndexedKnowledge>> {
+    fn lookup(&self, key: &Tenant) -> Option<Arc<IndexedKnowledge>> {
         let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache.get(key).cloned()
     }

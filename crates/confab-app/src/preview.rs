@@ -69,7 +69,10 @@ pub async fn run(ctx: &Ctx, agent_id: &str, input: PreviewInput) -> AppResult<Pr
     }
     for (i, turn) in input.history.iter().enumerate() {
         check_text(&turn.text, &format!("history.{i}.text"), &mut errors);
-        if !matches!(turn.role, MessageRole::Customer | MessageRole::Ai | MessageRole::Agent) {
+        if !matches!(
+            turn.role,
+            MessageRole::Customer | MessageRole::Ai | MessageRole::Agent
+        ) {
             errors.add(format!("history.{i}.role"), "must be customer, ai or agent");
         }
     }
@@ -85,7 +88,9 @@ pub async fn run(ctx: &Ctx, agent_id: &str, input: PreviewInput) -> AppResult<Pr
         .iter()
         .rev()
         .filter(|t| t.role == MessageRole::Customer)
-        .take_while(|t| sentiment::analyze(&t.text, understanding.lang.as_deref()).label == Sentiment::Negative)
+        .take_while(|t| {
+            sentiment::analyze(&t.text, understanding.lang.as_deref()).label == Sentiment::Negative
+        })
         .count() as i64;
     let negative_streak = match understanding.sentiment {
         Sentiment::Negative => earlier_negative + 1,
@@ -100,7 +105,11 @@ pub async fn run(ctx: &Ctx, agent_id: &str, input: PreviewInput) -> AppResult<Pr
             .history
             .iter()
             .map(|t| {
-                let role = if t.role == MessageRole::Customer { Role::User } else { Role::Assistant };
+                let role = if t.role == MessageRole::Customer {
+                    Role::User
+                } else {
+                    Role::Assistant
+                };
                 (role, t.text.clone())
             })
             .collect(),
@@ -111,7 +120,12 @@ pub async fn run(ctx: &Ctx, agent_id: &str, input: PreviewInput) -> AppResult<Pr
     };
     let answer = respond(&ctx.app, &profile, &knowledge, &exchange)
         .await
-        .map_err(|e| AppError::new(ErrorCode::Unavailable, format!("The agent's provider could not answer: {e}")))?;
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Unavailable,
+                format!("The agent's provider could not answer: {e}"),
+            )
+        })?;
     Ok(Preview {
         reply: answer.text,
         intent: answer.intent,

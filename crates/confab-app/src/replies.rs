@@ -106,12 +106,18 @@ impl ReplyEngine for AgentEngine {
                 .tenant_read(request.workspace_id, c.livemode)
                 .await
                 .map_err(|e| internal(e.into()))?;
-            let agent = crate::agents::for_conversation(&mut tx, c).await.map_err(internal)?;
+            let agent = crate::agents::for_conversation(&mut tx, c)
+                .await
+                .map_err(internal)?;
             let knowledge = app.knowledge.current(&mut tx).await.map_err(internal)?;
             drop(tx);
-            let tags = agent.as_ref().map(|a| a.knowledge_tags.clone()).unwrap_or_default();
+            let tags = agent
+                .as_ref()
+                .map(|a| a.knowledge_tags.clone())
+                .unwrap_or_default();
             let message = request.message;
-            let understanding = understand(&message.text, message.lang.as_deref(), &knowledge, &tags);
+            let understanding =
+                understand(&message.text, message.lang.as_deref(), &knowledge, &tags);
             let history = request
                 .history
                 .iter()

@@ -130,7 +130,17 @@ pub async fn respond(
     }
     match settings.kind.as_str() {
         "local" => answer_locally(profile, knowledge, exchange, lang.as_deref(), &mut answer),
-        _ => answer_with_model(app, profile, knowledge, exchange, lang.as_deref(), &mut answer).await?,
+        _ => {
+            answer_with_model(
+                app,
+                profile,
+                knowledge,
+                exchange,
+                lang.as_deref(),
+                &mut answer,
+            )
+            .await?
+        }
     }
     let threshold = i64::from(profile.policy().low_confidence_answers);
     if answer.low_confidence
@@ -147,7 +157,10 @@ pub async fn respond(
 }
 
 /// The rules that hand off before any answer is attempted.
-fn policy_handoff(profile: &Profile<'_>, exchange: &Exchange<'_>) -> Option<(Phrase, &'static str)> {
+fn policy_handoff(
+    profile: &Profile<'_>,
+    exchange: &Exchange<'_>,
+) -> Option<(Phrase, &'static str)> {
     let policy = profile.policy();
     if exchange.understanding.builtin == BuiltinIntent::HumanRequest {
         return Some((Phrase::HandoffRequest, reason::CUSTOMER_REQUEST));
@@ -249,11 +262,18 @@ fn extract(body: &str) -> String {
     format!("{}…", out.trim_end())
 }
 
-fn system_prompt(profile: &Profile<'_>, lang: Option<&str>, entries: &[(&KnowledgeEntry, f64)]) -> String {
+fn system_prompt(
+    profile: &Profile<'_>,
+    lang: Option<&str>,
+    entries: &[(&KnowledgeEntry, f64)],
+) -> String {
     let mut prompt = String::new();
     match profile.agent {
         Some(a) => {
-            prompt.push_str(&format!("You are {}, a customer-support assistant.", a.name));
+            prompt.push_str(&format!(
+                "You are {}, a customer-support assistant.",
+                a.name
+            ));
             if !a.persona.is_empty() {
                 prompt.push_str(&format!(" {}", a.persona));
             }
@@ -264,7 +284,9 @@ fn system_prompt(profile: &Profile<'_>, lang: Option<&str>, entries: &[(&Knowled
         None => prompt.push_str("You are a customer-support assistant."),
     }
     if let Some(l) = lang {
-        prompt.push_str(&format!("\n\nReply in the customer's language (ISO 639-1 code `{l}`)."));
+        prompt.push_str(&format!(
+            "\n\nReply in the customer's language (ISO 639-1 code `{l}`)."
+        ));
     }
     prompt.push_str(
         "\nAnswer from the knowledge below or from what the search_knowledge tool returns. \
@@ -355,7 +377,11 @@ impl ToolExecutor for Tools<'_> {
                 }
                 "hand_off_to_human" => {
                     *self.handoff.lock().unwrap_or_else(|p| p.into_inner()) = true;
-                    result(json!({"ok": true, "note": "A person will take over after your reply."}).to_string(), false)
+                    result(
+                        json!({"ok": true, "note": "A person will take over after your reply."})
+                            .to_string(),
+                        false,
+                    )
                 }
                 other => result(format!("there is no tool named {other:?}"), true),
             }
@@ -434,7 +460,9 @@ async fn answer_with_model(
         .filter(|t| !t.is_empty())
         .or_else(|| wants_person.then(|| say(Phrase::HandoffUnsure, lang).to_owned()));
     if answer.text.is_none() {
-        return Err(ProviderError::Protocol("the model answered with no text".into()));
+        return Err(ProviderError::Protocol(
+            "the model answered with no text".into(),
+        ));
     }
     if wants_person {
         answer.handoff = Some(reason::AGENT_DECISION.to_owned());
@@ -456,7 +484,10 @@ mod tests {
         let k = vec!["Cancel my account".to_owned(), "lawyer".to_owned()];
         assert!(has_keyword("please CANCEL my account now", &k));
         assert!(has_keyword("I'll call my LAWYER", &k));
-        assert!(!has_keyword("lawyers are expensive", &["lawyer".to_owned()]));
+        assert!(!has_keyword(
+            "lawyers are expensive",
+            &["lawyer".to_owned()]
+        ));
         assert!(!has_keyword("cancel the order", &k));
     }
 

@@ -123,6 +123,31 @@ pub fn attributes(raw: &Value) -> Result<Value, String> {
     Ok(raw.clone())
 }
 
+/// A language: an ISO 639-1 code, two lowercase letters (`EN` is accepted as `en`).
+pub fn lang(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_ascii_lowercase();
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()) {
+        Ok(code)
+    } else {
+        Err("must be an ISO 639-1 language code such as `en` or `ar`".into())
+    }
+}
+
+/// An intent name: 1 to 64 of `a-z 0-9 _ . -`, e.g. `refund_policy`.
+pub fn intent(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err("must be 1 to 64 characters of a-z, 0-9, `_`, `.` or `-`".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,30 +173,5 @@ mod tests {
     fn tag_lists_dedupe() {
         assert_eq!(tags(&["vip".into(), " vip ".into()]).unwrap(), vec!["vip"]);
         assert!(tags(&["".into()]).is_err());
-    }
-}
-
-/// A language: an ISO 639-1 code, two lowercase letters (`EN` is accepted as `en`).
-pub fn lang(raw: &str) -> Result<String, String> {
-    let code = raw.trim().to_ascii_lowercase();
-    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()) {
-        Ok(code)
-    } else {
-        Err("must be an ISO 639-1 language code such as `en` or `ar`".into())
-    }
-}
-
-/// An intent name: 1 to 64 of `a-z 0-9 _ . -`, e.g. `refund_policy`.
-pub fn intent(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
-    if ok {
-        Ok(name.to_owned())
-    } else {
-        Err("must be 1 to 64 characters of a-z, 0-9, `_`, `.` or `-`".into())
     }
 }

@@ -87,7 +87,11 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(files::content))
         .routes(routes!(knowledge::list, knowledge::create))
         .routes(routes!(knowledge::search))
-        .routes(routes!(knowledge::get, knowledge::update, knowledge::delete))
+        .routes(routes!(
+            knowledge::get,
+            knowledge::update,
+            knowledge::delete
+        ))
         .routes(routes!(agents::list, agents::create))
         .routes(routes!(agents::get, agents::update, agents::delete))
         .routes(routes!(agents::preview))

@@ -66,5 +66,8 @@ pub async fn tokens_since(tx: &mut TenantTx, from: Timestamp) -> Result<(i64, i6
     .fetch_one(tx.conn())
     .await
     .classified()?;
-    Ok((row.try_get("i").classified()?, row.try_get("o").classified()?))
+    Ok((
+        row.try_get("i").classified()?,
+        row.try_get("o").classified()?,
+    ))
 }

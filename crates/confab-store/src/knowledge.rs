@@ -144,9 +144,8 @@ pub async fn list(
 /// Every enabled entry of the transaction's workspace and mode (for the index).
 pub async fn all_enabled(tx: &mut TenantTx) -> Result<Vec<KnowledgeEntry>> {
     let (ws, live) = tx.scope();
-    let sql = format!(
-        "{SELECT} WHERE workspace_id = $1 AND livemode = $2 AND enabled = 1 ORDER BY id"
-    );
+    let sql =
+        format!("{SELECT} WHERE workspace_id = $1 AND livemode = $2 AND enabled = 1 ORDER BY id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(ws)
         .bind(live)

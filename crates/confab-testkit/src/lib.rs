@@ -5,8 +5,8 @@
 //! `postgres`). When it is unreachable they are skipped with a printed reason, unless
 //! `CONFAB_REQUIRE_POSTGRES=1` (set by `.ci/run`), in which case they fail.
 
-pub mod llm;
 mod db;
+pub mod llm;
 mod server;
 mod sse;
 

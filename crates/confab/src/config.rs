@@ -255,7 +255,9 @@ impl Config {
 fn env_var_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn base_url(value: Option<&String>, default: String, key: &str) -> anyhow::Result<String> {
@@ -305,7 +307,9 @@ fn resolve_ai(layer: &Layer) -> anyhow::Result<AiConfig> {
     if timeout_ms < 100 {
         bail!("ai_timeout_ms must be at least 100");
     }
-    let max_attempts = layer.ai_max_attempts.unwrap_or(defaults.max_attempts as u64);
+    let max_attempts = layer
+        .ai_max_attempts
+        .unwrap_or(defaults.max_attempts as u64);
     if !(1..=20).contains(&max_attempts) {
         bail!("ai_max_attempts must be 1 to 20");
     }
@@ -415,8 +419,13 @@ mod tests {
     #[test]
     fn ai_settings_come_from_the_environment_and_are_checked() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            Layer::from_env(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).into()))
-                .unwrap()
+            Layer::from_env(|k| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).into())
+            })
+            .unwrap()
         };
         let config = Config::resolve(env(&[
             ("CONFAB_AI_PROVIDER", "openai"),

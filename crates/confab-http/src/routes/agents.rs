@@ -27,7 +27,10 @@ pub async fn list(Auth(ctx): Auth, query: QueryMap) -> ApiResult<Json<Page<Agent
     request_body = AgentCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
     responses((status = 201, body = Agent), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(Auth(ctx): Auth, ApiJson(input): ApiJson<AgentCreate>) -> ApiResult<Created<Agent>> {
+pub async fn create(
+    Auth(ctx): Auth,
+    ApiJson(input): ApiJson<AgentCreate>,
+) -> ApiResult<Created<Agent>> {
     Ok(Created(agents::create(&ctx, input).await?))
 }
 

@@ -77,7 +77,10 @@ pub async fn update(
 #[utoipa::path(delete, path = "/v1/knowledge/{id}", tag = "Knowledge",
     params(("id" = String, Path)),
     responses((status = 200, body = KnowledgeEntry), (status = 404, body = ErrorBody)))]
-pub async fn delete(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<KnowledgeEntry>> {
+pub async fn delete(
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<KnowledgeEntry>> {
     Ok(Json(knowledge::delete(&ctx, &id).await?))
 }
 
@@ -115,7 +118,10 @@ pub async fn import(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 ErrorCode::PayloadTooLarge,
-                format!("An import may be at most {} MiB; split the file.", MAX_IMPORT_BYTES / 1024 / 1024),
+                format!(
+                    "An import may be at most {} MiB; split the file.",
+                    MAX_IMPORT_BYTES / 1024 / 1024
+                ),
             )
         } else {
             ApiError::new(ErrorCode::BadRequest, "The request body could not be read.")
@@ -140,7 +146,10 @@ pub async fn import(
         None | Some("") | Some("false") => false,
         Some("true") => true,
         Some(_) => {
-            return Err(ApiError(confab_app::AppError::field("partial", "must be true or false")));
+            return Err(ApiError(confab_app::AppError::field(
+                "partial",
+                "must be true or false",
+            )));
         }
     };
     let options = ImportOptions {

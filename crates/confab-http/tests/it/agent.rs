@@ -7,49 +7,93 @@ use serde_json::{Value, json};
 
 async fn post(s: &TestServer, path: &str, body: Value) -> Value {
     let r = s.call("POST", path, s.sk(), Some(body)).await;
-    assert!(r.status == 200 || r.status == 201, "{path}: {} {}", r.status, r.text);
+    assert!(
+        r.status == 200 || r.status == 201,
+        "{path}: {} {}",
+        r.status,
+        r.text
+    );
     r.json()
 }
 
 async fn messages(s: &TestServer, id: &str) -> Vec<Value> {
-    let r = s.call("GET", &format!("/v1/conversations/{id}/messages"), s.sk(), None).await;
+    let r = s
+        .call(
+            "GET",
+            &format!("/v1/conversations/{id}/messages"),
+            s.sk(),
+            None,
+        )
+        .await;
     r.json()["data"].as_array().unwrap().clone()
 }
 
 async fn say(s: &TestServer, id: &str, text: &str) -> Value {
-    post(s, &format!("/v1/conversations/{id}/messages"), json!({"role": "customer", "text": text})).await
+    post(
+        s,
+        &format!("/v1/conversations/{id}/messages"),
+        json!({"role": "customer", "text": text}),
+    )
+    .await
 }
 
 async fn conversation(s: &TestServer, id: &str) -> Value {
-    s.call("GET", &format!("/v1/conversations/{id}"), s.sk(), None).await.json()
+    s.call("GET", &format!("/v1/conversations/{id}"), s.sk(), None)
+        .await
+        .json()
 }
 
 async fn events(s: &TestServer, kind: &str) -> Vec<Value> {
-    let r = s.call("GET", &format!("/v1/events?type={kind}&limit=100"), s.sk(), None).await;
+    let r = s
+        .call(
+            "GET",
+            &format!("/v1/events?type={kind}&limit=100"),
+            s.sk(),
+            None,
+        )
+        .await;
     r.json()["data"].as_array().unwrap().clone()
 }
 
 /// Opening hours in English and Arabic (one intent), refunds in English only.
 async fn multilingual_knowledge(s: &TestServer) -> (String, String) {
-    let en = post(s, "/v1/knowledge", json!({
-        "title": "Opening hours",
-        "body": "We are open every day from 9 am to 6 pm.",
-        "questions": ["What are your opening hours?", "When do you open?"],
-        "intent": "opening_hours", "lang": "en"
-    })).await;
-    let ar = post(s, "/v1/knowledge", json!({
-        "title": "ساعات العمل",
-        "body": "نحن نعمل كل يوم من الساعة 9 صباحاً حتى 6 مساءً.",
-        "questions": ["ما هي ساعات العمل؟", "متى تفتحون؟"],
-        "intent": "opening_hours", "lang": "ar"
-    })).await;
-    post(s, "/v1/knowledge", json!({
-        "title": "Refunds",
-        "body": "Returns are accepted within 30 days for a full refund.",
-        "questions": ["Can I get a refund?", "How do I return an item?"],
-        "intent": "refund_policy", "lang": "en"
-    })).await;
-    (en["id"].as_str().unwrap().into(), ar["id"].as_str().unwrap().into())
+    let en = post(
+        s,
+        "/v1/knowledge",
+        json!({
+            "title": "Opening hours",
+            "body": "We are open every day from 9 am to 6 pm.",
+            "questions": ["What are your opening hours?", "When do you open?"],
+            "intent": "opening_hours", "lang": "en"
+        }),
+    )
+    .await;
+    let ar = post(
+        s,
+        "/v1/knowledge",
+        json!({
+            "title": "ساعات العمل",
+            "body": "نحن نعمل كل يوم من الساعة 9 صباحاً حتى 6 مساءً.",
+            "questions": ["ما هي ساعات العمل؟", "متى تفتحون؟"],
+            "intent": "opening_hours", "lang": "ar"
+        }),
+    )
+    .await;
+    post(
+        s,
+        "/v1/knowledge",
+        json!({
+            "title": "Refunds",
+            "body": "Returns are accepted within 30 days for a full refund.",
+            "questions": ["Can I get a refund?", "How do I return an item?"],
+            "intent": "refund_policy", "lang": "en"
+        }),
+    )
+    .await;
+    (
+        en["id"].as_str().unwrap().into(),
+        ar["id"].as_str().unwrap().into(),
+    )
 }
 
 both_backends! {
@@ -68,7 +112,7 @@ both_backends! {
         assert_eq!(s.run_replies().await, 2);
         let en = messages(&s, &en_id).await;
         assert_eq!(en[0]["lang"], "en");
-        assert_eq!(en[0]["sentiment"].as_str().is_some(), true);
+        assert!(en[0]["sentiment"].as_str().is_some());
         assert!(en[0]["sentiment_score"].as_f64().unwrap().abs() <= 1.0);
         assert_eq!(en[1]["role"], "ai");
         assert_eq!(en[1]["text"], "We are open every day from 9 am to 6 pm.");

@@ -9,24 +9,48 @@ use confab_testkit::{TestServer, both_backends};
 use serde_json::{Value, json};
 
 async fn knowledge(s: &TestServer) -> String {
-    let r = s.call("POST", "/v1/knowledge", s.sk(), Some(json!({
-        "title": "Opening hours",
-        "body": "We are open every day from 9 am to 6 pm.",
-        "questions": ["When do you open?"],
-        "intent": "opening_hours", "lang": "en"
-    }))).await;
+    let r = s
+        .call(
+            "POST",
+            "/v1/knowledge",
+            s.sk(),
+            Some(json!({
+                "title": "Opening hours",
+                "body": "We are open every day from 9 am to 6 pm.",
+                "questions": ["When do you open?"],
+                "intent": "opening_hours", "lang": "en"
+            })),
+        )
+        .await;
     assert_eq!(r.status, 201);
     r.json()["id"].as_str().unwrap().to_owned()
 }
 
 async fn messages(s: &TestServer, id: &str) -> Vec<Value> {
-    let r = s.call("GET", &format!("/v1/conversations/{id}/messages"), s.sk(), None).await;
+    let r = s
+        .call(
+            "GET",
+            &format!("/v1/conversations/{id}/messages"),
+            s.sk(),
+            None,
+        )
+        .await;
     r.json()["data"].as_array().unwrap().clone()
 }
 
 async fn tokens(s: &TestServer) -> (i64, i64) {
-    let mut tx = s.app.store.tenant(&s.creds.workspace_id, false).await.unwrap();
-    let spent = confab_app::store::ai_replies::tokens_since(&mut tx, confab_app::core::Timestamp::from_millis(0)).await.unwrap();
+    let mut tx = s
+        .app
+        .store
+        .tenant(&s.creds.workspace_id, false)
+        .await
+        .unwrap();
+    let spent = confab_app::store::ai_replies::tokens_since(
+        &mut tx,
+        confab_app::core::Timestamp::from_millis(0),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     spent
 }

@@ -129,4 +129,3 @@ pub async fn stalling_server(stall: Stall) -> String {
     });
     serve(router).await
 }
-
