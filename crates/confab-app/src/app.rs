@@ -21,6 +21,8 @@ pub struct AppConfig {
     pub files_dir: PathBuf,
     /// How long events are kept.
     pub event_retention_ms: i64,
+    /// How webhooks are sent (schedule, private networks, concurrency).
+    pub webhooks: confab_webhooks::WebhookSettings,
 }
 
 impl Default for AppConfig {
@@ -31,6 +33,7 @@ impl Default for AppConfig {
             idempotency_lease_ms: 60 * 1000,
             files_dir: PathBuf::from("confab-data/files"),
             event_retention_ms: 30 * 24 * 3600 * 1000,
+            webhooks: confab_webhooks::WebhookSettings::default(),
         }
     }
 }

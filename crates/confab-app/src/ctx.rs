@@ -39,6 +39,7 @@ pub enum Resource {
     Events,
     Members,
     Keys,
+    Webhooks,
 }
 
 impl Resource {
@@ -51,12 +52,14 @@ impl Resource {
             Resource::Events => "events",
             Resource::Members => "members",
             Resource::Keys => "keys",
+            Resource::Webhooks => "webhooks",
         }
     }
 
-    /// Team, keys and settings are managed by owners and admins only.
+    /// Team, keys and settings are managed by owners and admins only. Webhook
+    /// endpoints count as settings: one receives every event of the workspace.
     fn is_administrative(self) -> bool {
-        matches!(self, Resource::Members | Resource::Keys)
+        matches!(self, Resource::Members | Resource::Keys | Resource::Webhooks)
     }
 }
 
@@ -165,7 +168,7 @@ impl Ctx {
             tx,
             self.app.clock.now(),
             self.idempotency.clone(),
-            self.app.bus.clone(),
+            &self.app,
         ))
     }
 

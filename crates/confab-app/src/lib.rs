@@ -23,6 +23,7 @@ pub mod live;
 pub mod members;
 pub mod messages;
 pub mod replies;
+pub mod webhooks;
 pub mod workspaces;
 
 pub use app::{App, AppConfig};

@@ -16,6 +16,7 @@ pub mod page;
 pub mod sniff;
 pub mod time;
 pub mod validate;
+pub mod webhook;
 
 pub use error::{ErrorCode, FieldErrors};
 pub use mode::Mode;

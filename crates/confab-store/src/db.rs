@@ -157,6 +157,12 @@ impl Store {
                     "conversations",
                     include_str!("../migrations/sqlite/0002_conversations.sql"),
                 ),
+                // Version 3 is reserved for a change on another branch.
+                migration(
+                    4,
+                    "webhooks",
+                    include_str!("../migrations/sqlite/0004_webhooks.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -168,6 +174,12 @@ impl Store {
                     2,
                     "conversations",
                     include_str!("../migrations/postgres/0002_conversations.sql"),
+                ),
+                // Version 3 is reserved for a change on another branch.
+                migration(
+                    4,
+                    "webhooks",
+                    include_str!("../migrations/postgres/0004_webhooks.sql"),
                 ),
             ],
         };

@@ -21,6 +21,9 @@ pub mod idempotency;
 pub mod jobs;
 pub mod members;
 pub mod messages;
+pub mod webhook_deliveries;
+pub mod webhook_dispatch;
+pub mod webhook_endpoints;
 pub mod workspaces;
 
 pub use db::{Backend, Store, StoreOptions};

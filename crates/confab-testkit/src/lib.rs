@@ -6,10 +6,12 @@
 //! `CONFAB_REQUIRE_POSTGRES=1` (set by `.ci/run`), in which case they fail.
 
 mod db;
+mod receiver;
 mod server;
 mod sse;
 
 pub use db::{TestBackend, TestDb};
+pub use receiver::{Received, Receiver, Reply};
 pub use server::{Response, TestServer};
 pub use sse::{SseClient, SseFrame};
 

@@ -11,3 +11,4 @@ pub mod files;
 pub mod health;
 pub mod members;
 pub mod stream;
+pub mod webhooks;

@@ -13,3 +13,4 @@ mod openapi;
 mod ops;
 mod stream;
 mod tenancy;
+mod webhooks;

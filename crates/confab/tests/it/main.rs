@@ -1,6 +1,8 @@
 //! The binary: `confab init`, `confab serve`, bootstrap output, config validation and
 //! graceful shutdown, run as a real process.
 
+mod webhooks;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,0 +1,140 @@
+//! A `kill -9` of the server with deliveries in flight loses none: after a restart
+//! they go out again (same `webhook-id`) once their lease runs out.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use confab_testkit::{Receiver, Reply};
+use serde_json::json;
+
+use super::confab;
+
+/// Starts `confab serve` with webhook settings for the test; returns the child, its
+/// URL and what it printed before listening.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the caller kills and waits for the child"
+)]
+fn serve_delivering(dir: &std::path::Path) -> (Child, String, String) {
+    let mut child = confab()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .current_dir(dir)
+        .env("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "true")
+        .env("CONFAB_WEBHOOKS_RETRY_SCHEDULE", "0s,1s,2s,4s,8s")
+        .env("CONFAB_WEBHOOKS_LEASE", "2s")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn confab");
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("server did not start: {printed}");
+        }
+        if let Some(url) = line.trim().strip_prefix("confab listening on ") {
+            let url = url.to_owned();
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return (child, url, printed);
+        }
+        printed.push_str(&line);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_with_deliveries_in_flight_loses_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = Receiver::start().await;
+    // The receiver holds every request: they are in flight when the server dies.
+    receiver.answer(Reply::status(200).after(Duration::from_secs(60)));
+    let (mut child, url, printed) = serve_delivering(dir.path());
+    let key = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("sk_test_"))
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{url}/v1/webhook-endpoints"))
+        .bearer_auth(&key)
+        .json(&json!({"url": receiver.url}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let endpoint: serde_json::Value = r.json().await.unwrap();
+    let mut contacts = HashSet::new();
+    for i in 0..20 {
+        let r = client
+            .post(format!("{url}/v1/contacts"))
+            .bearer_auth(&key)
+            .json(&json!({"name": format!("Customer {i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let contact: serde_json::Value = r.json().await.unwrap();
+        contacts.insert(contact["id"].as_str().unwrap().to_owned());
+    }
+    receiver
+        .wait_until(Duration::from_secs(15), "20 requests in flight", |r| {
+            r.len() >= 20
+        })
+        .await;
+    child.kill().unwrap(); // SIGKILL: no graceful anything
+    child.wait().unwrap();
+    let killed_at = Instant::now();
+
+    receiver.answer(Reply::status(200));
+    let before_restart = receiver.received().len();
+    let (mut child, url, printed) = serve_delivering(dir.path());
+    assert!(!printed.contains("sk_test_"), "a restart does not bootstrap again");
+    let got = receiver
+        .wait_until(Duration::from_secs(20), "every event again after the restart", |r| {
+            let again: HashSet<String> = r[before_restart..]
+                .iter()
+                .map(|x| x.json()["data"]["id"].as_str().unwrap_or("").to_owned())
+                .collect();
+            contacts.iter().all(|c| again.contains(c))
+        })
+        .await;
+    assert!(
+        killed_at.elapsed() >= Duration::from_millis(1500),
+        "redelivered only after the lease ran out"
+    );
+    // The same webhook-id as before the crash.
+    let first_ids: HashSet<&str> = got[..before_restart]
+        .iter()
+        .map(|r| r.header("webhook-id"))
+        .collect();
+    for r in &got[before_restart..] {
+        assert!(first_ids.contains(r.header("webhook-id")));
+    }
+    // The server agrees: all delivered, nothing pending.
+    let id = endpoint["id"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list: serde_json::Value = client
+            .get(format!("{url}/v1/webhook-endpoints/{id}/deliveries?status=delivered&limit=100"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if list["data"].as_array().unwrap().len() == 20 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not all recorded as delivered: {list}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
