@@ -59,7 +59,10 @@ impl Resource {
     /// Team, keys and settings are managed by owners and admins only. Webhook
     /// endpoints count as settings: one receives every event of the workspace.
     fn is_administrative(self) -> bool {
-        matches!(self, Resource::Members | Resource::Keys | Resource::Webhooks)
+        matches!(
+            self,
+            Resource::Members | Resource::Keys | Resource::Webhooks
+        )
     }
 }
 

@@ -165,7 +165,9 @@ impl Receiver {
                 panic!(
                     "receiver: gave up waiting for {what} after {timeout:?}; got {} request(s): {:?}",
                     now.len(),
-                    now.iter().map(|r| (r.answered, r.event_id())).collect::<Vec<_>>()
+                    now.iter()
+                        .map(|r| (r.answered, r.event_id()))
+                        .collect::<Vec<_>>()
                 );
             }
         }
@@ -174,7 +176,10 @@ impl Receiver {
     /// Waits for `n` accepted (2xx) requests.
     pub async fn wait_accepted(&self, n: usize, timeout: Duration) -> Vec<Received> {
         self.wait_until(timeout, &format!("{n} accepted request(s)"), |r| {
-            r.iter().filter(|x| (200..300).contains(&x.answered)).count() >= n
+            r.iter()
+                .filter(|x| (200..300).contains(&x.answered))
+                .count()
+                >= n
         })
         .await;
         self.accepted()
@@ -217,8 +222,11 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
-    let mut response =
-        (StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK), reply.body).into_response();
+    let mut response = (
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK),
+        reply.body,
+    )
+        .into_response();
     for (name, value) in reply.headers {
         if let (Ok(n), Ok(v)) = (
             axum::http::HeaderName::from_bytes(name.as_bytes()),

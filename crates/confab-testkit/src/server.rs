@@ -226,7 +226,9 @@ impl TestServer {
 
     /// Creates a webhook endpoint with `key` and returns it (with its secret).
     pub async fn endpoint(&self, key: &str, body: Value) -> Value {
-        let r = self.call("POST", "/v1/webhook-endpoints", key, Some(body)).await;
+        let r = self
+            .call("POST", "/v1/webhook-endpoints", key, Some(body))
+            .await;
         assert_eq!(r.status, 201, "create webhook endpoint: {}", r.text);
         r.json()
     }

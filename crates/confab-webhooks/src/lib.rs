@@ -19,9 +19,9 @@ pub mod signing;
 
 use std::time::Duration;
 
+pub use reqwest::Url;
 pub use schedule::{Outcome, RetrySchedule};
 pub use sender::{AttemptReport, Sender};
-pub use reqwest::Url;
 pub use signing::SignedHeaders;
 
 /// How webhooks are sent, set by the operator.

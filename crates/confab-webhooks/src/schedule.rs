@@ -24,7 +24,11 @@ impl Default for RetrySchedule {
 
 impl fmt::Display for RetrySchedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self.0.iter().map(|d| format!("{}ms", d.as_millis())).collect();
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|d| format!("{}ms", d.as_millis()))
+            .collect();
         f.write_str(&parts.join(","))
     }
 }
@@ -34,7 +38,9 @@ impl RetrySchedule {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut out = Vec::new();
         for part in text.split(',').map(str::trim) {
-            let split = part.find(|c: char| !c.is_ascii_digit()).unwrap_or(part.len());
+            let split = part
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(part.len());
             let (digits, unit) = part.split_at(split);
             let n: u64 = digits
                 .parse()
@@ -139,7 +145,11 @@ mod tests {
             RetrySchedule::parse("0ms, 250ms, 2s").unwrap().offset(1),
             Some(Duration::from_millis(250))
         );
-        assert!(RetrySchedule::parse("1s,0s").unwrap_err().contains("backwards"));
+        assert!(
+            RetrySchedule::parse("1s,0s")
+                .unwrap_err()
+                .contains("backwards")
+        );
         assert!(RetrySchedule::parse("5x").is_err());
         assert!(RetrySchedule::parse("").is_err());
     }
@@ -160,7 +170,10 @@ mod tests {
         let later = Some(Duration::from_secs(30));
         assert_eq!(s.next_after_failure(0, 0, 0, later), Some(30_000));
         // Never earlier than the schedule.
-        assert_eq!(s.next_after_failure(3, 0, 16_000, Some(Duration::ZERO)), Some(60_000));
+        assert_eq!(
+            s.next_after_failure(3, 0, 16_000, Some(Duration::ZERO)),
+            Some(60_000)
+        );
         let huge = Some(Duration::from_secs(86_400));
         assert_eq!(s.next_after_failure(0, 0, 0, huge), Some(600_000));
     }
@@ -171,7 +184,9 @@ mod tests {
         assert_eq!(Outcome::of_status(410, None, 0), Outcome::Gone);
         assert_eq!(
             Outcome::of_status(429, Some("7"), 0),
-            Outcome::Failed { retry_after: Some(Duration::from_secs(7)) }
+            Outcome::Failed {
+                retry_after: Some(Duration::from_secs(7))
+            }
         );
         assert_eq!(
             Outcome::of_status(500, Some("7"), 0),

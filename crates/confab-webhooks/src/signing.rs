@@ -69,7 +69,13 @@ pub fn standard_signature(
     let key = key_of(secret)?;
     let mac = hmac(
         &key,
-        &[id.as_bytes(), b".", timestamp.to_string().as_bytes(), b".", body],
+        &[
+            id.as_bytes(),
+            b".",
+            timestamp.to_string().as_bytes(),
+            b".",
+            body,
+        ],
     );
     Ok(format!("v1,{}", STANDARD.encode(mac)))
 }
@@ -128,8 +134,14 @@ mod tests {
         let h = sign("evt_1", 10, b"{}", new, Some(old)).unwrap();
         let parts: Vec<&str> = h.webhook_signature.split(' ').collect();
         assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0], standard_signature(new, "evt_1", 10, b"{}").unwrap());
-        assert_eq!(parts[1], standard_signature(old, "evt_1", 10, b"{}").unwrap());
+        assert_eq!(
+            parts[0],
+            standard_signature(new, "evt_1", 10, b"{}").unwrap()
+        );
+        assert_eq!(
+            parts[1],
+            standard_signature(old, "evt_1", 10, b"{}").unwrap()
+        );
         assert_eq!(h.x_signature, hex_signature(new, b"{}"));
     }
 
@@ -137,6 +149,9 @@ mod tests {
     fn refuses_malformed_secrets() {
         assert_eq!(check_secret("nope"), Err(SigningError::MalformedSecret));
         assert_eq!(check_secret("whsec_"), Err(SigningError::MalformedSecret));
-        assert_eq!(check_secret("whsec_!!!"), Err(SigningError::MalformedSecret));
+        assert_eq!(
+            check_secret("whsec_!!!"),
+            Err(SigningError::MalformedSecret)
+        );
     }
 }

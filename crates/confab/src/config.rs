@@ -239,7 +239,9 @@ fn webhook_settings(layer: &Layer) -> anyhow::Result<WebhookSettings> {
                 .ok()
                 .filter(|s| s.attempts() == 1)
                 .and_then(|s| s.offset(0))
-                .with_context(|| format!("webhooks_lease {text:?} must be one duration, e.g. 30s"))?;
+                .with_context(|| {
+                    format!("webhooks_lease {text:?} must be one duration, e.g. 30s")
+                })?;
             if parsed < Duration::from_secs(1) {
                 bail!("webhooks_lease must be at least 1s");
             }
@@ -258,7 +260,11 @@ fn webhook_settings(layer: &Layer) -> anyhow::Result<WebhookSettings> {
         schedule,
         allow_private_networks: layer.webhooks_allow_private_networks.unwrap_or(false),
         lease,
-        max_in_flight: count(layer.webhooks_max_in_flight, defaults.max_in_flight, "webhooks_max_in_flight")?,
+        max_in_flight: count(
+            layer.webhooks_max_in_flight,
+            defaults.max_in_flight,
+            "webhooks_max_in_flight",
+        )?,
         max_in_flight_per_endpoint: count(
             layer.webhooks_max_in_flight_per_endpoint,
             defaults.max_in_flight_per_endpoint,
@@ -329,7 +335,10 @@ mod tests {
             ..Layer::default()
         })
         .unwrap();
-        assert_eq!(config.webhooks.schedule.offset(1), Some(Duration::from_secs(60)));
+        assert_eq!(
+            config.webhooks.schedule.offset(1),
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(config.webhooks.lease, Duration::from_secs(2));
         assert!(
             Layer::from_env(

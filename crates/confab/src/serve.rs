@@ -7,10 +7,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use tokio_util::sync::CancellationToken;
 
-use confab_app::{live, webhooks};
 use confab_app::replies::{self, HandOffEngine, ReplyEngine};
 use confab_app::workspaces::{self, WorkspaceCredentials};
 use confab_app::{App, AppConfig, Clock};
+use confab_app::{live, webhooks};
 use confab_store::{Backend, Store, StoreOptions};
 
 use crate::Role;

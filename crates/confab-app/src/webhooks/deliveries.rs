@@ -56,7 +56,9 @@ fn ensure_enabled(enabled: bool, what: &str) -> AppResult<()> {
     } else {
         Err(AppError::new(
             ErrorCode::Conflict,
-            format!("This webhook endpoint is disabled; enable it (PATCH with enabled: true) to {what}."),
+            format!(
+                "This webhook endpoint is disabled; enable it (PATCH with enabled: true) to {what}."
+            ),
         ))
     }
 }
@@ -120,7 +122,8 @@ pub async fn replay(ctx: &Ctx, endpoint_id: &str, input: ReplayInput) -> AppResu
         None => DeliveryStatus::ALL.to_vec(),
     };
     let now = uow.now;
-    let replayed = webhook_deliveries::replay(uow.tx(), &endpoint.id, since, &statuses, now).await?;
+    let replayed =
+        webhook_deliveries::replay(uow.tx(), &endpoint.id, since, &statuses, now).await?;
     uow.commit().await?;
     Ok(Replay {
         object: "webhook_replay",

@@ -72,7 +72,10 @@ impl Shared {
 
     /// Remembers when a retry is due so the claim loop wakes for it.
     pub(super) fn schedule(&self, at: Timestamp) {
-        self.due.lock().expect("due heap").push(Reverse(at.millis()));
+        self.due
+            .lock()
+            .expect("due heap")
+            .push(Reverse(at.millis()));
         self.wake.notify_one();
     }
 
@@ -196,7 +199,8 @@ async fn claim(shared: &Shared, limit: usize) -> AppResult<Vec<Claimed>> {
     let per_endpoint = shared.settings.max_in_flight_per_endpoint;
     let busy = shared.in_flight.lock().expect("in-flight map").clone();
     let now = shared.app.clock.now();
-    let lease_until = Timestamp::from_millis(now.millis() + shared.settings.lease.as_millis() as i64);
+    let lease_until =
+        Timestamp::from_millis(now.millis() + shared.settings.lease.as_millis() as i64);
     let mut tx = shared.app.store.system().await?;
     let claimed = webhook_dispatch::claim(&mut tx, now, lease_until, limit, |endpoint| {
         per_endpoint.saturating_sub(busy.get(endpoint).copied().unwrap_or(0))
@@ -215,11 +219,14 @@ async fn attempt(shared: &Shared, delivery: Claimed) -> Recorded {
     let at = shared.app.clock.now();
     let schedule = &shared.settings.schedule;
     let index = delivery.cycle_attempt.max(0) as usize;
-    let after_failure = |now: Timestamp, retry_after| {
-        match schedule.next_after_failure(index, delivery.schedule_from.millis(), now.millis(), retry_after) {
-            Some(next) => Next::RetryAt(Timestamp::from_millis(next)),
-            None => Next::Dead,
-        }
+    let after_failure = |now: Timestamp, retry_after| match schedule.next_after_failure(
+        index,
+        delivery.schedule_from.millis(),
+        now.millis(),
+        retry_after,
+    ) {
+        Some(next) => Next::RetryAt(Timestamp::from_millis(next)),
+        None => Next::Dead,
     };
     let mut recorded = Recorded {
         delivery_id: delivery.delivery_id.clone(),
@@ -271,7 +278,9 @@ async fn attempt(shared: &Shared, delivery: Claimed) -> Recorded {
     (recorded.next, recorded.effect) = match report.outcome {
         Outcome::Delivered => (Next::Delivered, EndpointEffect::Succeeded),
         Outcome::Gone => (after_failure(now, None), EndpointEffect::Gone),
-        Outcome::Failed { retry_after } => (after_failure(now, retry_after), EndpointEffect::Failed),
+        Outcome::Failed { retry_after } => {
+            (after_failure(now, retry_after), EndpointEffect::Failed)
+        }
     };
     recorded
 }

@@ -71,7 +71,10 @@ pub fn check_url(raw: &str, livemode: bool, allow_private: bool) -> Result<Strin
         ("http", true) => return Err("must use https:// in live mode".into()),
         _ => return Err("must be an https:// URL".into()),
     }
-    let host = url.host_str().filter(|h| !h.is_empty()).ok_or("must name a host")?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or("must name a host")?;
     if let Some(ip) = literal_host(host)
         && !allow_private
         && !is_public(ip)
@@ -112,7 +115,9 @@ fn check_description(raw: Option<&str>) -> Result<Option<String>, String> {
         return Ok(None);
     };
     if text.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(format!("must be at most {MAX_DESCRIPTION_CHARS} characters"));
+        return Err(format!(
+            "must be at most {MAX_DESCRIPTION_CHARS} characters"
+        ));
     }
     Ok(Some(text.to_owned()))
 }
@@ -132,7 +137,11 @@ pub async fn create(ctx: &Ctx, input: EndpointCreate) -> AppResult<WebhookEndpoi
         (Ok(u), Ok(e), Ok(d)) => (u, e, d),
         (u, e, d) => {
             let mut errors = FieldErrors::new();
-            for (field, result) in [("url", u.err()), ("events", e.err()), ("description", d.err())] {
+            for (field, result) in [
+                ("url", u.err()),
+                ("events", e.err()),
+                ("description", d.err()),
+            ] {
                 if let Some(message) = result {
                     errors.add(field, message);
                 }
@@ -261,12 +270,19 @@ mod tests {
     #[test]
     fn urls_follow_the_mode_and_the_address_policy() {
         assert!(check_url("https://example.com/hook", true, false).is_ok());
-        assert!(check_url("http://example.com/hook", true, false).unwrap_err().contains("https"));
+        assert!(
+            check_url("http://example.com/hook", true, false)
+                .unwrap_err()
+                .contains("https")
+        );
         assert!(check_url("http://example.com/hook", false, false).is_ok());
         assert!(check_url("ftp://example.com/", false, false).is_err());
         assert!(check_url("not a url", false, false).is_err());
         let private = check_url("http://169.254.169.254/latest", false, false).unwrap_err();
-        assert!(private.contains("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS"), "{private}");
+        assert!(
+            private.contains("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS"),
+            "{private}"
+        );
         assert!(check_url("https://[::1]:8443/", true, false).is_err());
         assert!(check_url("http://127.0.0.1:9/", false, true).is_ok());
     }
@@ -276,7 +292,11 @@ mod tests {
         assert_eq!(check_events(&["*".into()]).unwrap(), vec!["*"]);
         assert!(check_events(&[]).is_err());
         assert!(check_events(&["*".into(), "message.sent".into()]).is_err());
-        assert!(check_events(&["message.snet".into()]).unwrap_err().contains("message.snet"));
+        assert!(
+            check_events(&["message.snet".into()])
+                .unwrap_err()
+                .contains("message.snet")
+        );
         assert_eq!(
             check_events(&["message.sent".into(), "message.sent".into()]).unwrap(),
             vec!["message.sent"]

@@ -53,7 +53,8 @@ async fn write(shared: &Shared, batch: &[Recorded]) -> AppResult<()> {
     for r in batch {
         if webhook_dispatch::record(&mut tx, r, now).await? == Some(true) {
             let since = Timestamp::from_millis(now.millis() - AUTO_RECOVER_WINDOW_MS);
-            recovered += webhook_dispatch::recover_dead(&mut tx, &r.endpoint_id, since, now).await?;
+            recovered +=
+                webhook_dispatch::recover_dead(&mut tx, &r.endpoint_id, since, now).await?;
         }
     }
     tx.commit().await?;
@@ -63,7 +64,10 @@ async fn write(shared: &Shared, batch: &[Recorded]) -> AppResult<()> {
         }
     }
     if recovered > 0 {
-        tracing::info!(recovered, "webhooks: auto_recover queued dead deliveries again");
+        tracing::info!(
+            recovered,
+            "webhooks: auto_recover queued dead deliveries again"
+        );
         shared.schedule(now);
     }
     Ok(())

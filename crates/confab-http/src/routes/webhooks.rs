@@ -36,7 +36,10 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/webhook-endpoints/{id}", tag = "Webhooks",
     params(("id" = String, Path)),
     responses((status = 200, body = WebhookEndpoint), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<WebhookEndpoint>> {
+pub async fn get(
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<WebhookEndpoint>> {
     Ok(Json(endpoints::get(&ctx, &id).await?))
 }
 

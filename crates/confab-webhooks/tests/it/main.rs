@@ -49,7 +49,11 @@ async fn loopback_is_refused_after_resolution_unless_allowed() {
         format!("http://[::ffff:127.0.0.1]:{port}/hook"),
     ] {
         let report = guarded.send(&url, &signed(b"{}"), b"{}".to_vec()).await;
-        assert_eq!(report.outcome, Outcome::Failed { retry_after: None }, "{url}");
+        assert_eq!(
+            report.outcome,
+            Outcome::Failed { retry_after: None },
+            "{url}"
+        );
         assert!(
             report.error.as_deref().unwrap().starts_with("refused"),
             "{url}: {:?}",
@@ -61,7 +65,11 @@ async fn loopback_is_refused_after_resolution_unless_allowed() {
 
     let open = Sender::new(true).unwrap();
     let report = open
-        .send(&format!("http://localhost:{port}/hook"), &signed(b"{}"), b"{}".to_vec())
+        .send(
+            &format!("http://localhost:{port}/hook"),
+            &signed(b"{}"),
+            b"{}".to_vec(),
+        )
         .await;
     assert_eq!(report.outcome, Outcome::Delivered);
     assert_eq!(report.status_code, Some(204));
@@ -93,19 +101,30 @@ async fn redirects_are_not_followed_and_bodies_are_cut() {
     .await;
     let sender = Sender::new(true).unwrap();
     let report = sender
-        .send(&format!("http://127.0.0.1:{port}/moved"), &signed(b"{}"), b"{}".to_vec())
+        .send(
+            &format!("http://127.0.0.1:{port}/moved"),
+            &signed(b"{}"),
+            b"{}".to_vec(),
+        )
         .await;
     assert_eq!(report.status_code, Some(307));
     assert!(matches!(report.outcome, Outcome::Failed { .. }));
     assert!(!*followed.lock().unwrap(), "the redirect was not followed");
 
     let report = sender
-        .send(&format!("http://127.0.0.1:{port}/big"), &signed(b"{}"), b"{}".to_vec())
+        .send(
+            &format!("http://127.0.0.1:{port}/big"),
+            &signed(b"{}"),
+            b"{}".to_vec(),
+        )
         .await;
     assert_eq!(report.outcome, Outcome::Delivered);
     let body = report.response_body.unwrap();
     assert!(body.len() <= confab_webhooks::sender::MAX_STORED_BODY);
-    assert!(body.chars().all(|c| c == 'é'), "cut on a character boundary");
+    assert!(
+        body.chars().all(|c| c == 'é'),
+        "cut on a character boundary"
+    );
 }
 
 #[tokio::test]
@@ -127,7 +146,11 @@ async fn the_exact_signed_bytes_and_headers_go_out() {
     let headers = signed(&body);
     let report = Sender::new(true)
         .unwrap()
-        .send(&format!("http://127.0.0.1:{port}/hook"), &headers, body.clone())
+        .send(
+            &format!("http://127.0.0.1:{port}/hook"),
+            &headers,
+            body.clone(),
+        )
         .await;
     assert_eq!(
         report.outcome,

@@ -1,5 +1,7 @@
-//! A `kill -9` of the server with deliveries in flight loses none: after a restart
-//! they go out again (same `webhook-id`) once their lease runs out.
+//! Webhook deliveries across the life of the process: a `kill -9` with deliveries in
+//! flight loses none (after a restart they go out again, same `webhook-id`, once
+//! their lease runs out), and a SIGTERM lets the requests in flight finish and
+//! records them before exiting.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
@@ -9,7 +11,7 @@ use std::time::{Duration, Instant};
 use confab_testkit::{Receiver, Reply};
 use serde_json::json;
 
-use super::confab;
+use super::{confab, terminate};
 
 /// Starts `confab serve` with webhook settings for the test; returns the child, its
 /// URL and what it printed before listening.
@@ -89,39 +91,47 @@ async fn kill_9_with_deliveries_in_flight_loses_none() {
         .await;
     child.kill().unwrap(); // SIGKILL: no graceful anything
     child.wait().unwrap();
-    let killed_at = Instant::now();
 
     receiver.answer(Reply::status(200));
     let before_restart = receiver.received().len();
     let (mut child, url, printed) = serve_delivering(dir.path());
-    assert!(!printed.contains("sk_test_"), "a restart does not bootstrap again");
-    let got = receiver
-        .wait_until(Duration::from_secs(20), "every event again after the restart", |r| {
-            let again: HashSet<String> = r[before_restart..]
-                .iter()
-                .map(|x| x.json()["data"]["id"].as_str().unwrap_or("").to_owned())
-                .collect();
-            contacts.iter().all(|c| again.contains(c))
-        })
-        .await;
     assert!(
-        killed_at.elapsed() >= Duration::from_millis(1500),
-        "redelivered only after the lease ran out"
+        !printed.contains("sk_test_"),
+        "a restart does not bootstrap again"
     );
-    // The same webhook-id as before the crash.
-    let first_ids: HashSet<&str> = got[..before_restart]
-        .iter()
-        .map(|r| r.header("webhook-id"))
-        .collect();
-    for r in &got[before_restart..] {
-        assert!(first_ids.contains(r.header("webhook-id")));
+    let got = receiver
+        .wait_until(
+            Duration::from_secs(20),
+            "every event again after the restart",
+            |r| {
+                let again: HashSet<String> = r[before_restart..]
+                    .iter()
+                    .map(|x| x.json()["data"]["id"].as_str().unwrap_or("").to_owned())
+                    .collect();
+                contacts.iter().all(|c| again.contains(c))
+            },
+        )
+        .await;
+    // Sent again with the same webhook-id, once the dead process's lease ran out.
+    for again in &got[before_restart..] {
+        let first = got[..before_restart]
+            .iter()
+            .find(|r| r.header("webhook-id") == again.header("webhook-id"))
+            .expect("a webhook-id seen before the crash");
+        assert!(
+            again.at_ms - first.at_ms >= 1500,
+            "redelivered {} ms after the first send, inside the 2 s lease",
+            again.at_ms - first.at_ms
+        );
     }
     // The server agrees: all delivered, nothing pending.
     let id = endpoint["id"].as_str().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let list: serde_json::Value = client
-            .get(format!("{url}/v1/webhook-endpoints/{id}/deliveries?status=delivered&limit=100"))
+            .get(format!(
+                "{url}/v1/webhook-endpoints/{id}/deliveries?status=delivered&limit=100"
+            ))
             .bearer_auth(&key)
             .send()
             .await
@@ -132,9 +142,82 @@ async fn kill_9_with_deliveries_in_flight_loses_none() {
         if list["data"].as_array().unwrap().len() == 20 {
             break;
         }
-        assert!(Instant::now() < deadline, "not all recorded as delivered: {list}");
+        assert!(
+            Instant::now() < deadline,
+            "not all recorded as delivered: {list}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Creates an endpoint for `receiver` and `n` contacts (one event each); returns the
+/// endpoint id.
+async fn endpoint_and_events(url: &str, key: &str, receiver: &Receiver, n: usize) -> String {
+    let client = reqwest::Client::new();
+    let endpoint: serde_json::Value = client
+        .post(format!("{url}/v1/webhook-endpoints"))
+        .bearer_auth(key)
+        .json(&json!({"url": receiver.url}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for i in 0..n {
+        let r = client
+            .post(format!("{url}/v1/contacts"))
+            .bearer_auth(key)
+            .json(&json!({"name": format!("Customer {i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    endpoint["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_deliveries_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = Receiver::start().await;
+    receiver.answer(Reply::status(200).after(Duration::from_millis(1500)));
+    let (mut child, url, printed) = serve_delivering(dir.path());
+    let key = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("sk_test_"))
+        .unwrap()
+        .to_owned();
+    let endpoint = endpoint_and_events(&url, &key, &receiver, 3).await;
+    receiver
+        .wait_until(Duration::from_secs(15), "3 requests in flight", |r| {
+            r.len() >= 3
+        })
+        .await;
+    let asked = Instant::now();
+    assert!(terminate(&mut child).success(), "a graceful exit");
+    assert!(
+        asked.elapsed() >= Duration::from_millis(1000),
+        "the server waited for the requests in flight"
+    );
+    // Restarted, it has nothing left to send: every result was recorded before exit.
+    let (mut child, url, _) = serve_delivering(dir.path());
+    let list: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{url}/v1/webhook-endpoints/{endpoint}/deliveries?status=delivered"
+        ))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["data"].as_array().unwrap().len(), 3, "{list}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(receiver.received().len(), 3, "nothing was sent twice");
     child.kill().unwrap();
     child.wait().unwrap();
 }

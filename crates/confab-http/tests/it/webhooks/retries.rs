@@ -11,7 +11,12 @@ const WAIT: Duration = Duration::from_secs(15);
 async fn deliveries(s: &TestServer, endpoint: &str, status: Option<&str>) -> Vec<Value> {
     let query = status.map(|st| format!("?status={st}")).unwrap_or_default();
     let r = s
-        .call("GET", &format!("/v1/webhook-endpoints/{endpoint}/deliveries{query}"), s.sk(), None)
+        .call(
+            "GET",
+            &format!("/v1/webhook-endpoints/{endpoint}/deliveries{query}"),
+            s.sk(),
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.json()["data"].as_array().unwrap().clone()
