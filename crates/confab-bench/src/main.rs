@@ -10,6 +10,7 @@ mod report;
 mod server;
 mod stats;
 mod streams;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,9 @@ enum Command {
     Messages(messages::MessagesArgs),
     /// Hold many idle live event streams open; report server memory, threads and fan-out.
     Streams(streams::StreamsArgs),
+    /// Emit events to one webhook endpoint on a local receiver; report delivered
+    /// events per second and event-to-receipt latency.
+    Webhooks(webhooks::WebhooksArgs),
 }
 
 #[tokio::main]
@@ -37,6 +41,7 @@ async fn main() -> ExitCode {
         match cli.command {
             Command::Messages(args) => messages::run(args).await,
             Command::Streams(args) => streams::run(args).await,
+            Command::Webhooks(args) => webhooks::run(args).await,
         }
     };
     // On Ctrl-C the work future is dropped, which kills a running confab child.
