@@ -158,7 +158,11 @@ async fn measure(
             break;
         }
         if Instant::now() > deadline {
-            bail!("only {count} of {} events arrived within {}s", args.events, args.timeout_seconds);
+            bail!(
+                "only {count} of {} events arrived within {}s",
+                args.events,
+                args.timeout_seconds
+            );
         }
         let _ = tokio::time::timeout(Duration::from_millis(200), arrived).await;
     }

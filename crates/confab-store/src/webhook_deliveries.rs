@@ -9,10 +9,10 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, fetch_page};
 use confab_core::Timestamp;
 use confab_core::id::{EventId, WebhookDeliveryId, WebhookEndpointId};
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 use confab_core::webhook::{DeliveryAttempt, DeliveryStatus, WebhookDelivery};
 
 const COLUMNS: &str = "id, livemode, endpoint_id, event_id, event_type, status, next_attempt_at, delivered_at, created_at";
@@ -106,13 +106,12 @@ pub async fn list(
             .bind(Arg::Text(status.as_str().to_owned()));
     }
     sql.newest_first("", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let mut deliveries = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    attach_attempts(tx, &mut deliveries).await?;
-    Ok(Page::from_rows(deliveries, page.limit, |d| Cursor {
-        created_at: d.created_at.millis(),
-        id: d.id.to_string(),
-    }))
+    let mut found = fetch_page(sql, tx, page, decode, |d| {
+        (d.created_at.millis(), d.id.to_string())
+    })
+    .await?;
+    attach_attempts(tx, &mut found.data).await?;
+    Ok(found)
 }
 
 async fn attach_attempts(tx: &mut TenantTx, deliveries: &mut [WebhookDelivery]) -> Result<()> {

@@ -231,27 +231,20 @@ pub async fn record(tx: &mut SystemTx, r: &Recorded, now: Timestamp) -> Result<O
             row.map(|row| Ok(row.try_get::<i64, _>("auto_recover").classified()? != 0))
                 .transpose()
         }
-        EndpointEffect::Failed => {
-            sqlx::query(
-                "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL",
-            )
-            .bind(endpoint)
-            .bind(now.millis())
-            .execute(tx.conn())
-            .await
-            .classified()?;
-            Ok(None)
-        }
-        EndpointEffect::Gone => {
-            sqlx::query(
+        EndpointEffect::Failed | EndpointEffect::Gone => {
+            // Failing from the first failure on; a 410 also disables the endpoint.
+            let sql = if r.effect == EndpointEffect::Gone {
                 "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'gone', \
-                 failing_since = coalesce(failing_since, $2), updated_at = $2 WHERE id = $1",
-            )
-            .bind(endpoint)
-            .bind(now.millis())
-            .execute(tx.conn())
-            .await
-            .classified()?;
+                 failing_since = coalesce(failing_since, $2), updated_at = $2 WHERE id = $1"
+            } else {
+                "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL"
+            };
+            sqlx::query(sql)
+                .bind(endpoint)
+                .bind(now.millis())
+                .execute(tx.conn())
+                .await
+                .classified()?;
             Ok(None)
         }
     }

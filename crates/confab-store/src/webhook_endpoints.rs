@@ -7,10 +7,10 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
 use confab_core::Timestamp;
 use confab_core::id::WebhookEndpointId;
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 use confab_core::webhook::WebhookEndpoint;
 
 const COLUMNS: &str = "id, livemode, url, description, events, enabled, auto_recover, disabled_reason, created_at, updated_at";
@@ -77,12 +77,10 @@ pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<WebhookE
         .push(" AND livemode = ")
         .bind(Arg::Int(live));
     sql.newest_first("", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let endpoints = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(endpoints, page.limit, |e| Cursor {
-        created_at: e.created_at.millis(),
-        id: e.id.to_string(),
-    }))
+    fetch_page(sql, tx, page, decode, |e| {
+        (e.created_at.millis(), e.id.to_string())
+    })
+    .await
 }
 
 /// Rewrites the fields a client may change (and the server's `disabled_reason`).

@@ -4,49 +4,34 @@
 //! records them before exiting.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use confab_testkit::{Receiver, Reply};
 use serde_json::json;
 
-use super::{confab, terminate};
+use super::{serve_with, terminate};
 
-/// Starts `confab serve` with webhook settings for the test; returns the child, its
-/// URL and what it printed before listening.
-#[expect(
-    clippy::zombie_processes,
-    reason = "the caller kills and waits for the child"
-)]
+/// Starts `confab serve` with a fast schedule, a 2 s lease and private networks
+/// allowed (the receiver listens on 127.0.0.1).
 fn serve_delivering(dir: &std::path::Path) -> (Child, String, String) {
-    let mut child = confab()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
-        .current_dir(dir)
-        .env("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "true")
-        .env("CONFAB_WEBHOOKS_RETRY_SCHEDULE", "0s,1s,2s,4s,8s")
-        .env("CONFAB_WEBHOOKS_LEASE", "2s")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn confab");
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut printed = String::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("server did not start: {printed}");
-        }
-        if let Some(url) = line.trim().strip_prefix("confab listening on ") {
-            let url = url.to_owned();
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return (child, url, printed);
-        }
-        printed.push_str(&line);
-    }
+    serve_with(
+        dir,
+        &[
+            ("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "true"),
+            ("CONFAB_WEBHOOKS_RETRY_SCHEDULE", "0s,1s,2s,4s,8s"),
+            ("CONFAB_WEBHOOKS_LEASE", "2s"),
+        ],
+    )
+}
+
+/// The test key a fresh server printed.
+fn test_key(printed: &str) -> String {
+    printed
+        .split_whitespace()
+        .find(|w| w.starts_with("sk_test_"))
+        .expect("a fresh server prints its test key")
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,34 +41,8 @@ async fn kill_9_with_deliveries_in_flight_loses_none() {
     // The receiver holds every request: they are in flight when the server dies.
     receiver.answer(Reply::status(200).after(Duration::from_secs(60)));
     let (mut child, url, printed) = serve_delivering(dir.path());
-    let key = printed
-        .split_whitespace()
-        .find(|w| w.starts_with("sk_test_"))
-        .unwrap()
-        .to_owned();
-    let client = reqwest::Client::new();
-    let r = client
-        .post(format!("{url}/v1/webhook-endpoints"))
-        .bearer_auth(&key)
-        .json(&json!({"url": receiver.url}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let endpoint: serde_json::Value = r.json().await.unwrap();
-    let mut contacts = HashSet::new();
-    for i in 0..20 {
-        let r = client
-            .post(format!("{url}/v1/contacts"))
-            .bearer_auth(&key)
-            .json(&json!({"name": format!("Customer {i}")}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        let contact: serde_json::Value = r.json().await.unwrap();
-        contacts.insert(contact["id"].as_str().unwrap().to_owned());
-    }
+    let key = test_key(&printed);
+    let (endpoint, contacts) = endpoint_and_events(&url, &key, &receiver, 20).await;
     receiver
         .wait_until(Duration::from_secs(15), "20 requests in flight", |r| {
             r.len() >= 20
@@ -125,7 +84,8 @@ async fn kill_9_with_deliveries_in_flight_loses_none() {
         );
     }
     // The server agrees: all delivered, nothing pending.
-    let id = endpoint["id"].as_str().unwrap();
+    let client = reqwest::Client::new();
+    let id = endpoint.as_str();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let list: serde_json::Value = client
@@ -153,8 +113,13 @@ async fn kill_9_with_deliveries_in_flight_loses_none() {
 }
 
 /// Creates an endpoint for `receiver` and `n` contacts (one event each); returns the
-/// endpoint id.
-async fn endpoint_and_events(url: &str, key: &str, receiver: &Receiver, n: usize) -> String {
+/// endpoint id and the contact ids.
+async fn endpoint_and_events(
+    url: &str,
+    key: &str,
+    receiver: &Receiver,
+    n: usize,
+) -> (String, HashSet<String>) {
     let client = reqwest::Client::new();
     let endpoint: serde_json::Value = client
         .post(format!("{url}/v1/webhook-endpoints"))
@@ -166,6 +131,7 @@ async fn endpoint_and_events(url: &str, key: &str, receiver: &Receiver, n: usize
         .json()
         .await
         .unwrap();
+    let mut contacts = HashSet::new();
     for i in 0..n {
         let r = client
             .post(format!("{url}/v1/contacts"))
@@ -175,8 +141,10 @@ async fn endpoint_and_events(url: &str, key: &str, receiver: &Receiver, n: usize
             .await
             .unwrap();
         assert_eq!(r.status(), 201);
+        let contact: serde_json::Value = r.json().await.unwrap();
+        contacts.insert(contact["id"].as_str().unwrap().to_owned());
     }
-    endpoint["id"].as_str().unwrap().to_owned()
+    (endpoint["id"].as_str().unwrap().to_owned(), contacts)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,12 +153,8 @@ async fn sigterm_finishes_the_deliveries_in_flight() {
     let receiver = Receiver::start().await;
     receiver.answer(Reply::status(200).after(Duration::from_millis(1500)));
     let (mut child, url, printed) = serve_delivering(dir.path());
-    let key = printed
-        .split_whitespace()
-        .find(|w| w.starts_with("sk_test_"))
-        .unwrap()
-        .to_owned();
-    let endpoint = endpoint_and_events(&url, &key, &receiver, 3).await;
+    let key = test_key(&printed);
+    let (endpoint, _) = endpoint_and_events(&url, &key, &receiver, 3).await;
     receiver
         .wait_until(Duration::from_secs(15), "3 requests in flight", |r| {
             r.len() >= 3
