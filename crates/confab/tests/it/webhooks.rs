@@ -34,20 +34,53 @@ fn test_key(printed: &str) -> String {
         .to_owned()
 }
 
+/// A server with `n` deliveries in flight to a receiver that holds each request for
+/// `hold` before answering 200.
+struct InFlight {
+    dir: tempfile::TempDir,
+    receiver: Receiver,
+    child: Child,
+    key: String,
+    endpoint: String,
+    contacts: HashSet<String>,
+}
+
+impl InFlight {
+    async fn start(n: usize, hold: Duration) -> InFlight {
+        let dir = tempfile::tempdir().unwrap();
+        let receiver = Receiver::start().await;
+        receiver.answer(Reply::status(200).after(hold));
+        let (child, url, printed) = serve_delivering(dir.path());
+        let key = test_key(&printed);
+        let (endpoint, contacts) = endpoint_and_events(&url, &key, &receiver, n).await;
+        receiver
+            .wait_until(Duration::from_secs(15), "requests in flight", |r| {
+                r.len() >= n
+            })
+            .await;
+        InFlight {
+            dir,
+            receiver,
+            child,
+            key,
+            endpoint,
+            contacts,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_with_deliveries_in_flight_loses_none() {
-    let dir = tempfile::tempdir().unwrap();
-    let receiver = Receiver::start().await;
     // The receiver holds every request: they are in flight when the server dies.
-    receiver.answer(Reply::status(200).after(Duration::from_secs(60)));
-    let (mut child, url, printed) = serve_delivering(dir.path());
-    let key = test_key(&printed);
-    let (endpoint, contacts) = endpoint_and_events(&url, &key, &receiver, 20).await;
-    receiver
-        .wait_until(Duration::from_secs(15), "20 requests in flight", |r| {
-            r.len() >= 20
-        })
-        .await;
+    let InFlight {
+        dir,
+        receiver,
+        mut child,
+        key,
+        endpoint,
+        contacts,
+        ..
+    } = InFlight::start(20, Duration::from_secs(60)).await;
     child.kill().unwrap(); // SIGKILL: no graceful anything
     child.wait().unwrap();
 
@@ -149,17 +182,14 @@ async fn endpoint_and_events(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_the_deliveries_in_flight() {
-    let dir = tempfile::tempdir().unwrap();
-    let receiver = Receiver::start().await;
-    receiver.answer(Reply::status(200).after(Duration::from_millis(1500)));
-    let (mut child, url, printed) = serve_delivering(dir.path());
-    let key = test_key(&printed);
-    let (endpoint, _) = endpoint_and_events(&url, &key, &receiver, 3).await;
-    receiver
-        .wait_until(Duration::from_secs(15), "3 requests in flight", |r| {
-            r.len() >= 3
-        })
-        .await;
+    let InFlight {
+        dir,
+        receiver,
+        mut child,
+        key,
+        endpoint,
+        ..
+    } = InFlight::start(3, Duration::from_millis(1500)).await;
     let asked = Instant::now();
     assert!(terminate(&mut child).success(), "a graceful exit");
     assert!(
