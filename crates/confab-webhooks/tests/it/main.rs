@@ -8,6 +8,9 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use confab_webhooks::{Outcome, Sender, signing};
 
+/// What a test server saw: the headers and the body bytes.
+type Request = (HeaderMap, Vec<u8>);
+
 /// Serves `app` on 127.0.0.1:0; returns its port.
 async fn serve(app: axum::Router) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -129,7 +132,7 @@ async fn redirects_are_not_followed_and_bodies_are_cut() {
 
 #[tokio::test]
 async fn the_exact_signed_bytes_and_headers_go_out() {
-    let seen: Arc<Mutex<Option<(HeaderMap, Vec<u8>)>>> = Arc::default();
+    let seen: Arc<Mutex<Option<Request>>> = Arc::default();
     let store = seen.clone();
     let port = serve(axum::Router::new().route(
         "/hook",
