@@ -3,12 +3,15 @@
 //! contacts (one `contact.created` each) from `--clients` concurrent clients, and
 //! waits until every event has arrived. Reports events delivered per second (first
 //! request sent to last event received) and the latency from each event's
-//! `created_at` to its arrival. Svix's server can be measured the same way against
-//! the same receiver, which is what this is meant to be compared with.
+//! `created_at` to its arrival. Then it replays all of them at once
+//! (`POST …/replay`) and reports how fast the dispatcher drains that backlog, which
+//! measures delivery alone (no API writes competing). Svix's server can be measured
+//! the same way against the same receiver, which is what this is meant to be compared
+//! with.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,6 +46,9 @@ pub struct WebhooksArgs {
 struct Receipts {
     /// event id → (event created_at in unix ms, first arrival unix ms, arrivals)
     seen: Mutex<HashMap<String, (i64, i64, usize)>>,
+    /// Every request, duplicates and replays included, and when the last came.
+    arrivals: AtomicUsize,
+    last_arrival_ms: AtomicI64,
     arrived: Notify,
 }
 
@@ -63,6 +69,8 @@ async fn receive(State(receipts): State<Arc<Receipts>>, body: Bytes) -> StatusCo
         .entry(id)
         .and_modify(|e| e.2 += 1)
         .or_insert((created, now, 1));
+    receipts.arrivals.fetch_add(1, Ordering::Relaxed);
+    receipts.last_arrival_ms.fetch_max(now, Ordering::Relaxed);
     receipts.arrived.notify_waiters();
     StatusCode::NO_CONTENT
 }
@@ -110,6 +118,8 @@ async fn measure(
     if r.status() != reqwest::StatusCode::CREATED {
         bail!("creating the endpoint: {} {}", r.status(), r.text().await?);
     }
+    let endpoint: serde_json::Value = r.json().await?;
+    let endpoint_id = endpoint["id"].as_str().context("endpoint id")?.to_owned();
     let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
         "webhooks: nproc {nproc}, events {}, clients {}",
@@ -150,23 +160,68 @@ async fn measure(
     }
     let emitted = started.elapsed();
 
-    let deadline = Instant::now() + Duration::from_secs(args.timeout_seconds);
+    let timeout = Duration::from_secs(args.timeout_seconds);
+    wait_for(receipts, args.events, timeout, || {
+        receipts.seen.lock().expect("receipts").len()
+    })
+    .await?;
+    report_live(receipts, args, started_ms, emitted);
+
+    // Phase two: every delivery due at once, nothing else writing.
+    let before = receipts.arrivals.load(Ordering::Relaxed);
+    let replay_ms = chrono::Utc::now().timestamp_millis();
+    let since = chrono::DateTime::from_timestamp_millis(started_ms - 60_000)
+        .context("start time")?
+        .to_rfc3339();
+    let r = client
+        .post(format!(
+            "{}/v1/webhook-endpoints/{endpoint_id}/replay",
+            server.url
+        ))
+        .header("authorization", &auth)
+        .json(&json!({"since": since}))
+        .send()
+        .await?;
+    if r.status() != reqwest::StatusCode::ACCEPTED {
+        bail!("replay: {} {}", r.status(), r.text().await?);
+    }
+    wait_for(receipts, before + args.events, timeout, || {
+        receipts.arrivals.load(Ordering::Relaxed)
+    })
+    .await?;
+    let drained = (receipts.last_arrival_ms.load(Ordering::Relaxed) - replay_ms).max(1);
+    println!(
+        "replayed {} deliveries in {:.2}s: {:.0} deliveries/s (replay request to last receipt)",
+        args.events,
+        drained as f64 / 1000.0,
+        args.events as f64 * 1000.0 / drained as f64
+    );
+    Ok(())
+}
+
+/// Waits until `count()` reaches `wanted`.
+async fn wait_for(
+    receipts: &Receipts,
+    wanted: usize,
+    timeout: Duration,
+    count: impl Fn() -> usize,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
     loop {
         let arrived = receipts.arrived.notified();
-        let count = receipts.seen.lock().expect("receipts").len();
-        if count >= args.events {
-            break;
+        let now = count();
+        if now >= wanted {
+            return Ok(());
         }
         if Instant::now() > deadline {
-            bail!(
-                "only {count} of {} events arrived within {}s",
-                args.events,
-                args.timeout_seconds
-            );
+            bail!("only {now} of {wanted} arrived within {timeout:?}");
         }
         let _ = tokio::time::timeout(Duration::from_millis(200), arrived).await;
     }
+}
 
+/// Prints the figures of the live phase.
+fn report_live(receipts: &Receipts, args: &WebhooksArgs, started_ms: i64, emitted: Duration) {
     let seen = receipts.seen.lock().expect("receipts");
     let last_ms = seen.values().map(|v| v.1).max().unwrap_or(started_ms);
     let window = Duration::from_millis((last_ms - started_ms).max(1) as u64);
@@ -195,5 +250,4 @@ async fn measure(
         ms(percentile(&latencies, 99.0)),
         ms(latencies.last().copied().unwrap_or_default())
     );
-    Ok(())
 }

@@ -1,15 +1,19 @@
 //! The webhook dispatcher: claims due deliveries in batches, sends them concurrently,
-//! and hands each result to the recorder, which writes them in batches.
+//! and records the results.
 //!
 //! Throughput comes from doing per batch what would otherwise be done per delivery:
-//! one claim transaction takes every due delivery (up to the free slots), one recorder
-//! transaction writes every finished attempt, and one pooled HTTP client keeps
-//! connections to each endpoint open. Latency comes from waking on commit (the event
-//! bus) instead of polling, and from a timer set to the next scheduled retry.
+//! each cycle is one transaction that records every attempt finished since the last
+//! cycle and claims the next deliveries, and one pooled HTTP client keeps connections
+//! to each endpoint open. Latency comes from waking on commit (the event bus) and on
+//! every finished attempt instead of polling, and from a timer set to the next
+//! scheduled retry.
 //!
 //! Bounds: at most `max_in_flight` requests at once, and at most
-//! `max_in_flight_per_endpoint` to one endpoint; the claim passes over endpoints that
-//! are full, so a slow endpoint's backlog never holds the others' slots.
+//! `max_in_flight_per_endpoint` to one endpoint (a semaphore per endpoint). A claim
+//! takes up to twice that per endpoint, so the next requests are ready when a slot
+//! frees without a database round trip, and passes over endpoints that already hold
+//! that many, so a slow endpoint's backlog never takes the others' slots. (Twice the
+//! bound keeps a claimed delivery's wait under two request timeouts, inside its lease.)
 //!
 //! Shutdown: stop claiming, let every request in flight finish (each is bounded by the
 //! 10 s timeout), record the results, return. A crash instead leaves the leases to run
@@ -21,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{StreamExt, stream};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -35,48 +39,62 @@ use super::recorder;
 use crate::{App, AppResult};
 
 /// The most deliveries one claim takes.
-const CLAIM_BATCH: usize = 256;
+const CLAIM_BATCH: usize = 512;
 /// How often the queue is looked at when nothing woke the dispatcher (other nodes'
 /// commits, leases that ran out).
 const POLL: Duration = Duration::from_millis(500);
+/// How long to wait before trying again after the database refused a cycle.
+const BACKOFF: Duration = Duration::from_millis(500);
 
-/// State shared by the claim loop, the send tasks and the recorder.
-pub(super) struct Shared {
-    pub(super) app: App,
+/// State shared by the dispatch loop and the send tasks.
+struct Shared {
+    app: App,
     settings: WebhookSettings,
     sender: Sender,
-    /// Requests in flight per endpoint.
-    in_flight: Mutex<HashMap<WebhookEndpointId, usize>>,
+    /// Claimed, not yet finished, per endpoint (waiting for a slot or in flight).
+    claimed: Mutex<HashMap<WebhookEndpointId, usize>>,
+    /// One semaphore per endpoint: its in-flight bound.
+    slots: Mutex<HashMap<WebhookEndpointId, Arc<Semaphore>>>,
+    /// Bounds the requests in flight across endpoints.
+    total: Arc<Semaphore>,
+    /// Finished attempts waiting to be recorded.
+    finished: Mutex<Vec<Recorded>>,
     /// Scheduled retries this process knows of, earliest first (app-clock ms).
     due: Mutex<BinaryHeap<Reverse<i64>>>,
-    /// Wakes the claim loop: a slot was freed or a retry was scheduled.
+    /// Wakes the loop: an attempt finished or a retry was scheduled.
     wake: Notify,
 }
 
 impl Shared {
-    fn total_in_flight(&self) -> usize {
-        self.in_flight.lock().expect("in-flight map").values().sum()
+    fn slots(&self, endpoint: &WebhookEndpointId) -> Arc<Semaphore> {
+        let per_endpoint = self.settings.max_in_flight_per_endpoint;
+        self.slots
+            .lock()
+            .expect("slots")
+            .entry(endpoint.clone())
+            .or_insert_with(|| Arc::new(Semaphore::new(per_endpoint)))
+            .clone()
     }
 
-    fn release(&self, endpoint: &WebhookEndpointId) {
-        let mut map = self.in_flight.lock().expect("in-flight map");
-        if let Some(n) = map.get_mut(endpoint) {
+    fn finish(&self, recorded: Recorded) {
+        let endpoint = recorded.endpoint_id.clone();
+        self.finished.lock().expect("finished").push(recorded);
+        let mut claimed = self.claimed.lock().expect("claimed");
+        if let Some(n) = claimed.get_mut(&endpoint) {
             *n -= 1;
             if *n == 0 {
-                map.remove(endpoint);
+                claimed.remove(&endpoint);
             }
         }
-        drop(map);
+        drop(claimed);
         self.wake.notify_one();
     }
 
-    /// Remembers when a retry is due so the claim loop wakes for it.
-    pub(super) fn schedule(&self, at: Timestamp) {
+    fn schedule(&self, at: Timestamp) {
         self.due
             .lock()
             .expect("due heap")
             .push(Reverse(at.millis()));
-        self.wake.notify_one();
     }
 
     /// How long until the next known retry (dropping those already due), capped at
@@ -103,42 +121,56 @@ pub async fn run_dispatcher(app: App, shutdown: CancellationToken) {
         }
     };
     let shared = Arc::new(Shared {
-        app: app.clone(),
+        app,
+        total: Arc::new(Semaphore::new(settings.max_in_flight)),
         settings,
         sender,
-        in_flight: Mutex::default(),
+        claimed: Mutex::default(),
+        slots: Mutex::default(),
+        finished: Mutex::default(),
         due: Mutex::default(),
         wake: Notify::new(),
     });
-    let (results, inbox) = mpsc::unbounded_channel();
-    let recording = tokio::spawn(recorder::run(shared.clone(), inbox));
     let mut sends = JoinSet::new();
     loop {
         while sends.try_join_next().is_some() {}
-        if shutdown.is_cancelled() {
-            break;
-        }
-        let free = shared
-            .settings
-            .max_in_flight
-            .saturating_sub(shared.total_in_flight());
-        let wanted = free.min(CLAIM_BATCH);
-        let claimed = if wanted > 0 {
-            match claim(&shared, wanted).await {
-                Ok(claimed) => claimed,
+        let stopping = shutdown.is_cancelled();
+        let claimable = if stopping {
+            0
+        } else {
+            let held: usize = shared.claimed.lock().expect("claimed").values().sum();
+            (2 * shared.settings.max_in_flight)
+                .saturating_sub(held)
+                .min(CLAIM_BATCH)
+        };
+        let finished = std::mem::take(&mut *shared.finished.lock().expect("finished"));
+        let mut claimed_all = false;
+        if claimable > 0 || !finished.is_empty() {
+            match cycle(&shared, &finished, claimable).await {
+                Ok(claimed) => {
+                    claimed_all = claimable > 0 && claimed.len() == claimable;
+                    for group in by_endpoint(claimed) {
+                        sends.spawn(send_group(shared.clone(), group));
+                    }
+                }
                 Err(err) => {
-                    tracing::warn!(error = %err, "webhook dispatcher: claim failed");
-                    Vec::new()
+                    tracing::warn!(error = %err, "webhook dispatcher: a cycle failed; retrying");
+                    // Keep the results: they are written by the next cycle.
+                    shared.finished.lock().expect("finished").extend(finished);
+                    tokio::time::sleep(BACKOFF).await;
+                    continue;
                 }
             }
-        } else {
-            Vec::new()
-        };
-        let full_batch = wanted > 0 && claimed.len() == wanted;
-        for group in by_endpoint(claimed) {
-            sends.spawn(send_group(shared.clone(), group, results.clone()));
         }
-        if full_batch {
+        if stopping {
+            if sends.is_empty() && shared.finished.lock().expect("finished").is_empty() {
+                return;
+            }
+            // Wait for the requests in flight, then record them.
+            let _ = sends.join_next().await;
+            continue;
+        }
+        if claimed_all {
             continue;
         }
         let wait = shared.until_next_due(shared.app.clock.now());
@@ -149,9 +181,43 @@ pub async fn run_dispatcher(app: App, shutdown: CancellationToken) {
             _ = tokio::time::sleep(wait) => {}
         }
     }
-    while sends.join_next().await.is_some() {}
-    drop(results);
-    let _ = recording.await;
+}
+
+/// One transaction: record what finished, then claim up to `limit` due deliveries.
+async fn cycle(shared: &Shared, finished: &[Recorded], limit: usize) -> AppResult<Vec<Claimed>> {
+    let now = shared.app.clock.now();
+    let mut tx = shared.app.store.system().await?;
+    let recovered = recorder::record(&mut tx, finished, now).await?;
+    let claimed = if limit > 0 {
+        let room = 2 * shared.settings.max_in_flight_per_endpoint;
+        let held = shared.claimed.lock().expect("claimed").clone();
+        let lease_until =
+            Timestamp::from_millis(now.millis() + shared.settings.lease.as_millis() as i64);
+        webhook_dispatch::claim(&mut tx, now, lease_until, limit, |endpoint| {
+            room.saturating_sub(held.get(endpoint).copied().unwrap_or(0))
+        })
+        .await?
+    } else {
+        Vec::new()
+    };
+    tx.commit().await?;
+    for r in finished {
+        if let Next::RetryAt(at) = r.next {
+            shared.schedule(at);
+        }
+    }
+    if recovered > 0 {
+        tracing::info!(
+            recovered,
+            "webhooks: auto_recover queued dead deliveries again"
+        );
+        shared.wake.notify_one();
+    }
+    let mut held = shared.claimed.lock().expect("claimed");
+    for c in &claimed {
+        *held.entry(c.endpoint_id.clone()).or_default() += 1;
+    }
+    Ok(claimed)
 }
 
 /// Splits a claim by endpoint, keeping each endpoint's deliveries in claim (event)
@@ -170,48 +236,25 @@ fn by_endpoint(claimed: Vec<Claimed>) -> Vec<Vec<Claimed>> {
     groups
 }
 
-/// Sends one endpoint's share of a claim, all at once (the claim already kept it
-/// within the endpoint's bound), starting them in event order: a replay or recovery
-/// goes out oldest first.
-async fn send_group(
-    shared: Arc<Shared>,
-    group: Vec<Claimed>,
-    results: mpsc::UnboundedSender<Recorded>,
-) {
+/// Sends one endpoint's share of a claim as its slots allow, taking the slots in
+/// event order (the semaphores are fair): a replay or recovery goes out oldest first.
+async fn send_group(shared: Arc<Shared>, group: Vec<Claimed>) {
+    let slots = shared.slots(&group[0].endpoint_id);
     let width = group.len();
     stream::iter(group)
         .map(|delivery| {
-            let (shared, results) = (&shared, &results);
+            let (shared, slots) = (&shared, &slots);
             async move {
-                let endpoint = delivery.endpoint_id.clone();
+                // Neither semaphore is ever closed.
+                let _slot = slots.acquire().await.expect("endpoint slots stay open");
+                let _total = shared.total.acquire().await.expect("slots stay open");
                 let recorded = attempt(shared, delivery).await;
-                // The recorder outlives every send (it stops after they are done).
-                let _ = results.send(recorded);
-                shared.release(&endpoint);
+                shared.finish(recorded);
             }
         })
         .buffered(width)
         .for_each(|()| async {})
         .await;
-}
-
-async fn claim(shared: &Shared, limit: usize) -> AppResult<Vec<Claimed>> {
-    let per_endpoint = shared.settings.max_in_flight_per_endpoint;
-    let busy = shared.in_flight.lock().expect("in-flight map").clone();
-    let now = shared.app.clock.now();
-    let lease_until =
-        Timestamp::from_millis(now.millis() + shared.settings.lease.as_millis() as i64);
-    let mut tx = shared.app.store.system().await?;
-    let claimed = webhook_dispatch::claim(&mut tx, now, lease_until, limit, |endpoint| {
-        per_endpoint.saturating_sub(busy.get(endpoint).copied().unwrap_or(0))
-    })
-    .await?;
-    tx.commit().await?;
-    let mut map = shared.in_flight.lock().expect("in-flight map");
-    for c in &claimed {
-        *map.entry(c.endpoint_id.clone()).or_default() += 1;
-    }
-    Ok(claimed)
 }
 
 /// Signs and sends one delivery, and decides what comes next.
