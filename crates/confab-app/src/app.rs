@@ -26,6 +26,8 @@ pub struct AppConfig {
     pub event_retention_ms: i64,
     /// How AI replies are produced.
     pub ai: AiConfig,
+    /// How webhooks are sent (schedule, private networks, concurrency).
+    pub webhooks: confab_webhooks::WebhookSettings,
 }
 
 /// The operator's AI settings: the provider agents use unless they name their own,
@@ -70,6 +72,7 @@ impl Default for AppConfig {
             files_dir: PathBuf::from("confab-data/files"),
             event_retention_ms: 30 * 24 * 3600 * 1000,
             ai: AiConfig::default(),
+            webhooks: confab_webhooks::WebhookSettings::default(),
         }
     }
 }

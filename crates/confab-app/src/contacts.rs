@@ -403,6 +403,7 @@ pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     };
     let redacted = serde_json::to_value(&erased).unwrap_or(Value::Null);
     events::redact_contact(uow.tx(), &contact.id, &redacted).await?;
+    confab_store::webhook_deliveries::redact_contact(uow.tx(), contact.id.as_str()).await?;
     confab_store::messages::erase_for_contact(uow.tx(), &contact.id).await?;
     let blobs = confab_store::files::delete_for_contact(uow.tx(), &contact.id).await?;
     confab_store::conversations::scrub_for_contact(uow.tx(), &contact.id).await?;

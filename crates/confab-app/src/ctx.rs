@@ -41,6 +41,7 @@ pub enum Resource {
     Keys,
     Knowledge,
     Agents,
+    Webhooks,
 }
 
 impl Resource {
@@ -55,12 +56,17 @@ impl Resource {
             Resource::Keys => "keys",
             Resource::Knowledge => "knowledge",
             Resource::Agents => "agents",
+            Resource::Webhooks => "webhooks",
         }
     }
 
-    /// Team, keys, agents and settings are managed by owners and admins only.
+    /// Team, keys, agents and settings are managed by owners and admins only. Webhook
+    /// endpoints count as settings: one receives every event of the workspace.
     fn is_administrative(self) -> bool {
-        matches!(self, Resource::Members | Resource::Keys | Resource::Agents)
+        matches!(
+            self,
+            Resource::Members | Resource::Keys | Resource::Agents | Resource::Webhooks
+        )
     }
 }
 
@@ -170,7 +176,7 @@ impl Ctx {
             tx,
             self.app.clock.now(),
             self.idempotency.clone(),
-            self.app.bus.clone(),
+            &self.app,
         ))
     }
 

@@ -31,6 +31,7 @@ pub mod preview;
 pub mod replies;
 pub mod responder;
 pub mod understanding;
+pub mod webhooks;
 pub mod workspaces;
 
 pub use app::{AiConfig, App, AppConfig};

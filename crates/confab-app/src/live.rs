@@ -29,6 +29,8 @@ const GAP_PATIENCE: Duration = Duration::from_secs(2);
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Sequenced>>,
     wake: Arc<Notify>,
+    /// Wakes the webhook dispatcher: a commit may have queued deliveries.
+    webhooks: Arc<Notify>,
     head: Arc<AtomicI64>,
 }
 
@@ -38,15 +40,23 @@ impl Default for EventBus {
         EventBus {
             sender,
             wake: Arc::default(),
+            webhooks: Arc::default(),
             head: Arc::default(),
         }
     }
 }
 
 impl EventBus {
-    /// Tells the pump that something committed.
+    /// Tells the pump and the webhook dispatcher that something committed.
     pub fn wake(&self) {
         self.wake.notify_one();
+        self.webhooks.notify_one();
+    }
+
+    /// Resolves after the next [`EventBus::wake`] (or at once if one came since the
+    /// last call): the webhook dispatcher waits on it.
+    pub(crate) async fn committed(&self) {
+        self.webhooks.notified().await;
     }
 
     /// The position of the last event fanned out.

@@ -282,7 +282,7 @@ async fn write_reply(
     reply: Reply,
 ) -> AppResult<()> {
     let tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
-    let mut uow = crate::Uow::new(tx, app.clock.now(), None, app.bus.clone());
+    let mut uow = crate::Uow::new(tx, app.clock.now(), None, app);
     let Some(mut conversation) = conversations::get(uow.tx(), conversation_id.as_str()).await?
     else {
         drop(uow);

@@ -1,4 +1,6 @@
-//! A unit of work: one transaction holding a change and the events it emits.
+//! A unit of work: one transaction holding a change and the events it emits, and the
+//! webhook deliveries of those events (the outbox and the delivery queue commit with
+//! the change, or not at all).
 
 use std::sync::Arc;
 
@@ -9,9 +11,10 @@ use confab_core::event::{Event, EventType};
 use confab_core::id::ContactId;
 use confab_store::{TenantTx, events};
 
-use crate::AppResult;
 use crate::idempotency::IdemSlot;
 use crate::live::EventBus;
+use crate::webhooks::fanout::Fanout;
+use crate::{App, AppResult};
 
 pub struct Uow {
     tx: TenantTx,
@@ -19,6 +22,7 @@ pub struct Uow {
     pub now: Timestamp,
     idempotency: Option<Arc<IdemSlot>>,
     bus: EventBus,
+    fanout: Fanout,
 }
 
 impl Uow {
@@ -26,13 +30,14 @@ impl Uow {
         tx: TenantTx,
         now: Timestamp,
         idempotency: Option<Arc<IdemSlot>>,
-        bus: EventBus,
+        app: &App,
     ) -> Self {
         Uow {
             tx,
             now,
             idempotency,
-            bus,
+            bus: app.bus.clone(),
+            fanout: Fanout::new(&app.config.webhooks),
         }
     }
 
@@ -40,17 +45,21 @@ impl Uow {
         &mut self.tx
     }
 
-    /// Appends an event to the outbox in this transaction.
+    /// Appends an event to the outbox in this transaction, with a delivery for every
+    /// enabled webhook endpoint of this workspace and mode whose filter takes it.
     pub async fn emit(
         &mut self,
         event_type: EventType,
         data: Value,
         contact: Option<&ContactId>,
     ) -> AppResult<Event> {
-        Ok(events::append(&mut self.tx, event_type, data, contact, None, self.now).await?)
+        let event = events::append(&mut self.tx, event_type, data, contact, None, self.now).await?;
+        self.fanout.deliver(&mut self.tx, &event).await?;
+        Ok(event)
     }
 
-    /// Appends an event about a conversation (and its contact, so erasure finds it).
+    /// Appends an event about a conversation (and its contact, so erasure finds it),
+    /// with its webhook deliveries.
     pub async fn emit_for(
         &mut self,
         event_type: EventType,
@@ -58,7 +67,7 @@ impl Uow {
         conversation: &confab_core::conversation::Conversation,
     ) -> AppResult<Event> {
         let contact = conversation.contact.as_ref().map(|c| &c.id);
-        Ok(events::append(
+        let event = events::append(
             &mut self.tx,
             event_type,
             data,
@@ -66,7 +75,9 @@ impl Uow {
             Some(&conversation.id),
             self.now,
         )
-        .await?)
+        .await?;
+        self.fanout.deliver(&mut self.tx, &event).await?;
+        Ok(event)
     }
 
     /// Commits. Under an `Idempotency-Key` the commit is handed to the idempotency layer,

@@ -12,6 +12,7 @@ mod report;
 mod server;
 mod stats;
 mod streams;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,9 @@ enum Command {
     Streams(streams::StreamsArgs),
     /// Build a knowledge index of generated entries in process and time searches.
     Knowledge(knowledge::KnowledgeArgs),
+    /// Emit events to one webhook endpoint on a local receiver; report delivered
+    /// events per second and event-to-receipt latency.
+    Webhooks(webhooks::WebhooksArgs),
 }
 
 #[tokio::main]
@@ -42,6 +46,7 @@ async fn main() -> ExitCode {
             Command::Messages(args) => messages::run(args).await,
             Command::Streams(args) => streams::run(args).await,
             Command::Knowledge(args) => knowledge::run(args),
+            Command::Webhooks(args) => webhooks::run(args).await,
         }
     };
     // On Ctrl-C the work future is dropped, which kills a running confab child.

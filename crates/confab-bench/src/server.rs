@@ -40,6 +40,11 @@ impl ConfabServer {
     /// Starts `binary serve` on a free port with a fresh data directory and waits until
     /// it has printed both its test secret key and its address.
     pub async fn start(binary: &Path) -> anyhow::Result<ConfabServer> {
+        Self::start_with(binary, &[]).await
+    }
+
+    /// The same, with extra `CONFAB_*` settings for the workload.
+    pub async fn start_with(binary: &Path, env: &[(&str, &str)]) -> anyhow::Result<ConfabServer> {
         if !binary.is_file() {
             bail!(
                 "no confab binary at {}: run `cargo build --release -p confab` first (or pass --confab PATH)",
@@ -71,6 +76,9 @@ impl ConfabServer {
         command
             .env("CONFAB_LOG", "warn")
             .env("CONFAB_RATE_LIMIT_PER_MINUTE", "100000000");
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let mut child = command
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;

@@ -82,6 +82,10 @@ id_type!(/// A background job.
     JobId, "job_");
 id_type!(/// A knowledge-base entry.
     KnowledgeId, "kb_");
+id_type!(/// A webhook endpoint.
+    WebhookEndpointId, "we_");
+id_type!(/// One event's delivery to one webhook endpoint.
+    WebhookDeliveryId, "whd_");
 
 /// A request id (`req_…`), echoed in `X-Request-Id` and in every error body.
 pub fn new_request_id() -> String {

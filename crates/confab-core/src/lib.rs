@@ -18,6 +18,7 @@ pub mod page;
 pub mod sniff;
 pub mod time;
 pub mod validate;
+pub mod webhook;
 
 pub use error::{ErrorCode, FieldErrors};
 pub use mode::Mode;

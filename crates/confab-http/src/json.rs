@@ -155,3 +155,12 @@ impl<T: Serialize> IntoResponse for Created<T> {
 }
 
 pub use axum::Json;
+
+/// A 202 with the queued piece of work (a test send, a retry, a replay).
+pub struct Accepted<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Accepted<T> {
+    fn into_response(self) -> Response {
+        (StatusCode::ACCEPTED, axum::Json(self.0)).into_response()
+    }
+}

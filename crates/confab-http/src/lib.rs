@@ -34,7 +34,7 @@ pub use state::HttpState;
 
 use routes::{
     admin, agents, analytics, contacts, conversations, docs, events, files, health, knowledge,
-    members, stream,
+    members, stream, webhooks,
 };
 
 /// Settings of the HTTP layer.
@@ -83,6 +83,14 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(conversations::release))
         .routes(routes!(conversations::assign))
         .routes(routes!(conversations::resolve))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::send_test))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::replay))
+        .routes(routes!(webhooks::get_delivery))
+        .routes(routes!(webhooks::retry))
         .routes(routes!(files::get))
         .routes(routes!(files::content))
         .routes(routes!(knowledge::list, knowledge::create))

@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         (name = "Files", description = "Attachments."),
         (name = "Members", description = "Your team, roles and access tokens."),
         (name = "Events", description = "The event log and the live stream."),
+        (name = "Webhooks", description = "Signed, retried, replayable deliveries of every event to your endpoints."),
         (name = "Analytics", description = "Chats, messages and rates over a calendar period."),
         (name = "Admin", description = "Platform administration (CONFAB_ADMIN_TOKEN)."),
     )

@@ -162,6 +162,11 @@ impl Store {
                     "agent",
                     include_str!("../migrations/sqlite/0003_agent.sql"),
                 ),
+                migration(
+                    4,
+                    "webhooks",
+                    include_str!("../migrations/sqlite/0004_webhooks.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -178,6 +183,11 @@ impl Store {
                     3,
                     "agent",
                     include_str!("../migrations/postgres/0003_agent.sql"),
+                ),
+                migration(
+                    4,
+                    "webhooks",
+                    include_str!("../migrations/postgres/0004_webhooks.sql"),
                 ),
             ],
         };

@@ -24,6 +24,9 @@ pub mod jobs;
 pub mod knowledge;
 pub mod members;
 pub mod messages;
+pub mod webhook_deliveries;
+pub mod webhook_dispatch;
+pub mod webhook_endpoints;
 pub mod workspaces;
 
 pub use db::{Backend, Store, StoreOptions};

@@ -8,7 +8,7 @@ use sqlx::{Any, Arguments};
 
 use crate::TenantTx;
 use crate::error::{Classify, Result};
-use confab_core::page::PageRequest;
+use confab_core::page::{Cursor, Page, PageRequest};
 
 pub(crate) enum Arg {
     Text(String),
@@ -102,6 +102,23 @@ impl Sql {
             ))
             .bind(Arg::Int(page.limit + 1))
     }
+}
+
+/// Runs a list query that ends with [`Sql::newest_first`] or [`Sql::oldest_first`] and
+/// cuts the page, its cursor on the rows' `(created_at, id)`.
+pub(crate) async fn fetch_page<T>(
+    sql: Sql,
+    tx: &mut TenantTx,
+    page: &PageRequest,
+    decode: fn(&AnyRow) -> Result<T>,
+    key: fn(&T) -> (i64, String),
+) -> Result<Page<T>> {
+    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
+    let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(items, page.limit, |item| {
+        let (created_at, id) = key(item);
+        Cursor { created_at, id }
+    }))
 }
 
 /// One row of the transaction's workspace and mode by id: `select` is the query up to

@@ -7,10 +7,12 @@
 
 mod db;
 pub mod llm;
+mod receiver;
 mod server;
 mod sse;
 
 pub use db::{TestBackend, TestDb};
+pub use receiver::{Received, Receiver, Reply};
 pub use server::{Response, TestServer};
 pub use sse::{SseClient, SseFrame};
 

@@ -53,19 +53,21 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: TestBackend, config: HttpConfig) -> TestServer {
-        Self::start_configured(backend, config, confab_app::AiConfig::default()).await
+        Self::start_configured(backend, config, |_| {}).await
     }
 
     /// A server whose agents use `ai` (providers on local protocol servers, short
     /// timeouts).
     pub async fn start_with_ai(backend: TestBackend, ai: confab_app::AiConfig) -> TestServer {
-        Self::start_configured(backend, HttpConfig::default(), ai).await
+        Self::start_configured(backend, HttpConfig::default(), |c| c.ai = ai).await
     }
 
-    async fn start_configured(
+    /// A server whose application settings `configure` adjusts (webhook schedule,
+    /// private networks, …).
+    pub async fn start_configured(
         backend: TestBackend,
         config: HttpConfig,
-        ai: confab_app::AiConfig,
+        configure: impl FnOnce(&mut AppConfig),
     ) -> TestServer {
         // `CONFAB_TEST_LOG=debug` shows the server's logs in a failing test's output.
         let _ = tracing_subscriber::fmt()
@@ -75,15 +77,12 @@ impl TestServer {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         let files = tempfile::tempdir().expect("files dir");
-        let app = App::new(
-            store,
-            Clock::system(),
-            AppConfig {
-                files_dir: files.path().to_path_buf(),
-                ai,
-                ..AppConfig::default()
-            },
-        );
+        let mut app_config = AppConfig {
+            files_dir: files.path().to_path_buf(),
+            ..AppConfig::default()
+        };
+        configure(&mut app_config);
+        let app = App::new(store, Clock::system(), app_config);
         let background = tokio_util::sync::CancellationToken::new();
         tokio::spawn(confab_app::live::run_pump(app.clone(), background.clone()));
         let creds = workspaces::bootstrap_if_empty(&app)
@@ -207,5 +206,52 @@ impl TestServer {
             .await;
         assert_eq!(r.status, 201, "create conversation: {}", r.text);
         r.json()
+    }
+}
+
+impl TestServer {
+    /// A server that delivers webhooks with the retry `schedule` (e.g.
+    /// `0ms,200ms,400ms`) and private networks allowed (receivers listen on 127.0.0.1).
+    pub async fn with_webhooks(backend: TestBackend, schedule: &str) -> TestServer {
+        Self::with_webhook_settings(backend, schedule, |_| {}).await
+    }
+
+    /// The same, with other webhook settings adjusted by `configure`.
+    pub async fn with_webhook_settings(
+        backend: TestBackend,
+        schedule: &str,
+        configure: impl FnOnce(&mut confab_webhooks::WebhookSettings),
+    ) -> TestServer {
+        let schedule = confab_webhooks::RetrySchedule::parse(schedule).expect("schedule");
+        let s = Self::start_configured(backend, HttpConfig::default(), |c| {
+            c.webhooks.schedule = schedule;
+            c.webhooks.allow_private_networks = true;
+            configure(&mut c.webhooks);
+        })
+        .await;
+        tokio::spawn(confab_app::webhooks::run_dispatcher(
+            s.app.clone(),
+            s.background.clone(),
+        ));
+        s
+    }
+
+    /// Creates a webhook endpoint with `key` and returns it (with its secret).
+    pub async fn endpoint(&self, key: &str, body: Value) -> Value {
+        let r = self
+            .call("POST", "/v1/webhook-endpoints", key, Some(body))
+            .await;
+        assert_eq!(r.status, 201, "create webhook endpoint: {}", r.text);
+        r.json()
+    }
+
+    /// Deliveries not yet finished (delivered or dead), across tenants.
+    pub async fn unfinished_deliveries(&self) -> i64 {
+        let mut tx = self.app.store.system().await.expect("system tx");
+        let n = confab_store::webhook_dispatch::count_unfinished(&mut tx)
+            .await
+            .expect("count");
+        tx.commit().await.expect("commit");
+        n
     }
 }

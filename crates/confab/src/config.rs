@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use confab_app::AiConfig;
 use confab_app::core::agent::ProviderSettings;
+use confab_webhooks::{RetrySchedule, WebhookSettings};
 use serde::Deserialize;
 
 /// A value that must never reach a log.
@@ -46,6 +47,12 @@ pub struct Layer {
     pub rate_limit_per_minute: Option<u64>,
     pub webhooks_retry_schedule: Option<String>,
     pub webhooks_allow_private_networks: Option<bool>,
+    /// How long a claimed delivery is reserved (`30s`); after a crash, deliveries that
+    /// were in flight go out again once it runs out.
+    pub webhooks_lease: Option<String>,
+    /// Webhook requests in flight at once (per process), and to one endpoint.
+    pub webhooks_max_in_flight: Option<u64>,
+    pub webhooks_max_in_flight_per_endpoint: Option<u64>,
     /// `json` (default) or `pretty`.
     pub log_format: Option<String>,
     /// The provider of agents that name none: `local` (default), `openai` or `anthropic`.
@@ -89,6 +96,11 @@ impl Layer {
             webhooks_allow_private_networks: over
                 .webhooks_allow_private_networks
                 .or(self.webhooks_allow_private_networks),
+            webhooks_lease: over.webhooks_lease.or(self.webhooks_lease),
+            webhooks_max_in_flight: over.webhooks_max_in_flight.or(self.webhooks_max_in_flight),
+            webhooks_max_in_flight_per_endpoint: over
+                .webhooks_max_in_flight_per_endpoint
+                .or(self.webhooks_max_in_flight_per_endpoint),
             log_format: over.log_format.or(self.log_format),
             ai_provider: over.ai_provider.or(self.ai_provider),
             ai_model: over.ai_model.or(self.ai_model),
@@ -139,6 +151,11 @@ impl Layer {
             rate_limit_per_minute: parse_num("CONFAB_RATE_LIMIT_PER_MINUTE")?,
             webhooks_retry_schedule: get("CONFAB_WEBHOOKS_RETRY_SCHEDULE"),
             webhooks_allow_private_networks: parse_bool("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS")?,
+            webhooks_lease: get("CONFAB_WEBHOOKS_LEASE"),
+            webhooks_max_in_flight: parse_num("CONFAB_WEBHOOKS_MAX_IN_FLIGHT")?,
+            webhooks_max_in_flight_per_endpoint: parse_num(
+                "CONFAB_WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT",
+            )?,
             log_format: get("CONFAB_LOG_FORMAT"),
             ai_provider: get("CONFAB_AI_PROVIDER"),
             ai_model: get("CONFAB_AI_MODEL"),
@@ -165,8 +182,8 @@ pub struct Config {
     pub public_url: String,
     pub admin_token: Option<Secret>,
     pub rate_limit_per_minute: u64,
-    pub webhooks_retry_schedule: Vec<Duration>,
-    pub webhooks_allow_private_networks: bool,
+    /// Schedule, private networks, lease and concurrency of webhook delivery.
+    pub webhooks: WebhookSettings,
     pub log_json: bool,
     pub ai: AiConfig,
 }
@@ -193,6 +210,7 @@ impl Config {
 
     pub fn resolve(layer: Layer) -> anyhow::Result<Config> {
         let ai = resolve_ai(&layer)?;
+        let webhooks = webhook_settings(&layer)?;
         let listen = layer.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
         listen
             .parse::<std::net::SocketAddr>()
@@ -217,10 +235,6 @@ impl Config {
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_owned();
-        let schedule_text = layer
-            .webhooks_retry_schedule
-            .unwrap_or_else(|| "0s,1s,4s,16s,1m,5m".into());
-        let webhooks_retry_schedule = parse_schedule(&schedule_text)?;
         let log_json = match layer.log_format.as_deref().unwrap_or("json") {
             "json" => true,
             "pretty" => false,
@@ -244,8 +258,7 @@ impl Config {
             public_url,
             admin_token: layer.admin_token.filter(|t| !t.expose().is_empty()),
             rate_limit_per_minute,
-            webhooks_retry_schedule,
-            webhooks_allow_private_networks: layer.webhooks_allow_private_networks.unwrap_or(false),
+            webhooks,
             log_json,
             ai,
         })
@@ -337,30 +350,50 @@ fn resolve_ai(layer: &Layer) -> anyhow::Result<AiConfig> {
     })
 }
 
-/// `0s,1s,4s,16s,1m,5m` → durations; units ms, s, m, h.
-pub fn parse_schedule(text: &str) -> anyhow::Result<Vec<Duration>> {
-    let mut out = Vec::new();
-    for part in text.split(',').map(str::trim) {
-        let (digits, unit): (String, String) = part.chars().partition(|c| c.is_ascii_digit());
-        let n: u64 = digits
-            .parse()
-            .with_context(|| format!("retry schedule entry {part:?} needs a number"))?;
-        let d = match unit.as_str() {
-            "ms" => Duration::from_millis(n),
-            "s" | "" => Duration::from_secs(n),
-            "m" => Duration::from_secs(n * 60),
-            "h" => Duration::from_secs(n * 3600),
-            _ => bail!("retry schedule entry {part:?}: use ms, s, m or h"),
-        };
-        out.push(d);
-    }
-    if out.is_empty() || out.len() > 20 {
-        bail!("the retry schedule needs 1 to 20 entries");
-    }
-    if out.windows(2).any(|w| w[1] < w[0]) {
-        bail!("the retry schedule must not go backwards: {text}");
-    }
-    Ok(out)
+fn webhook_settings(layer: &Layer) -> anyhow::Result<WebhookSettings> {
+    let defaults = WebhookSettings::default();
+    let schedule = match layer.webhooks_retry_schedule.as_deref() {
+        Some(text) => RetrySchedule::parse(text).map_err(anyhow::Error::msg)?,
+        None => defaults.schedule,
+    };
+    let lease = match layer.webhooks_lease.as_deref() {
+        Some(text) => {
+            let parsed = RetrySchedule::parse(text)
+                .ok()
+                .filter(|s| s.attempts() == 1)
+                .and_then(|s| s.offset(0))
+                .with_context(|| {
+                    format!("webhooks_lease {text:?} must be one duration, e.g. 30s")
+                })?;
+            if parsed < Duration::from_secs(1) {
+                bail!("webhooks_lease must be at least 1s");
+            }
+            parsed
+        }
+        None => defaults.lease,
+    };
+    let count = |value: Option<u64>, default: usize, name: &str| -> anyhow::Result<usize> {
+        match value {
+            Some(0) => bail!("{name} must be at least 1"),
+            Some(n) => Ok(n as usize),
+            None => Ok(default),
+        }
+    };
+    Ok(WebhookSettings {
+        schedule,
+        allow_private_networks: layer.webhooks_allow_private_networks.unwrap_or(false),
+        lease,
+        max_in_flight: count(
+            layer.webhooks_max_in_flight,
+            defaults.max_in_flight,
+            "webhooks_max_in_flight",
+        )?,
+        max_in_flight_per_endpoint: count(
+            layer.webhooks_max_in_flight_per_endpoint,
+            defaults.max_in_flight_per_endpoint,
+            "webhooks_max_in_flight_per_endpoint",
+        )?,
+    })
 }
 
 #[cfg(test)]
@@ -384,8 +417,8 @@ mod tests {
             Config::resolve(Layer::default().overlay(file).overlay(env).overlay(flags)).unwrap();
         assert_eq!(config.listen, "127.0.0.1:9001");
         assert_eq!(config.database_url, "sqlite:///tmp/b/confab.db");
-        assert_eq!(config.webhooks_retry_schedule.len(), 6);
-        assert!(!config.webhooks_allow_private_networks);
+        assert_eq!(config.webhooks.schedule.attempts(), 6);
+        assert!(!config.webhooks.allow_private_networks);
     }
 
     #[test]
@@ -405,9 +438,31 @@ mod tests {
             })
             .contains("sqlite://")
         );
-        assert!(parse_schedule("1s,0s").is_err());
-        assert!(parse_schedule("5x").is_err());
-        assert_eq!(parse_schedule("0s,1m").unwrap()[1], Duration::from_secs(60));
+        assert!(
+            bad(Layer {
+                webhooks_retry_schedule: Some("1s,0s".into()),
+                ..Layer::default()
+            })
+            .contains("backwards")
+        );
+        assert!(
+            bad(Layer {
+                webhooks_lease: Some("0s".into()),
+                ..Layer::default()
+            })
+            .contains("webhooks_lease")
+        );
+        let config = Config::resolve(Layer {
+            webhooks_retry_schedule: Some("0s,1m".into()),
+            webhooks_lease: Some("2s".into()),
+            ..Layer::default()
+        })
+        .unwrap();
+        assert_eq!(
+            config.webhooks.schedule.offset(1),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(config.webhooks.lease, Duration::from_secs(2));
         assert!(
             Layer::from_env(
                 |k| (k == "CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS").then(|| "maybe".into())

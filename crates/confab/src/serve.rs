@@ -7,10 +7,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use tokio_util::sync::CancellationToken;
 
-use confab_app::live;
 use confab_app::replies::{self, AgentEngine, ReplyEngine};
 use confab_app::workspaces::{self, WorkspaceCredentials};
 use confab_app::{App, AppConfig, Clock};
+use confab_app::{live, webhooks};
 use confab_store::{Backend, Store, StoreOptions};
 
 use crate::Role;
@@ -50,6 +50,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         public_url: config.public_url.clone(),
         files_dir: config.files_dir.clone(),
         ai: config.ai.clone(),
+        webhooks: config.webhooks.clone(),
         ..AppConfig::default()
     };
     Ok(App::new(store, Clock::system(), app_config))
@@ -100,8 +101,8 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     tracing::info!(
         public_url = %config.public_url,
         rate_limit_per_minute = config.rate_limit_per_minute,
-        webhooks_retry_schedule = ?config.webhooks_retry_schedule,
-        webhooks_allow_private_networks = config.webhooks_allow_private_networks,
+        webhooks_retry_schedule = %config.webhooks.schedule,
+        webhooks_allow_private_networks = config.webhooks.allow_private_networks,
         admin_api = config.admin_token.is_some(),
         ai_provider = %config.ai.provider.kind,
         ai_model = config.ai.provider.model.as_deref().unwrap_or(""),
@@ -120,6 +121,10 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         background.push(tokio::spawn(replies::run_worker(
             app.clone(),
             engine,
+            shutdown.clone(),
+        )));
+        background.push(tokio::spawn(webhooks::run_dispatcher(
+            app.clone(),
             shutdown.clone(),
         )));
     }
@@ -185,7 +190,8 @@ async fn wait_for_signal() {
     }
 }
 
-/// Periodic housekeeping: idempotency keys past their 24 hours, events past 30 days.
+/// Periodic housekeeping: idempotency keys past their 24 hours, events and webhook
+/// deliveries past 30 days.
 async fn cleaner(app: App, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -201,6 +207,11 @@ async fn cleaner(app: App, shutdown: CancellationToken) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "purged events past retention"),
                     Err(err) => tracing::warn!(error = %err, "event cleanup failed"),
+                }
+                match webhooks::deliveries::purge_expired(&app).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "purged webhook deliveries past retention"),
+                    Err(err) => tracing::warn!(error = %err, "webhook delivery cleanup failed"),
                 }
             }
         }

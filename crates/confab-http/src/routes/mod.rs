@@ -13,3 +13,4 @@ pub mod health;
 pub mod knowledge;
 pub mod members;
 pub mod stream;
+pub mod webhooks;

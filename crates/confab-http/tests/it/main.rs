@@ -16,3 +16,4 @@ mod openapi;
 mod ops;
 mod stream;
 mod tenancy;
+mod webhooks;

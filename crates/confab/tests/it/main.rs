@@ -1,6 +1,8 @@
 //! The binary: `confab init`, `confab serve`, bootstrap output, config validation and
 //! graceful shutdown, run as a real process.
 
+mod webhooks;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,15 +19,21 @@ fn confab() -> Command {
 
 /// Starts `confab serve` on a free port; returns the child, its base URL and what it
 /// printed before listening.
+fn serve(dir: &std::path::Path) -> (Child, String, String) {
+    serve_with(dir, &[])
+}
+
+/// [`serve`] with extra `CONFAB_*` settings.
 #[expect(
     clippy::zombie_processes,
     reason = "the child is returned to the caller, which terminates and waits for it"
 )]
-fn serve(dir: &std::path::Path) -> (Child, String, String) {
+fn serve_with(dir: &std::path::Path, env: &[(&str, &str)]) -> (Child, String, String) {
     let mut child = confab()
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -1,0 +1,174 @@
+//! Webhook endpoints. The signing secrets are stored in clear (they must sign) and are
+//! read only by the dispatcher's claim (`webhook_dispatch`); every read here returns
+//! the endpoint without them.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::TenantTx;
+use crate::error::{Classify, Result, StoreError};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
+use confab_core::Timestamp;
+use confab_core::id::WebhookEndpointId;
+use confab_core::page::{Page, PageRequest};
+use confab_core::webhook::WebhookEndpoint;
+
+const COLUMNS: &str = "id, livemode, url, description, events, enabled, auto_recover, disabled_reason, created_at, updated_at";
+
+fn decode(row: &AnyRow) -> Result<WebhookEndpoint> {
+    let events: String = row.try_get("events").classified()?;
+    Ok(WebhookEndpoint {
+        id: WebhookEndpointId::from_trusted(row.try_get("id").classified()?),
+        object: "webhook_endpoint",
+        url: row.try_get("url").classified()?,
+        events: serde_json::from_str(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        description: row.try_get("description").classified()?,
+        enabled: row.try_get::<i64, _>("enabled").classified()? != 0,
+        auto_recover: row.try_get::<i64, _>("auto_recover").classified()? != 0,
+        disabled_reason: row.try_get("disabled_reason").classified()?,
+        secret: None,
+        created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at").classified()?),
+        livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
+    })
+}
+
+fn events_json(e: &WebhookEndpoint) -> String {
+    serde_json::to_string(&e.events).unwrap_or_else(|_| "[]".into())
+}
+
+/// Inserts a new endpoint with its first signing secret.
+pub async fn insert(tx: &mut TenantTx, e: &WebhookEndpoint, secret: &str) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (id, workspace_id, livemode, url, description, events, enabled, auto_recover, \
+         disabled_reason, secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(e.id.as_str())
+    .bind(ws)
+    .bind(live)
+    .bind(e.url.clone())
+    .bind(e.description.clone())
+    .bind(events_json(e))
+    .bind(e.enabled as i64)
+    .bind(e.auto_recover as i64)
+    .bind(e.disabled_reason.clone())
+    .bind(secret)
+    .bind(e.created_at.millis())
+    .bind(e.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<WebhookEndpoint>> {
+    let select = format!("SELECT {COLUMNS} FROM webhook_endpoints");
+    fetch_by_id(tx, &select, "", id, decode).await
+}
+
+/// Newest first.
+pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<WebhookEndpoint>> {
+    let (ws, live) = tx.scope();
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints WHERE workspace_id = "
+    ));
+    sql.bind(Arg::Text(ws))
+        .push(" AND livemode = ")
+        .bind(Arg::Int(live));
+    sql.newest_first("", page);
+    fetch_page(sql, tx, page, decode, |e| {
+        (e.created_at.millis(), e.id.to_string())
+    })
+    .await
+}
+
+/// Rewrites the fields a client may change (and the server's `disabled_reason`).
+pub async fn update(tx: &mut TenantTx, e: &WebhookEndpoint) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE webhook_endpoints SET url = $4, description = $5, events = $6, enabled = $7, auto_recover = $8, \
+         disabled_reason = $9, updated_at = $10 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(e.id.as_str())
+    .bind(e.url.clone())
+    .bind(e.description.clone())
+    .bind(events_json(e))
+    .bind(e.enabled as i64)
+    .bind(e.auto_recover as i64)
+    .bind(e.disabled_reason.clone())
+    .bind(e.updated_at.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// Replaces the secret; the old one keeps signing alongside until `previous_until`.
+pub async fn rotate_secret(
+    tx: &mut TenantTx,
+    id: &WebhookEndpointId,
+    secret: &str,
+    previous_until: Timestamp,
+    now: Timestamp,
+) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = $5, secret = $4, \
+         updated_at = $6 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(id.as_str())
+    .bind(secret)
+    .bind(previous_until.millis())
+    .bind(now.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// Deletes the endpoint with its deliveries and their attempts.
+pub async fn delete(tx: &mut TenantTx, id: &WebhookEndpointId) -> Result<()> {
+    let (ws, live) = tx.scope();
+    for sql in [
+        "DELETE FROM webhook_attempts WHERE workspace_id = $1 AND livemode = $2 AND delivery_id IN \
+         (SELECT id FROM webhook_deliveries WHERE workspace_id = $1 AND livemode = $2 AND endpoint_id = $3)",
+        "DELETE FROM webhook_deliveries WHERE workspace_id = $1 AND livemode = $2 AND endpoint_id = $3",
+        "DELETE FROM webhook_endpoints WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    ] {
+        sqlx::query(sql)
+            .bind(ws.clone())
+            .bind(live)
+            .bind(id.as_str())
+            .execute(tx.conn())
+            .await
+            .classified()?;
+    }
+    Ok(())
+}
+
+/// Where this workspace and mode's events go: every enabled endpoint and its filter.
+pub async fn routes(tx: &mut TenantTx) -> Result<Vec<(WebhookEndpointId, Vec<String>)>> {
+    let (ws, live) = tx.scope();
+    let rows = sqlx::query(
+        "SELECT id, events FROM webhook_endpoints WHERE workspace_id = $1 AND livemode = $2 AND enabled = 1",
+    )
+    .bind(ws)
+    .bind(live)
+    .fetch_all(tx.conn())
+    .await
+    .classified()?;
+    rows.iter()
+        .map(|row| {
+            let events: String = row.try_get("events").classified()?;
+            Ok((
+                WebhookEndpointId::from_trusted(row.try_get("id").classified()?),
+                serde_json::from_str(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            ))
+        })
+        .collect()
+}
