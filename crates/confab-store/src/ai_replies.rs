@@ -29,7 +29,7 @@ pub async fn insert(tx: &mut TenantTx, r: &AiReply) -> Result<()> {
     sqlx::query(
         "INSERT INTO ai_replies (id, workspace_id, livemode, conversation_id, message_id, reply_to, agent_id, provider, model, \
          confidence, sources, handoff_reason, input_tokens, output_tokens, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CAST($10 AS DOUBLE PRECISION), $11, $12, $13, $14, $15)",
     )
     .bind(r.id.clone())
     .bind(ws)
@@ -40,7 +40,7 @@ pub async fn insert(tx: &mut TenantTx, r: &AiReply) -> Result<()> {
     .bind(r.agent_id.clone())
     .bind(r.provider.clone())
     .bind(r.model.clone())
-    .bind(r.confidence)
+    .bind(crate::sql::double_as_text(r.confidence))
     .bind(serde_json::to_string(&r.sources).unwrap_or_else(|_| "[]".into()))
     .bind(r.handoff_reason.clone())
     .bind(r.input_tokens)

@@ -54,7 +54,7 @@ pub async fn insert(tx: &mut TenantTx, m: &Message) -> Result<()> {
     sqlx::query(
         "INSERT INTO messages (id, workspace_id, livemode, conversation_id, role, text, author_type, author_id, author_name, \
          attachments, intent, lang, sentiment, sentiment_score, reply_to, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CAST($14 AS DOUBLE PRECISION), $15, $16)",
     )
     .bind(m.id.as_str())
     .bind(ws)
@@ -69,7 +69,7 @@ pub async fn insert(tx: &mut TenantTx, m: &Message) -> Result<()> {
     .bind(m.intent.clone())
     .bind(m.lang.clone())
     .bind(m.sentiment.map(|s| s.as_str().to_owned()))
-    .bind(m.sentiment_score)
+    .bind(crate::sql::double_as_text(m.sentiment_score))
     .bind(m.reply_to.as_ref().map(|r| r.to_string()))
     .bind(m.created_at.millis())
     .execute(tx.conn())

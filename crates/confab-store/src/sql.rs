@@ -156,3 +156,12 @@ pub(crate) fn like_pattern(needle: &str) -> String {
     out.push('%');
     out
 }
+
+/// An optional float as text, for `CAST($n AS DOUBLE PRECISION)`. sqlx 0.9's `Any`
+/// driver binds a `None` f64 as PostgreSQL `float4` but `Some` as `float8`, so a
+/// statement first prepared with `None` rejects a later value on the same pooled
+/// connection ("incorrect binary data format"); text has one type either way, and the
+/// shortest round-trip formatting loses nothing.
+pub(crate) fn double_as_text(value: Option<f64>) -> Option<String> {
+    value.filter(|v| v.is_finite()).map(|v| v.to_string())
+}

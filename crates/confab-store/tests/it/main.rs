@@ -1,6 +1,7 @@
 //! The store suite: every test runs on SQLite and on PostgreSQL.
 
 mod fixtures;
+mod floats;
 mod idempotency;
 mod isolation;
 mod paging;
