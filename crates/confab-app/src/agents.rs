@@ -10,7 +10,7 @@ use confab_core::page::{Page, PageRequest};
 use confab_core::validate;
 use confab_store::{TenantTx, agents, contacts};
 
-use crate::input::patch_field;
+use crate::input::{bounded_text, distinct_texts, lowercase_tags, patch_field};
 use crate::{Access, AiConfig, AppError, AppResult, Ctx, Resource};
 
 const MAX_NAME: usize = 100;
@@ -56,23 +56,8 @@ pub struct AgentUpdate {
     pub is_default: Option<bool>,
 }
 
-fn bounded(raw: &str, field: &str, max: usize, required: bool, errors: &mut FieldErrors) -> String {
-    let trimmed = raw.trim();
-    if required && trimmed.is_empty() {
-        errors.add(field, "must not be empty");
-    } else if trimmed.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
-    }
-    trimmed.to_owned()
-}
-
 fn env_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    name.len() <= 100 && validate::is_env_var_name(name)
 }
 
 /// Checks a provider choice against what the operator allows.
@@ -154,19 +139,7 @@ fn policy(raw: &HandoffPolicy, errors: &mut FieldErrors) -> HandoffPolicy {
             format!("must have at most {MAX_KEYWORDS} keywords"),
         );
     }
-    let mut keywords: Vec<String> = Vec::new();
-    for (i, k) in raw.keywords.iter().enumerate() {
-        let k = bounded(
-            k,
-            &format!("handoff.keywords.{i}"),
-            MAX_KEYWORD,
-            true,
-            errors,
-        );
-        if !k.is_empty() && !keywords.contains(&k) {
-            keywords.push(k);
-        }
-    }
+    let keywords = distinct_texts(&raw.keywords, "handoff.keywords", MAX_KEYWORD, errors);
     HandoffPolicy {
         keywords,
         ..raw.clone()
@@ -200,15 +173,8 @@ fn channels(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
     out
 }
 
-fn tags(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
-    validate::tags(raw)
-        .map(|t| t.into_iter().map(|t| t.to_lowercase()).collect())
-        .map_err(|m| errors.add("knowledge_tags", m))
-        .unwrap_or_default()
-}
-
 fn greeting(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
-    raw.map(|g| bounded(g, "greeting", MAX_GREETING, false, errors))
+    raw.map(|g| bounded_text(g, "greeting", MAX_GREETING, false, errors))
         .filter(|g| !g.is_empty())
 }
 
@@ -217,7 +183,7 @@ pub async fn create(ctx: &Ctx, input: AgentCreate) -> AppResult<Agent> {
     let ai = &ctx.app.config.ai;
     let mut errors = FieldErrors::new();
     let name = match &input.name {
-        Some(n) => bounded(n, "name", MAX_NAME, true, &mut errors),
+        Some(n) => bounded_text(n, "name", MAX_NAME, true, &mut errors),
         None => {
             errors.add("name", "is required");
             String::new()
@@ -227,14 +193,14 @@ pub async fn create(ctx: &Ctx, input: AgentCreate) -> AppResult<Agent> {
         id: AgentId::generate(),
         object: "agent",
         name,
-        persona: bounded(
+        persona: bounded_text(
             input.persona.as_deref().unwrap_or(""),
             "persona",
             MAX_PERSONA,
             false,
             &mut errors,
         ),
-        instructions: bounded(
+        instructions: bounded_text(
             input.instructions.as_deref().unwrap_or(""),
             "instructions",
             MAX_INSTRUCTIONS,
@@ -243,8 +209,9 @@ pub async fn create(ctx: &Ctx, input: AgentCreate) -> AppResult<Agent> {
         ),
         greeting: greeting(input.greeting.as_deref(), &mut errors),
         provider: provider(&input.provider.clone().unwrap_or_default(), ai, &mut errors),
-        knowledge_tags: tags(
+        knowledge_tags: lowercase_tags(
             input.knowledge_tags.as_deref().unwrap_or_default(),
+            "knowledge_tags",
             &mut errors,
         ),
         languages: languages(input.languages.as_deref().unwrap_or_default(), &mut errors),
@@ -296,13 +263,13 @@ pub async fn update(ctx: &Ctx, id: &str, input: AgentUpdate) -> AppResult<Agent>
     let mut agent = load(uow.tx(), id).await?;
     let mut errors = FieldErrors::new();
     if let Some(n) = &input.name {
-        agent.name = bounded(n, "name", MAX_NAME, true, &mut errors);
+        agent.name = bounded_text(n, "name", MAX_NAME, true, &mut errors);
     }
     if let Some(p) = &input.persona {
-        agent.persona = bounded(p, "persona", MAX_PERSONA, false, &mut errors);
+        agent.persona = bounded_text(p, "persona", MAX_PERSONA, false, &mut errors);
     }
     if let Some(i) = &input.instructions {
-        agent.instructions = bounded(i, "instructions", MAX_INSTRUCTIONS, false, &mut errors);
+        agent.instructions = bounded_text(i, "instructions", MAX_INSTRUCTIONS, false, &mut errors);
     }
     if let Some(g) = &input.greeting {
         agent.greeting = greeting(g.as_deref(), &mut errors);
@@ -311,7 +278,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: AgentUpdate) -> AppResult<Agent>
         agent.provider = provider(p, ai, &mut errors);
     }
     if let Some(t) = &input.knowledge_tags {
-        agent.knowledge_tags = tags(t, &mut errors);
+        agent.knowledge_tags = lowercase_tags(t, "knowledge_tags", &mut errors);
     }
     if let Some(l) = &input.languages {
         agent.languages = languages(l, &mut errors);

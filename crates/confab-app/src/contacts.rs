@@ -11,7 +11,7 @@ use confab_core::{FieldErrors, Timestamp, validate};
 use confab_store::contacts::{self, ContactFilter};
 use confab_store::{TenantTx, events, idempotency};
 
-use crate::input::patch_field;
+use crate::input::{optional, patch_field};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -78,16 +78,6 @@ pub struct ContactExport {
     pub contact: Contact,
     pub events: Vec<Event>,
     pub exported_at: Timestamp,
-}
-
-/// Parses an optional text field with `parse`, recording its error under `field`.
-fn optional(
-    raw: Option<&str>,
-    field: &str,
-    parse: fn(&str) -> Result<String, String>,
-    errors: &mut FieldErrors,
-) -> Option<String> {
-    raw.and_then(|r| parse(r).map_err(|m| errors.add(field, m)).ok())
 }
 
 fn agent_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<AgentId> {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Deserializer};
 
+use confab_core::{FieldErrors, validate};
+
 /// For PATCH fields: absent → `None` (leave as is), `null` → `Some(None)` (clear),
 /// a value → `Some(Some(v))`. Use with `#[serde(default, deserialize_with = "patch_field")]`.
 pub fn patch_field<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -10,4 +12,57 @@ where
     D: Deserializer<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Parses an optional text field with `parse`, recording its error under `field`.
+pub(crate) fn optional(
+    raw: Option<&str>,
+    field: &str,
+    parse: fn(&str) -> Result<String, String>,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    raw.and_then(|r| parse(r).map_err(|m| errors.add(field, m)).ok())
+}
+
+/// Trimmed text of at most `max` characters (and not empty when `required`).
+pub(crate) fn bounded_text(
+    raw: &str,
+    field: &str,
+    max: usize,
+    required: bool,
+    errors: &mut FieldErrors,
+) -> String {
+    let trimmed = raw.trim();
+    if required && trimmed.is_empty() {
+        errors.add(field, "must not be empty");
+    } else if trimmed.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+    }
+    trimmed.to_owned()
+}
+
+/// A list of non-empty texts of at most `max` characters each, duplicates dropped;
+/// an item's error is recorded under `{field}.{index}`.
+pub(crate) fn distinct_texts(
+    raw: &[String],
+    field: &str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, item) in raw.iter().enumerate() {
+        let item = bounded_text(item, &format!("{field}.{i}"), max, true, errors);
+        if !item.is_empty() && !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// A tag list as `validate::tags` accepts it, lower-cased (tags match case-insensitively).
+pub(crate) fn lowercase_tags(raw: &[String], field: &str, errors: &mut FieldErrors) -> Vec<String> {
+    validate::tags(raw)
+        .map(|t| t.into_iter().map(|t| t.to_lowercase()).collect())
+        .map_err(|m| errors.add(field, m))
+        .unwrap_or_default()
 }

@@ -12,7 +12,7 @@ use confab_core::{FieldErrors, validate};
 use confab_store::TenantTx;
 use confab_store::knowledge::{self, KnowledgeFilter};
 
-use crate::input::patch_field;
+use crate::input::{bounded_text, distinct_texts, lowercase_tags, optional, patch_field};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -58,14 +58,9 @@ pub(crate) struct EntryFields {
     pub enabled: bool,
 }
 
+/// Title, body and each question: required, trimmed, bounded.
 fn text(raw: &str, field: &str, max: usize, errors: &mut FieldErrors) -> String {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        errors.add(field, "must not be empty");
-    } else if trimmed.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
-    }
-    trimmed.to_owned()
+    bounded_text(raw, field, max, true, errors)
 }
 
 fn questions(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
@@ -75,30 +70,7 @@ fn questions(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
             format!("must have at most {MAX_QUESTIONS} questions"),
         );
     }
-    let mut out: Vec<String> = Vec::new();
-    for (i, q) in raw.iter().enumerate() {
-        let q = text(q, &format!("questions.{i}"), MAX_QUESTION_CHARS, errors);
-        if !q.is_empty() && !out.contains(&q) {
-            out.push(q);
-        }
-    }
-    out
-}
-
-fn optional(
-    raw: Option<&str>,
-    field: &str,
-    parse: fn(&str) -> Result<String, String>,
-    errors: &mut FieldErrors,
-) -> Option<String> {
-    raw.and_then(|r| parse(r).map_err(|m| errors.add(field, m)).ok())
-}
-
-fn tags(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
-    validate::tags(raw)
-        .map(|t| t.into_iter().map(|t| t.to_lowercase()).collect())
-        .map_err(|m| errors.add("tags", m))
-        .unwrap_or_default()
+    distinct_texts(raw, "questions", MAX_QUESTION_CHARS, errors)
 }
 
 impl KnowledgeCreate {
@@ -130,7 +102,7 @@ impl KnowledgeCreate {
                 &mut errors,
             ),
             lang: optional(self.lang.as_deref(), "lang", validate::lang, &mut errors),
-            tags: tags(&self.tags, &mut errors),
+            tags: lowercase_tags(&self.tags, "tags", &mut errors),
             enabled: self.enabled.unwrap_or(true),
         };
         errors.into_result().map(|()| fields)
@@ -244,7 +216,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: KnowledgeUpdate) -> AppResult<Kn
         entry.lang = optional(l.as_deref(), "lang", validate::lang, &mut errors);
     }
     if let Some(t) = &input.tags {
-        entry.tags = tags(t, &mut errors);
+        entry.tags = lowercase_tags(t, "tags", &mut errors);
     }
     if let Some(e) = input.enabled {
         entry.enabled = e;

@@ -144,13 +144,14 @@ fn describe(fields: &FieldErrors) -> String {
 
 async fn store(ctx: &Ctx, entries: Vec<EntryFields>) -> AppResult<usize> {
     let mut uow = ctx.write().await?;
-    let count = entries.len();
-    for fields in entries {
-        let entry = new_entry(fields, ctx, uow.now);
-        confab_store::knowledge::insert(uow.tx(), &entry).await?;
-    }
+    let now = uow.now;
+    let entries: Vec<_> = entries
+        .into_iter()
+        .map(|fields| new_entry(fields, ctx, now))
+        .collect();
+    confab_store::knowledge::insert_all(uow.tx(), &entries).await?;
     uow.commit().await?;
-    Ok(count)
+    Ok(entries.len())
 }
 
 type Parsed = Vec<(u64, Result<KnowledgeCreate, String>)>;

@@ -31,7 +31,7 @@ use confab_store::{StoreError, conversations, messages};
 
 use crate::messages::{AI_REPLY_JOB, message_data};
 use crate::responder::{Exchange, Profile, reason, respond};
-use crate::understanding::understand;
+use crate::understanding::reread;
 use crate::{App, AppError, AppResult};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -116,8 +116,9 @@ impl ReplyEngine for AgentEngine {
                 .map(|a| a.knowledge_tags.clone())
                 .unwrap_or_default();
             let message = request.message;
-            let understanding =
-                understand(&message.text, message.lang.as_deref(), &knowledge, &tags);
+            // Language and sentiment were read when the message was written; only the
+            // intent depends on this agent's knowledge.
+            let understanding = reread(message, &knowledge, &tags);
             let history = request
                 .history
                 .iter()

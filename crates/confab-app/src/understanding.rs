@@ -5,7 +5,7 @@
 use confab_agent::intent::{self, BuiltinIntent};
 use confab_agent::retrieval::{CONFIDENT, SearchOptions};
 use confab_agent::{lang, sentiment};
-use confab_core::conversation::Sentiment;
+use confab_core::conversation::{Message, Sentiment};
 
 use crate::knowledge_index::IndexedKnowledge;
 
@@ -32,6 +32,30 @@ pub fn understand(
 ) -> Understanding {
     let lang = lang::detect(text).or(fallback_lang).map(str::to_owned);
     let score = sentiment::analyze(text, lang.as_deref());
+    with_intent(text, lang, score.label, score.score, knowledge, tags)
+}
+
+/// The reading of a message already written: the language and sentiment stored with
+/// it, and its intent against the knowledge `tags` select (an agent may narrow them).
+pub fn reread(message: &Message, knowledge: &IndexedKnowledge, tags: &[String]) -> Understanding {
+    with_intent(
+        &message.text,
+        message.lang.clone(),
+        message.sentiment.unwrap_or(Sentiment::Neutral),
+        message.sentiment_score.unwrap_or(0.0),
+        knowledge,
+        tags,
+    )
+}
+
+fn with_intent(
+    text: &str,
+    lang: Option<String>,
+    sentiment: Sentiment,
+    sentiment_score: f64,
+    knowledge: &IndexedKnowledge,
+    tags: &[String],
+) -> Understanding {
     let builtin = intent::detect_builtin(text, lang.as_deref());
     let matched = best_match(text, lang.as_deref(), knowledge, tags);
     let knowledge_intent = matched
@@ -46,8 +70,8 @@ pub fn understand(
     };
     Understanding {
         lang,
-        sentiment: score.label,
-        sentiment_score: score.score,
+        sentiment,
+        sentiment_score,
         intent,
         builtin,
         matched,

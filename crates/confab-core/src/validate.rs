@@ -133,6 +133,16 @@ pub fn lang(raw: &str) -> Result<String, String> {
     }
 }
 
+/// An environment variable name as configs use them: `A-Z 0-9 _`, not starting with a
+/// digit (e.g. `OPENAI_API_KEY`).
+pub fn is_env_var_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// An intent name: 1 to 64 of `a-z 0-9 _ . -`, e.g. `refund_policy`.
 pub fn intent(raw: &str) -> Result<String, String> {
     let name = raw.trim();

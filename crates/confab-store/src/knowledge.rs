@@ -41,6 +41,18 @@ fn json_list(items: &[String]) -> String {
 }
 
 pub async fn insert(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {
+    insert_all(tx, std::slice::from_ref(e)).await
+}
+
+/// Inserts many entries (an import) and moves the revision once.
+pub async fn insert_all(tx: &mut TenantTx, entries: &[KnowledgeEntry]) -> Result<()> {
+    for e in entries {
+        insert_row(tx, e).await?;
+    }
+    bump_revision(tx).await
+}
+
+async fn insert_row(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "INSERT INTO knowledge_entries (id, workspace_id, livemode, title, body, questions, intent, lang, tags, enabled, created_at, updated_at) \
@@ -61,7 +73,7 @@ pub async fn insert(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {
     .execute(tx.conn())
     .await
     .classified()?;
-    bump_revision(tx).await
+    Ok(())
 }
 
 pub async fn update(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {

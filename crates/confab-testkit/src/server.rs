@@ -199,6 +199,34 @@ impl TestServer {
         n
     }
 
+    /// A conversation's messages (first page of 25, oldest first) with the test key.
+    pub async fn messages(&self, conversation_id: &str) -> Vec<Value> {
+        let r = self
+            .call(
+                "GET",
+                &format!("/v1/conversations/{conversation_id}/messages"),
+                self.sk(),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "list messages: {}", r.text);
+        r.json()["data"].as_array().expect("data").clone()
+    }
+
+    /// The test mode's events of one type, newest first (up to 100).
+    pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
+        let r = self
+            .call(
+                "GET",
+                &format!("/v1/events?type={event_type}&limit=100"),
+                self.sk(),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "list events: {}", r.text);
+        r.json()["data"].as_array().expect("data").clone()
+    }
+
     /// Starts a conversation with the test key and returns it.
     pub async fn conversation(&self, body: Value) -> Value {
         let r = self

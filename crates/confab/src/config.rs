@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use confab_app::AiConfig;
 use confab_app::core::agent::ProviderSettings;
+use confab_app::core::validate::is_env_var_name;
 use confab_webhooks::{RetrySchedule, WebhookSettings};
 use serde::Deserialize;
 
@@ -265,14 +266,6 @@ impl Config {
     }
 }
 
-fn env_var_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
-
 fn base_url(value: Option<&String>, default: String, key: &str) -> anyhow::Result<String> {
     match value.filter(|v| !v.is_empty()) {
         None => Ok(default),
@@ -301,7 +294,7 @@ fn resolve_ai(layer: &Layer) -> anyhow::Result<AiConfig> {
     }
     let api_key_env = layer.ai_api_key_env.clone().filter(|k| !k.is_empty());
     if let Some(name) = &api_key_env
-        && !env_var_name(name)
+        && !is_env_var_name(name)
     {
         bail!("ai_api_key_env must be an environment variable name, not {name:?}");
     }
@@ -313,7 +306,7 @@ fn resolve_ai(layer: &Layer) -> anyhow::Result<AiConfig> {
         .map(|k| k.trim().to_owned())
         .filter(|k| !k.is_empty())
         .collect();
-    if let Some(bad) = key_envs.iter().find(|k| !env_var_name(k)) {
+    if let Some(bad) = key_envs.iter().find(|k| !is_env_var_name(k)) {
         bail!("ai_key_envs lists {bad:?}, which is not an environment variable name");
     }
     let timeout_ms = layer.ai_timeout_ms.unwrap_or(defaults.timeout_ms);

@@ -16,18 +16,6 @@ async fn post(s: &TestServer, path: &str, body: Value) -> Value {
     r.json()
 }
 
-async fn messages(s: &TestServer, id: &str) -> Vec<Value> {
-    let r = s
-        .call(
-            "GET",
-            &format!("/v1/conversations/{id}/messages"),
-            s.sk(),
-            None,
-        )
-        .await;
-    r.json()["data"].as_array().unwrap().clone()
-}
-
 async fn say(s: &TestServer, id: &str, text: &str) -> Value {
     post(
         s,
@@ -41,18 +29,6 @@ async fn conversation(s: &TestServer, id: &str) -> Value {
     s.call("GET", &format!("/v1/conversations/{id}"), s.sk(), None)
         .await
         .json()
-}
-
-async fn events(s: &TestServer, kind: &str) -> Vec<Value> {
-    let r = s
-        .call(
-            "GET",
-            &format!("/v1/events?type={kind}&limit=100"),
-            s.sk(),
-            None,
-        )
-        .await;
-    r.json()["data"].as_array().unwrap().clone()
 }
 
 /// Opening hours in English and Arabic (one intent), refunds in English only.
@@ -110,7 +86,7 @@ both_backends! {
         assert_eq!(c["lang"], "ar");
 
         assert_eq!(s.run_replies().await, 2);
-        let en = messages(&s, &en_id).await;
+        let en = s.messages(&en_id).await;
         assert_eq!(en[0]["lang"], "en");
         assert!(en[0]["sentiment"].as_str().is_some());
         assert!(en[0]["sentiment_score"].as_f64().unwrap().abs() <= 1.0);
@@ -118,12 +94,12 @@ both_backends! {
         assert_eq!(en[1]["text"], "We are open every day from 9 am to 6 pm.");
         assert_eq!(en[1]["intent"], "opening_hours");
         assert_eq!(en[1]["lang"], "en");
-        let ar = messages(&s, &ar_id).await;
+        let ar = s.messages(&ar_id).await;
         assert_eq!(ar[1]["text"], "نحن نعمل كل يوم من الساعة 9 صباحاً حتى 6 مساءً.");
         assert_eq!(ar[1]["lang"], "ar");
         assert_eq!(ar[1]["intent"], "opening_hours");
         // message.sent carries what the reply carries.
-        let sent = events(&s, "message.sent").await;
+        let sent = s.events_of("message.sent").await;
         assert_eq!(sent.len(), 2);
         for e in &sent {
             assert_eq!(e["data"]["intent"], "opening_hours");
@@ -136,7 +112,7 @@ both_backends! {
         // the best entry, when none exists in their language.
         let c = s.conversation(json!({"message": {"text": "Can I get a refund for my order?"}})).await;
         s.run_replies().await;
-        let m = messages(&s, c["id"].as_str().unwrap()).await;
+        let m = s.messages(c["id"].as_str().unwrap()).await;
         assert_eq!(m[1]["text"], "Returns are accepted within 30 days for a full refund.");
     }
 }
@@ -158,12 +134,12 @@ both_backends! {
             let after = conversation(&s, id).await;
             assert_eq!(after["handled_by"], "pending", "{text}");
             assert!(after["human_requested_at"].is_string());
-            let m = messages(&s, id).await;
+            let m = s.messages(id).await;
             assert_eq!(m[1]["role"], "ai");
             assert_eq!(m[1]["lang"], lang, "the notice is in the customer's language");
             assert_ne!(m[1]["text"], m[0]["text"]);
         }
-        let handoffs = events(&s, "handoff.requested").await;
+        let handoffs = s.events_of("handoff.requested").await;
         assert_eq!(handoffs.len(), 3);
         assert!(handoffs.iter().all(|e| e["data"]["reason"] == "customer_request"));
     }
@@ -176,18 +152,18 @@ both_backends! {
         let c = s.conversation(json!({"message": {"text": "This is terrible. My order arrived broken and I am furious!"}})).await;
         let id = c["id"].as_str().unwrap().to_owned();
         assert_eq!(c["sentiment"], "negative");
-        assert_eq!(events(&s, "sentiment.changed").await.len(), 1, "neutral → negative");
+        assert_eq!(s.events_of("sentiment.changed").await.len(), 1, "neutral → negative");
         s.run_replies().await;
         assert_eq!(conversation(&s, &id).await["handled_by"], "ai", "one angry message is not enough");
 
         let m = say(&s, &id, "Awful service, this is the worst experience ever. Horrible!").await;
         assert_eq!(m["sentiment"], "negative");
         assert!(m["sentiment_score"].as_f64().unwrap() < -0.05);
-        assert_eq!(events(&s, "sentiment.changed").await.len(), 1, "still negative: no new event");
+        assert_eq!(s.events_of("sentiment.changed").await.len(), 1, "still negative: no new event");
         s.run_replies().await;
         let after = conversation(&s, &id).await;
         assert_eq!(after["handled_by"], "pending");
-        let handoff = &events(&s, "handoff.requested").await[0];
+        let handoff = &s.events_of("handoff.requested").await[0];
         assert_eq!(handoff["data"]["reason"], "negative_sentiment");
         assert_eq!(handoff["data"]["id"], id.as_str());
 
@@ -195,7 +171,7 @@ both_backends! {
         post(&s, &format!("/v1/conversations/{id}/take-over"), json!({})).await;
         post(&s, &format!("/v1/conversations/{id}/release"), json!({})).await;
         say(&s, &id, "Thanks, that is great, you fixed it!").await;
-        assert_eq!(events(&s, "sentiment.changed").await.len(), 2, "negative → positive");
+        assert_eq!(s.events_of("sentiment.changed").await.len(), 2, "negative → positive");
         s.run_replies().await;
         assert_eq!(conversation(&s, &id).await["handled_by"], "ai");
     }
@@ -208,13 +184,13 @@ both_backends! {
         let c = s.conversation(json!({"message": {"text": "Do you sell replacement bicycle chains?"}})).await;
         let id = c["id"].as_str().unwrap().to_owned();
         s.run_replies().await;
-        let m = messages(&s, &id).await;
+        let m = s.messages(&id).await;
         assert_eq!(m.len(), 2);
         assert_eq!(conversation(&s, &id).await["handled_by"], "ai", "first miss: ask to rephrase");
         say(&s, &id, "What about tandem bicycle saddles?").await;
         s.run_replies().await;
         assert_eq!(conversation(&s, &id).await["handled_by"], "pending");
-        assert_eq!(events(&s, "handoff.requested").await[0]["data"]["reason"], "low_confidence");
+        assert_eq!(s.events_of("handoff.requested").await[0]["data"]["reason"], "low_confidence");
     }
 }
 
@@ -262,7 +238,7 @@ both_backends! {
         let p = post(&s, &format!("/v1/agents/{sid}/preview"), json!({"text": "Do you repair vintage typewriters?"})).await;
         assert_eq!(p["handoff_reason"], "low_confidence", "this agent hands off at the first miss");
         assert_eq!(s.call("GET", "/v1/conversations", s.sk(), None).await.json()["data"], json!([]), "previews store nothing");
-        assert!(events(&s, "message.received").await.is_empty());
+        assert!(s.events_of("message.received").await.is_empty());
 
         // Choice of agent: channel's agent for WhatsApp, the contact's over the channel's.
         let c = s.conversation(json!({"channel": "whatsapp", "message": {"text": "get me your manager"}})).await;
@@ -276,7 +252,7 @@ both_backends! {
         let after = conversation(&s, c["id"].as_str().unwrap()).await;
         assert_eq!(after["agent_id"], support["id"]);
         assert_eq!(after["handled_by"], "pending", "Sam hands off at the first unanswered message");
-        assert_eq!(events(&s, "handoff.requested").await[0]["data"]["reason"], "low_confidence");
+        assert_eq!(s.events_of("handoff.requested").await[0]["data"]["reason"], "low_confidence");
 
         // Making another agent the default takes it from the first.
         let r = s.call("PATCH", &format!("/v1/agents/{}", whatsapp["id"].as_str().unwrap()), s.sk(), Some(json!({"is_default": true}))).await;
@@ -306,11 +282,11 @@ both_backends! {
         sys.commit().await.unwrap();
         assert!(claimed.is_some());
         assert_eq!(s.run_replies().await, 0, "the lease keeps the job from a second worker");
-        assert_eq!(messages(&s, &id).await.len(), 1);
+        assert_eq!(s.messages(&id).await.len(), 1);
 
         s.app.clock.advance(121_000);
         assert_eq!(s.run_replies().await, 1, "after the lease the job runs again");
-        let m = messages(&s, &id).await;
+        let m = s.messages(&id).await;
         assert_eq!(m.len(), 2);
         assert_eq!(m[1]["role"], "ai");
 
@@ -320,7 +296,7 @@ both_backends! {
         confab_app::store::jobs::enqueue(&mut tx, "ai_reply", "ai_reply:again", &job.payload, s.app.clock.now()).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(s.run_replies().await, 1);
-        assert_eq!(messages(&s, &id).await.len(), 2, "still one reply");
-        assert_eq!(events(&s, "message.sent").await.len(), 1);
+        assert_eq!(s.messages(&id).await.len(), 2, "still one reply");
+        assert_eq!(s.events_of("message.sent").await.len(), 1);
     }
 }

@@ -6,7 +6,7 @@ use confab_app::AiConfig;
 use confab_app::core::agent::ProviderSettings;
 use confab_testkit::llm::{anthropic, openai, wire};
 use confab_testkit::{TestServer, both_backends};
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn knowledge(s: &TestServer) -> String {
     let r = s
@@ -24,18 +24,6 @@ async fn knowledge(s: &TestServer) -> String {
         .await;
     assert_eq!(r.status, 201);
     r.json()["id"].as_str().unwrap().to_owned()
-}
-
-async fn messages(s: &TestServer, id: &str) -> Vec<Value> {
-    let r = s
-        .call(
-            "GET",
-            &format!("/v1/conversations/{id}/messages"),
-            s.sk(),
-            None,
-        )
-        .await;
-    r.json()["data"].as_array().unwrap().clone()
 }
 
 async fn tokens(s: &TestServer) -> (i64, i64) {
@@ -87,7 +75,7 @@ both_backends! {
         let id = c["id"].as_str().unwrap().to_owned();
         assert_eq!(s.run_replies().await, 1);
 
-        let m = messages(&s, &id).await;
+        let m = s.messages(&id).await;
         assert_eq!(m.len(), 2);
         assert_eq!(m[1]["role"], "ai");
         assert_eq!(m[1]["text"], "We're open 9 am to 6 pm, every day.");
@@ -126,7 +114,7 @@ both_backends! {
         let c = s.conversation(json!({"message": {"text": "When do you open?"}})).await;
         let id = c["id"].as_str().unwrap().to_owned();
         s.run_replies().await;
-        let m = messages(&s, &id).await;
+        let m = s.messages(&id).await;
         assert_eq!(m[1]["text"], "We open at 9 am.");
         let requests = server.received.all();
         assert_eq!(requests[0].body["system"].as_str().map(|p| p.contains("Opening hours")), Some(true));
@@ -141,7 +129,7 @@ both_backends! {
         let r = s.call("POST", &format!("/v1/conversations/{id}/messages"), s.sk(), Some(json!({"role": "customer", "text": "I was charged twice for my order"}))).await;
         assert_eq!(r.status, 201);
         s.run_replies().await;
-        let m = messages(&s, &id).await;
+        let m = s.messages(&id).await;
         assert_eq!(m.last().unwrap()["text"], "I'm bringing in a colleague.");
         let after = s.call("GET", &format!("/v1/conversations/{id}"), s.sk(), None).await.json();
         assert_eq!(after["handled_by"], "pending");
@@ -167,12 +155,12 @@ both_backends! {
         let started = std::time::Instant::now();
         assert_eq!(s.run_replies().await, 1, "the first attempt times out and is rescheduled");
         assert!(started.elapsed() < std::time::Duration::from_secs(3));
-        assert_eq!(messages(&s, &id).await.len(), 1);
+        assert_eq!(s.messages(&id).await.len(), 1);
         assert_eq!(s.call("GET", &format!("/v1/conversations/{id}"), s.sk(), None).await.json()["handled_by"], "ai");
 
         s.app.clock.advance(5_000);
         assert_eq!(s.run_replies().await, 1, "the last attempt");
-        let m = messages(&s, &id).await;
+        let m = s.messages(&id).await;
         assert_eq!(m.len(), 2);
         assert_eq!(m[1]["role"], "ai");
         assert!(m[1]["text"].as_str().unwrap().contains("person"), "{}", m[1]["text"]);

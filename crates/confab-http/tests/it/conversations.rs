@@ -4,18 +4,6 @@
 use confab_testkit::{TestServer, both_backends};
 use serde_json::{Value, json};
 
-async fn events_of(s: &TestServer, event_type: &str) -> Vec<Value> {
-    let r = s
-        .call(
-            "GET",
-            &format!("/v1/events?type={event_type}&limit=100"),
-            s.sk(),
-            None,
-        )
-        .await;
-    r.json()["data"].as_array().unwrap().clone()
-}
-
 both_backends! {
     /// SK Chat's quickstart: one POST creates the conversation and delivers the first message.
     async fn one_post_creates_the_conversation_and_delivers_the_message(backend) {
@@ -43,10 +31,10 @@ both_backends! {
         assert_eq!(data[0]["author"]["type"], "contact");
         assert_eq!(data[0]["conversation_id"], id);
 
-        let started = events_of(&s, "conversation.started").await;
+        let started = s.events_of("conversation.started").await;
         assert_eq!(started.len(), 1);
         assert_eq!(started[0]["data"]["id"], id);
-        let received = events_of(&s, "message.received").await;
+        let received = s.events_of("message.received").await;
         assert_eq!(received.len(), 1);
         assert_eq!(received[0]["data"]["text"], "Where is my order?");
         assert_eq!(received[0]["data"]["conversation_id"], id);
@@ -80,7 +68,7 @@ both_backends! {
         assert_eq!(pending["data"][0]["id"], a_id);
         let ai = s.call("GET", "/v1/conversations?handled_by=ai", s.sk(), None).await.json();
         assert_eq!(ai["data"][0]["id"], b["id"]);
-        assert_eq!(events_of(&s, "handoff.requested").await[0]["data"]["reason"], "billing question");
+        assert_eq!(s.events_of("handoff.requested").await[0]["data"]["reason"], "billing question");
 
         // A member takes over with their own token.
         let taken = s.send("POST", &format!("/v1/conversations/{a_id}/take-over"), Some(&owner), &test_mode, None).await;
@@ -89,7 +77,7 @@ both_backends! {
         assert_eq!(taken["handled_by"], "human");
         assert!(taken["human_took_over_at"].is_string());
         assert!(taken["assignee_id"].as_str().unwrap().starts_with("mem_"));
-        assert_eq!(events_of(&s, "agent.assigned").await.len(), 1);
+        assert_eq!(s.events_of("agent.assigned").await.len(), 1);
         let again = s.call("POST", &format!("/v1/conversations/{a_id}/take-over"), s.sk(), None).await;
         assert_eq!((again.status, again.code().as_str()), (409, "CONFLICT"));
 
@@ -99,15 +87,15 @@ both_backends! {
         assert_eq!(reply.status, 201, "{}", reply.text);
         assert_eq!(reply.json()["author"]["type"], "member");
         assert_eq!(reply.json()["author"]["name"], "Owner");
-        assert_eq!(events_of(&s, "message.sent").await[0]["data"]["text"], "Happy to help!");
+        assert_eq!(s.events_of("message.sent").await[0]["data"]["text"], "Happy to help!");
 
         let note = s.call("POST", &format!("/v1/conversations/{a_id}/messages"), s.sk(), Some(json!({"role": "note", "text": "VIP, be nice"}))).await;
         assert_eq!(note.status, 201);
-        assert_eq!(events_of(&s, "message.sent").await.len(), 1, "a note is not sent to anyone");
+        assert_eq!(s.events_of("message.sent").await.len(), 1, "a note is not sent to anyone");
 
         let released = s.call("POST", &format!("/v1/conversations/{a_id}/release"), s.sk(), None).await;
         assert_eq!(released.json()["handled_by"], "ai");
-        assert_eq!(events_of(&s, "conversation.released").await.len(), 1);
+        assert_eq!(s.events_of("conversation.released").await.len(), 1);
         let again = s.call("POST", &format!("/v1/conversations/{a_id}/release"), s.sk(), None).await;
         assert_eq!(again.status, 409);
 
@@ -116,7 +104,7 @@ both_backends! {
         assert_eq!(resolved.status, 200, "{}", resolved.text);
         assert_eq!(resolved.json()["status"], "resolved");
         assert!(resolved.json()["resolved_at"].is_string());
-        let event = &events_of(&s, "conversation.resolved").await[0];
+        let event = &s.events_of("conversation.resolved").await[0];
         assert_eq!(event["data"]["resolution"]["outcome"], "answered");
 
         let late = s.call("POST", &format!("/v1/conversations/{a_id}/messages"), s.sk(), Some(json!({"role": "agent", "text": "one more thing"}))).await;
@@ -152,7 +140,7 @@ both_backends! {
         let messages = s.call("GET", &format!("/v1/conversations/{id}/messages"), s.sk(), None).await.json();
         let roles: Vec<&str> = messages["data"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
         assert_eq!(roles, vec!["customer"], "no AI message after a take-over");
-        assert!(events_of(&s, "message.sent").await.is_empty());
+        assert!(s.events_of("message.sent").await.is_empty());
 
         // Without a take-over the AI answers (here: the customer asks for a person, so
         // it says one is coming and hands off).
@@ -166,7 +154,7 @@ both_backends! {
         assert_eq!(data[1]["author"]["type"], "ai");
         let after = s.call("GET", &format!("/v1/conversations/{other_id}"), s.sk(), None).await.json();
         assert_eq!(after["handled_by"], "pending");
-        assert_eq!(events_of(&s, "handoff.requested").await[0]["data"]["reason"], "customer_request");
+        assert_eq!(s.events_of("handoff.requested").await[0]["data"]["reason"], "customer_request");
         // While a person is awaited, customer messages queue no AI reply.
         s.call("POST", &format!("/v1/conversations/{other_id}/messages"), s.sk(), Some(json!({"role": "customer", "text": "hello??"}))).await;
         assert_eq!(s.run_replies().await, 0);
