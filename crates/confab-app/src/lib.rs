@@ -30,6 +30,7 @@ pub mod messages;
 pub mod preview;
 pub mod replies;
 pub mod responder;
+pub mod tools;
 pub mod understanding;
 pub mod webhooks;
 pub mod workspaces;
