@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use confab_app::AiConfig;
 use confab_app::core::agent::ProviderSettings;
 use confab_app::core::validate::is_env_var_name;
+use confab_mcp::McpConfig;
 use confab_webhooks::{RetrySchedule, WebhookSettings};
 use serde::Deserialize;
 
@@ -73,6 +74,9 @@ pub struct Layer {
     pub ai_timeout_ms: Option<u64>,
     /// Provider attempts per customer message before the AI hands off (default 4).
     pub ai_max_attempts: Option<u64>,
+    /// Comma-separated `Host` values `/mcp` accepts (`host` or `host:port`; default: the
+    /// public URL's host and the loopback names).
+    pub mcp_allowed_hosts: Option<String>,
 }
 
 impl Layer {
@@ -111,6 +115,7 @@ impl Layer {
             ai_key_envs: over.ai_key_envs.or(self.ai_key_envs),
             ai_timeout_ms: over.ai_timeout_ms.or(self.ai_timeout_ms),
             ai_max_attempts: over.ai_max_attempts.or(self.ai_max_attempts),
+            mcp_allowed_hosts: over.mcp_allowed_hosts.or(self.mcp_allowed_hosts),
         }
     }
 
@@ -166,6 +171,7 @@ impl Layer {
             ai_key_envs: get("CONFAB_AI_KEY_ENVS"),
             ai_timeout_ms: parse_num("CONFAB_AI_TIMEOUT_MS")?,
             ai_max_attempts: parse_num("CONFAB_AI_MAX_ATTEMPTS")?,
+            mcp_allowed_hosts: get("CONFAB_MCP_ALLOWED_HOSTS"),
         })
     }
 }
@@ -187,6 +193,7 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     pub log_json: bool,
     pub ai: AiConfig,
+    pub mcp: McpConfig,
 }
 
 impl Config {
@@ -246,6 +253,9 @@ impl Config {
             bail!("rate_limit_per_minute must be at least 1");
         }
         let files_dir = layer.files_dir.unwrap_or_else(|| data_dir.join("files"));
+        let mcp = McpConfig {
+            allowed_hosts: mcp_allowed_hosts(layer.mcp_allowed_hosts.as_deref(), &public_url)?,
+        };
         Ok(Config {
             listen,
             files_dir,
@@ -262,8 +272,32 @@ impl Config {
             webhooks,
             log_json,
             ai,
+            mcp,
         })
     }
+}
+
+/// The `Host` values `/mcp` answers to: the configured list, or the public URL's host
+/// and the loopback names.
+fn mcp_allowed_hosts(value: Option<&str>, public_url: &str) -> anyhow::Result<Vec<String>> {
+    let hosts: Vec<String> = value
+        .unwrap_or("")
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if hosts.is_empty() {
+        return Ok(confab_mcp::default_allowed_hosts(public_url));
+    }
+    if let Some(bad) = hosts
+        .iter()
+        .find(|h| h.contains("://") || h.contains('/') || h.chars().any(char::is_whitespace))
+    {
+        bail!(
+            "mcp_allowed_hosts lists {bad:?}; give host names or host:port, e.g. chat.example.com"
+        );
+    }
+    Ok(hosts)
 }
 
 fn base_url(value: Option<&String>, default: String, key: &str) -> anyhow::Result<String> {
@@ -412,6 +446,34 @@ mod tests {
         assert_eq!(config.database_url, "sqlite:///tmp/b/confab.db");
         assert_eq!(config.webhooks.schedule.attempts(), 6);
         assert!(!config.webhooks.allow_private_networks);
+    }
+
+    #[test]
+    fn mcp_hosts_default_to_the_public_host_and_can_be_listed() {
+        let config = Config::resolve(Layer {
+            public_url: Some("https://chat.example.com".into()),
+            ..Layer::default()
+        })
+        .unwrap();
+        assert_eq!(
+            config.mcp.allowed_hosts,
+            ["localhost", "127.0.0.1", "::1", "chat.example.com"]
+        );
+        let env = Layer::from_env(|k| {
+            (k == "CONFAB_MCP_ALLOWED_HOSTS").then(|| "Chat.Example.com, 10.0.0.5:8080".into())
+        })
+        .unwrap();
+        let config = Config::resolve(env).unwrap();
+        assert_eq!(
+            config.mcp.allowed_hosts,
+            ["chat.example.com", "10.0.0.5:8080"]
+        );
+        let bad = Config::resolve(Layer {
+            mcp_allowed_hosts: Some("https://chat.example.com".into()),
+            ..Layer::default()
+        })
+        .unwrap_err();
+        assert!(bad.to_string().contains("mcp_allowed_hosts"));
     }
 
     #[test]

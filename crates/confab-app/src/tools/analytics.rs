@@ -35,18 +35,26 @@ pub(super) fn tools() -> Vec<ToolSpec> {
         },
         |a: &Analytics| {
             format!(
-                "{}: {} chats, {} messages, hand-off rate {:.0}%, AI resolution rate {:.0}%.",
+                "{}: {}, {}, hand-off rate {:.0}%, AI resolution rate {:.0}%.",
                 match a.period {
                     analytics::Period::Today => "Today",
                     analytics::Period::Week => "This week",
                     analytics::Period::Month => "This month",
                     analytics::Period::Year => "This year",
                 },
-                a.total_chats,
-                a.total_messages,
+                count(a.total_chats, "chat"),
+                count(a.total_messages, "message"),
                 a.handoff_rate * 100.0,
                 a.ai_resolution_rate * 100.0
             )
         },
     )]
+}
+
+fn count(n: i64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
