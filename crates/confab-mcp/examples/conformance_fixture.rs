@@ -71,7 +71,11 @@ fn severity(level: LoggingLevel) -> u8 {
 }
 
 impl FixtureTools {
-    async fn log(&self, context: &RequestContext<RoleServer>, message: &str) -> Result<(), ErrorData> {
+    async fn log(
+        &self,
+        context: &RequestContext<RoleServer>,
+        message: &str,
+    ) -> Result<(), ErrorData> {
         let floor = *self.level.lock().unwrap_or_else(|e| e.into_inner());
         if floor.is_some_and(|f| severity(f) > severity(LoggingLevel::Info)) {
             return Ok(());
@@ -84,7 +88,11 @@ impl FixtureTools {
             .map_err(|e| ErrorData::internal_error(e.to_string(), None))
     }
 
-    async fn progress(&self, context: &RequestContext<RoleServer>, done: f64) -> Result<(), ErrorData> {
+    async fn progress(
+        &self,
+        context: &RequestContext<RoleServer>,
+        done: f64,
+    ) -> Result<(), ErrorData> {
         let Some(token) = context.meta.get_progress_token() else {
             return Ok(());
         };
@@ -141,16 +149,44 @@ impl Toolbox for FixtureTools {
             tool("test_simple_text", "Returns a simple text.", no_arguments()),
             tool("test_image_content", "Returns an image.", no_arguments()),
             tool("test_audio_content", "Returns audio.", no_arguments()),
-            tool("test_embedded_resource", "Returns an embedded resource.", no_arguments()),
-            tool("test_multiple_content_types", "Returns text, an image and a resource.", no_arguments()),
-            tool("test_tool_with_logging", "Logs three messages while it runs.", no_arguments()),
-            tool("test_tool_with_progress", "Reports progress while it runs.", no_arguments()),
+            tool(
+                "test_embedded_resource",
+                "Returns an embedded resource.",
+                no_arguments(),
+            ),
+            tool(
+                "test_multiple_content_types",
+                "Returns text, an image and a resource.",
+                no_arguments(),
+            ),
+            tool(
+                "test_tool_with_logging",
+                "Logs three messages while it runs.",
+                no_arguments(),
+            ),
+            tool(
+                "test_tool_with_progress",
+                "Reports progress while it runs.",
+                no_arguments(),
+            ),
             tool("test_error_handling", "Always fails.", no_arguments()),
             tool("test_sampling", "Asks the client's model.", prompt),
             tool("test_elicitation", "Asks the user.", message),
-            tool("test_elicitation_sep1034_defaults", "Asks the user, with defaults.", no_arguments()),
-            tool("test_elicitation_sep1330_enums", "Asks the user to choose.", no_arguments()),
-            tool("test_reconnection", "Answers after a pause (SSE polling).", no_arguments()),
+            tool(
+                "test_elicitation_sep1034_defaults",
+                "Asks the user, with defaults.",
+                no_arguments(),
+            ),
+            tool(
+                "test_elicitation_sep1330_enums",
+                "Asks the user to choose.",
+                no_arguments(),
+            ),
+            tool(
+                "test_reconnection",
+                "Answers after a pause (SSE polling).",
+                no_arguments(),
+            ),
             tool(
                 "json_schema_2020_12_tool",
                 "Tool with JSON Schema 2020-12 features",
@@ -176,11 +212,17 @@ impl Toolbox for FixtureTools {
         let pause = || tokio::time::sleep(Duration::from_millis(50));
         Ok(match request.name.as_ref() {
             "test_simple_text" => text("This is a simple text response for testing."),
-            "test_image_content" => CallToolResult::success(vec![ContentBlock::image(PNG, "image/png")]),
-            "test_audio_content" => CallToolResult::success(vec![ContentBlock::audio(WAV, "audio/wav")]),
-            "test_embedded_resource" => CallToolResult::success(vec![ContentBlock::resource(decode::<ResourceContents>(
-                json!({"uri": "test://embedded-resource", "mimeType": "text/plain", "text": "This is an embedded resource content."}),
-            )?)]),
+            "test_image_content" => {
+                CallToolResult::success(vec![ContentBlock::image(PNG, "image/png")])
+            }
+            "test_audio_content" => {
+                CallToolResult::success(vec![ContentBlock::audio(WAV, "audio/wav")])
+            }
+            "test_embedded_resource" => {
+                CallToolResult::success(vec![ContentBlock::resource(decode::<ResourceContents>(
+                    json!({"uri": "test://embedded-resource", "mimeType": "text/plain", "text": "This is an embedded resource content."}),
+                )?)])
+            }
             "test_multiple_content_types" => CallToolResult::success(vec![
                 ContentBlock::text("Multiple content types test:"),
                 ContentBlock::image(PNG, "image/png"),
@@ -230,16 +272,23 @@ impl Toolbox for FixtureTools {
             "test_elicitation" => {
                 let message = argument(&arguments, "message")?;
                 let result = self
-                    .elicit(&context, &message, json!({
-                        "type": "object",
-                        "properties": {
-                            "username": {"type": "string", "description": "User's response"},
-                            "email": {"type": "string", "description": "User's email address"}
-                        },
-                        "required": ["username", "email"]
-                    }))
+                    .elicit(
+                        &context,
+                        &message,
+                        json!({
+                            "type": "object",
+                            "properties": {
+                                "username": {"type": "string", "description": "User's response"},
+                                "email": {"type": "string", "description": "User's email address"}
+                            },
+                            "required": ["username", "email"]
+                        }),
+                    )
                     .await?;
-                text(format!("User response: action={}, content={}", result["action"], result["content"]))
+                text(format!(
+                    "User response: action={}, content={}",
+                    result["action"], result["content"]
+                ))
             }
             "test_elicitation_sep1034_defaults" => {
                 let result = self
@@ -254,7 +303,10 @@ impl Toolbox for FixtureTools {
                         }
                     }))
                     .await?;
-                text(format!("Elicitation completed: action={}, content={}", result["action"], result["content"]))
+                text(format!(
+                    "Elicitation completed: action={}, content={}",
+                    result["action"], result["content"]
+                ))
             }
             "test_elicitation_sep1330_enums" => {
                 let result = self
@@ -277,7 +329,10 @@ impl Toolbox for FixtureTools {
                         }
                     }))
                     .await?;
-                text(format!("Elicitation completed: action={}, content={}", result["action"], result["content"]))
+                text(format!(
+                    "Elicitation completed: action={}, content={}",
+                    result["action"], result["content"]
+                ))
             }
             "test_reconnection" => {
                 pause().await;
@@ -285,7 +340,10 @@ impl Toolbox for FixtureTools {
             }
             "json_schema_2020_12_tool" => text(format!("Received: {}", Value::Object(arguments))),
             other => {
-                return Err(ErrorData::invalid_params(format!("Unknown tool: {other}"), None));
+                return Err(ErrorData::invalid_params(
+                    format!("Unknown tool: {other}"),
+                    None,
+                ));
             }
         })
     }
