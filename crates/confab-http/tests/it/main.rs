@@ -5,6 +5,7 @@ mod agent;
 mod agent_llm;
 mod analytics;
 mod auth;
+mod browser_harness;
 mod contacts;
 mod conversations;
 mod errors;
