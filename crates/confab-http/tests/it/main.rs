@@ -6,6 +6,7 @@ mod agent_llm;
 mod analytics;
 mod auth;
 mod browser_harness;
+mod console;
 mod contacts;
 mod conversations;
 mod errors;
