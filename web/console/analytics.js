@@ -1,7 +1,7 @@
 // Analytics at a glance: today, this week and this month side by side from
 // GET /v1/analytics, and a small bar chart (inline SVG) of chats and messages.
 
-import { ApiError, api, query } from './api.js';
+import { api, explain, query } from './api.js';
 import { duration, fill, h, s, select } from './dom.js';
 
 const PERIODS = [['today', 'Today'], ['week', 'This week'], ['month', 'This month']];
@@ -103,7 +103,7 @@ export function createAnalytics() {
       const answers = await Promise.all(PERIODS.map(([p]) => api('GET', `/v1/analytics${query({ period: p, channel })}`)));
       results = Object.fromEntries(PERIODS.map(([p], i) => [p, answers[i]]));
     } catch (error) {
-      notice.textContent = error instanceof ApiError ? error.describe() : String(error);
+      notice.textContent = explain(error);
     }
     renderTable();
     renderChart();

@@ -38,6 +38,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A sentence for any failure, to show the person. */
+export function explain(error) {
+  return error instanceof ApiError ? error.describe() : String(error);
+}
+
 let onUnauthorized = () => {};
 
 /** What to do when the token stops working (revoked, member removed). */

@@ -1,7 +1,7 @@
 // Beside a conversation: who the customer is (the contact's details, where a web
 // visitor was) and their other conversations.
 
-import { ApiError, api, query } from './api.js';
+import { api, explain, query } from './api.js';
 import { ago, fill, h, when } from './dom.js';
 
 function row(term, value) {
@@ -44,7 +44,7 @@ export function createContactPanel() {
         Object.entries(c.attributes || {}).map(([k, v]) => row(k, typeof v === 'string' ? v : JSON.stringify(v))),
         row('Contact since', when(c.created_at)));
     } catch (error) {
-      fill(details, row('Contact', error instanceof ApiError ? error.describe() : String(error)));
+      fill(details, row('Contact', explain(error)));
     }
   }
 
@@ -80,7 +80,7 @@ export function createContactPanel() {
           h('span', { class: 'muted small' }, ` ${ago(c.last_activity_at)}, ${c.message_count} messages`))))
         : h('li', { class: 'muted' }, 'No other conversations.'));
     } catch (error) {
-      fill(history, h('li', { class: 'error' }, error instanceof ApiError ? error.describe() : String(error)));
+      fill(history, h('li', { class: 'error' }, explain(error)));
     }
   }
 

@@ -2,7 +2,7 @@
 // each message shows its intent, language and sentiment; attachments download), the
 // actions (take over, reply, note, release, assign, resolve) and, beside it, the contact.
 
-import { ApiError, api, download, query, upload } from './api.js';
+import { api, download, explain, query, upload } from './api.js';
 import { createContactPanel } from './contact.js';
 import { announce, busy, bytes, contactName, duration, fill, h, when } from './dom.js';
 import { listen, memberName, remember, state } from './state.js';
@@ -20,10 +20,6 @@ const OUTCOMES = [
 const ROLE_LABEL = { customer: 'Customer', ai: 'AI', agent: 'Agent', note: 'Internal note', system: 'System' };
 /** Notes have no event, so colleagues' notes are fetched this often while a conversation is open. */
 const NOTES_POLL_MS = 15_000;
-
-function describe(error) {
-  return error instanceof ApiError ? error.describe() : String(error);
-}
 
 function messageItem(m) {
   const author = m.author || {};
@@ -47,7 +43,7 @@ function messageItem(m) {
       ? h('ul', { class: 'attachments', 'aria-label': 'Attachments' }, m.attachments.map((a) => h('li', null,
         h('button', {
           type: 'button', class: 'attachment', title: `Download ${a.filename}`,
-          onclick: (e) => busy(e.currentTarget, () => download(a.id, a.filename).catch((err) => announce(describe(err)))),
+          onclick: (e) => busy(e.currentTarget, () => download(a.id, a.filename).catch((err) => announce(explain(err)))),
         }, `⬇ ${a.filename}`, h('span', { class: 'muted small' }, ` ${a.content_type}, ${bytes(a.size)}`)))))
       : null,
     tags.length ? h('div', { class: 'msg-tags' }, tags) : null);
@@ -118,7 +114,7 @@ export function createConversationView(id) {
         if (done) announce(done);
         return updated;
       } catch (error) {
-        notice.textContent = describe(error);
+        notice.textContent = explain(error);
         return null;
       }
     });
@@ -213,7 +209,7 @@ export function createConversationView(id) {
         // A reply can take the conversation over; read its new state.
         accept(await api('GET', `/v1/conversations/${encodeURIComponent(id)}`));
       } catch (error) {
-        notice.textContent = describe(error);
+        notice.textContent = explain(error);
       }
     });
     renderComposer();
@@ -237,7 +233,7 @@ export function createConversationView(id) {
         resolveNote.value = '';
         announce('Conversation resolved.');
       } catch (error) {
-        resolveError.textContent = describe(error);
+        resolveError.textContent = explain(error);
       }
     });
   }
@@ -254,7 +250,7 @@ export function createConversationView(id) {
       contact.show(conversation);
     } catch (error) {
       title.textContent = 'Conversation not available';
-      notice.textContent = describe(error);
+      notice.textContent = explain(error);
     }
   }
 

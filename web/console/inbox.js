@@ -2,7 +2,7 @@
 // how long they have waited), then the rest by latest activity. Filters by who handles
 // them, status, channel and assignee; search by contact. Updates live from the stream.
 
-import { api, query } from './api.js';
+import { api, explain, query } from './api.js';
 import { ago, contactName, duration, fill, h, select } from './dom.js';
 import { isWaiting, listen, memberName, remember, state } from './state.js';
 
@@ -121,7 +121,7 @@ export function createInbox() {
       status.textContent = '';
       render();
     } catch (error) {
-      if (ticket === loading) status.textContent = error.describe ? error.describe() : String(error);
+      if (ticket === loading) status.textContent = explain(error);
     }
   }
 
@@ -134,7 +134,7 @@ export function createInbox() {
       cursor = page.has_more ? page.next_cursor : null;
       render();
     } catch (error) {
-      status.textContent = error.describe ? error.describe() : String(error);
+      status.textContent = explain(error);
     } finally {
       more.disabled = false;
     }

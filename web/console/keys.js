@@ -2,14 +2,10 @@
 // their budgets (`/v1/api-keys`, DESIGN §4 "API keys and budgets"). A new key and its
 // signing secret are shown once.
 
-import { ApiError, api, query } from './api.js';
+import { api, explain, query } from './api.js';
 import { busy, field, fill, h, select, when } from './dom.js';
 import { managesWorkspace } from './state.js';
 import { forbidden, secretBox } from './team.js';
-
-function describe(error) {
-  return error instanceof ApiError ? error.describe() : String(error);
-}
 
 function budget(k) {
   if (k.budget_usd_cents === null || k.budget_usd_cents === undefined) return 'no cap';
@@ -48,7 +44,7 @@ export function createKeys() {
       h('td', null, when(k.created_at)),
       h('td', { class: 'row-actions' }, h('button', { type: 'button', class: 'danger', onclick: (e) => {
         if (!window.confirm(`Revoke "${k.label || k.id}"? Requests with it fail at once.`)) return;
-        busy(e.currentTarget, () => api('DELETE', `/v1/api-keys/${k.id}`).then(load).catch((err) => { notice.textContent = describe(err); }));
+        busy(e.currentTarget, () => api('DELETE', `/v1/api-keys/${k.id}`).then(load).catch((err) => { notice.textContent = explain(err); }));
       } }, 'Revoke')));
   }
 
@@ -58,7 +54,7 @@ export function createKeys() {
       const keys = page.data || [];
       fill(list, keys.length ? keys.map(keyRow) : h('tr', null, h('td', { colspan: 5, class: 'muted' }, 'No keys yet.')));
     } catch (error) {
-      notice.textContent = describe(error);
+      notice.textContent = explain(error);
     }
   }
 
@@ -78,7 +74,7 @@ export function createKeys() {
         label.value = '';
         load();
       } catch (error) {
-        notice.textContent = describe(error);
+        notice.textContent = explain(error);
       }
     });
   }

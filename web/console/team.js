@@ -2,15 +2,11 @@
 // enforces the same rules (403 for agents, only owners grant the owner role); the
 // console only hides what a role cannot do.
 
-import { ApiError, api, query } from './api.js';
+import { api, explain, query } from './api.js';
 import { busy, field, fill, h, select, when } from './dom.js';
 import { managesWorkspace, notify, state } from './state.js';
 
 const ROLES = [['agent', 'Agent'], ['admin', 'Admin'], ['owner', 'Owner']];
-
-function describe(error) {
-  return error instanceof ApiError ? error.describe() : String(error);
-}
 
 /** The page shown to a role that may not see a settings page. */
 export function forbidden(what) {
@@ -61,7 +57,7 @@ export function createTeam() {
         if (done) done(result);
         return result;
       } catch (error) {
-        notice.textContent = describe(error);
+        notice.textContent = explain(error);
         return null;
       }
     });
@@ -77,7 +73,7 @@ export function createTeam() {
             onclick: (e) => run(e.currentTarget, () => api('DELETE', `/v1/members/${member.id}/tokens/${t.id}`), () => load()) }, 'Revoke'))))
         : h('span', { class: 'muted' }, 'none'));
     } catch (error) {
-      fill(cell, h('span', { class: 'error' }, describe(error)));
+      fill(cell, h('span', { class: 'error' }, explain(error)));
     }
   }
 
@@ -116,7 +112,7 @@ export function createTeam() {
       notify({ kind: 'members' });
       fill(list, members.map(memberRow));
     } catch (error) {
-      notice.textContent = describe(error);
+      notice.textContent = explain(error);
     }
   }
 

@@ -1,14 +1,10 @@
 // Webhook endpoints (owners and admins): where the workspace's events are sent, signed.
 // The signing secret is shown once, on create.
 
-import { ApiError, api, query } from './api.js';
+import { api, explain, query } from './api.js';
 import { busy, field, fill, h } from './dom.js';
 import { managesWorkspace } from './state.js';
 import { forbidden, secretBox } from './team.js';
-
-function describe(error) {
-  return error instanceof ApiError ? error.describe() : String(error);
-}
 
 export function createWebhooks() {
   if (!managesWorkspace()) return { element: forbidden('Webhooks'), destroy() {} };
@@ -34,7 +30,7 @@ export function createWebhooks() {
 
   const act = (button, method, path, body, then) => busy(button, async () => {
     notice.textContent = '';
-    try { const r = await api(method, path, body); if (then) then(r); } catch (error) { notice.textContent = describe(error); }
+    try { const r = await api(method, path, body); if (then) then(r); } catch (error) { notice.textContent = explain(error); }
   });
 
   function endpointRow(w) {
@@ -58,7 +54,7 @@ export function createWebhooks() {
       const page = await api('GET', `/v1/webhook-endpoints${query({ limit: 100 })}`);
       fill(list, page.data.length ? page.data.map(endpointRow) : h('tr', null, h('td', { colspan: 4, class: 'muted' }, 'No endpoints yet.')));
     } catch (error) {
-      notice.textContent = describe(error);
+      notice.textContent = explain(error);
     }
   }
 
