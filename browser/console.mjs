@@ -82,6 +82,13 @@ run(async (browser) => {
   result.newest_on_top_before_handoff = await firstRowId(page) === b;
   await shot(page, '02-inbox-live');
 
+  // ---- search by contact narrows the list (server-side), and clearing it restores it
+  await page.locator('#inbox-search').fill('omar');
+  await until('the search result', async () => (await page.locator('#inbox-list > li[data-id]').count()) === 1);
+  result.search_finds = await firstRowId(page) === b;
+  await page.locator('#inbox-search').fill('');
+  await until('the whole list again', async () => (await page.locator('#inbox-list > li[data-id]').count()) === 2);
+
   // ---- a hand-off request jumps to the top, highlighted, and the tab title counts it
   await api('POST', `/v1/conversations/${a}/handoff`, sk, { reason: 'customer is upset' });
   await until('the hand-off on top', async () => (await firstRowId(page)) === a);
@@ -205,6 +212,16 @@ run(async (browser) => {
   result.agent_api_status = denied.status;
   await page.goto(url(`/console#/c/${b}`));
   await page.locator('.timeline .msg-customer').first().waitFor();
+  await page.locator('#take-over').click();
+  await page.locator('.conv-facts .badge.by-human').waitFor();
+  const taken = (await api('GET', `/v1/conversations/${b}`, sk)).json;
+  const agentId = (await api('GET', '/v1/members/me', agentToken)).json.id;
+  const ownerId = (await api('GET', '/v1/members/me', config.owner_token)).json.id;
+  result.agent_took_over = taken.handled_by === 'human' && taken.assignee_id === agentId;
+  await page.locator('#assign-member').selectOption(ownerId);
+  await page.locator('#assign').click();
+  await until('the new assignee', async () => (await api('GET', `/v1/conversations/${b}`, sk)).json.assignee_id === ownerId);
+  result.agent_assigned_to_owner = true;
   await shot(page, '09-agent');
 
   // ---- a tablet in portrait: one column, the conversation with a way back

@@ -259,6 +259,7 @@ both_backends! {
         assert!(result["whoami"].as_str().unwrap().ends_with("owner"), "{result}");
         assert_eq!(result["token_in_session"], true);
         assert_eq!(result["newest_on_top_before_handoff"], true);
+        assert_eq!(result["search_finds"], true);
         assert_eq!(result["handoff_on_top"], true);
         assert_eq!(result["handoff_highlighted"], true);
         assert!(result["title_with_waiting"].as_str().unwrap().starts_with("(1) "));
@@ -281,6 +282,8 @@ both_backends! {
         assert_eq!(result["agent_sees_team_link"], false);
         assert!(result["agent_team_page"].as_str().unwrap().contains("Only owners and admins"));
         assert_eq!(result["agent_api_status"], 403);
+        assert_eq!(result["agent_took_over"], true);
+        assert_eq!(result["agent_assigned_to_owner"], true);
         assert_eq!(result["tablet_inbox_hidden"], true);
         assert_eq!(result["tablet_back_visible"], true);
         assert_eq!(result["page_errors"], json!([]), "no script errors in the page");
