@@ -105,6 +105,8 @@ run(async (browser) => {
   await page.locator(`#inbox-list > li[data-id="${a}"] a`).click();
   await page.locator('.timeline .msg-customer').first().waitFor();
   result.first_message_tags = await page.locator('.timeline .msg-customer').first().locator('.msg-tags').textContent();
+  // The contact's details load beside the history.
+  await page.locator('.contact-panel .facts', { hasText: 'maya@example.com' }).first().waitFor();
   result.contact_panel = await page.locator('.contact-panel .facts').first().textContent();
 
   // A customer message with an attachment arrives live in the open conversation.
