@@ -13,6 +13,7 @@ mod rate_limit;
 mod request_id;
 mod routes;
 mod state;
+mod static_asset;
 
 use std::sync::Arc;
 
@@ -33,8 +34,8 @@ pub use rate_limit::RateLimiter;
 pub use state::HttpState;
 
 use routes::{
-    admin, agents, analytics, contacts, conversations, docs, events, files, health, knowledge,
-    members, stream, webhooks,
+    admin, agents, analytics, console, contacts, conversations, docs, events, files, health,
+    knowledge, members, stream, webhooks,
 };
 
 /// Settings of the HTTP layer.
@@ -65,6 +66,7 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(contacts::unblock))
         .routes(routes!(contacts::export))
         .routes(routes!(members::list, members::create))
+        .routes(routes!(members::me))
         .routes(routes!(members::get, members::update, members::delete))
         .routes(routes!(members::create_token, members::list_tokens))
         .routes(routes!(members::revoke_token))
@@ -167,6 +169,9 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         .route("/metrics", get(health::metrics))
         .route("/v1/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::page))
+        .route("/console", get(console::page))
+        .route("/console/", get(console::trailing_slash))
+        .route("/console/{file}", get(console::asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(state.clone(), metrics::middleware))

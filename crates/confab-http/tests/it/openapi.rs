@@ -11,6 +11,9 @@ const INFRASTRUCTURE_ROUTES: &[&str] = &[
     "/metrics",
     "/v1/openapi.json",
     "/docs",
+    "/console",
+    "/console/",
+    "/console/{file}",
 ];
 
 /// Services outside the REST contract (the MCP server speaks JSON-RPC) are mounted in
