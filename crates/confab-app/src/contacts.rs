@@ -30,6 +30,7 @@ pub struct ContactCreate {
     pub tags: Option<Vec<String>>,
     /// Any JSON object of your own fields.
     #[schema(value_type = Option<Object>)]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub attributes: Option<Value>,
     /// A blocked contact gets no AI replies and no campaigns.
     pub blocked: Option<bool>,
@@ -41,22 +42,31 @@ pub struct ContactCreate {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactUpdate {
+    /// Full name; `null` clears it.
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
+    /// Email address (unique in the workspace); `null` clears it.
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
+    /// Phone number in international format; `null` clears it.
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
+    /// Your own system's id for this person; `null` clears it.
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
     pub external_id: Option<Option<String>>,
+    /// The whole tag list (replaces the current one).
     pub tags: Option<Vec<String>>,
+    /// The whole attributes object (replaces the current one).
     #[schema(value_type = Option<Object>)]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub attributes: Option<Value>,
+    /// A blocked contact gets no AI replies and no campaigns.
     pub blocked: Option<bool>,
+    /// The agent (`agt_…`) that answers this contact's conversations; `null` clears it.
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
     pub agent_id: Option<Option<String>>,

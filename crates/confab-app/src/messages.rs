@@ -29,6 +29,7 @@ pub const MAX_ATTACHMENTS: usize = 10;
 #[serde(deny_unknown_fields)]
 pub struct MessageCreate {
     /// `customer`, `agent` or `note`.
+    #[schemars(extend("enum" = ["customer", "agent", "note"]))]
     pub role: MessageRole,
     /// The message, 1 to 10,000 characters.
     pub text: String,

@@ -208,8 +208,10 @@ fn object_schema<I: JsonSchema>() -> Map<String, Value> {
     let schema: Schema = generator.into_root_schema_for::<I>();
     match schema.to_value() {
         Value::Object(mut map) => {
-            // The type's Rust name means nothing to a client.
+            // The Rust type's name and doc comment are written for us, not for a model;
+            // the tool's description says what the arguments are for.
             map.remove("title");
+            map.remove("description");
             map.entry("properties").or_insert_with(|| json!({}));
             map
         }
