@@ -250,7 +250,37 @@ pub struct ListFilter {
 }
 
 pub async fn list(ctx: &Ctx, filter: ListFilter, page: &PageRequest) -> AppResult<Page<Contact>> {
+    list_where(ctx, filter, Vec::new(), page).await
+}
+
+/// [`list`] narrowed to contacts whose attributes equal the given values, ignoring
+/// case (`[("city", "London")]`): how the task agent finds contacts by city or company.
+pub async fn list_where(
+    ctx: &Ctx,
+    filter: ListFilter,
+    attributes: Vec<(String, String)>,
+    page: &PageRequest,
+) -> AppResult<Page<Contact>> {
     ctx.authorize(Resource::Contacts, Access::Read)?;
+    for (name, value) in &attributes {
+        let known = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !known {
+            return Err(AppError::field(
+                "attributes",
+                "names are letters, digits and underscores (at most 64)",
+            ));
+        }
+        if value.chars().count() > 200 {
+            return Err(AppError::field(
+                &format!("attributes.{name}"),
+                "must be at most 200 characters",
+            ));
+        }
+    }
     let search = filter
         .search
         .map(|s| s.trim().to_owned())
@@ -265,6 +295,7 @@ pub async fn list(ctx: &Ctx, filter: ListFilter, page: &PageRequest) -> AppResul
             .tag
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty()),
+        attributes,
     };
     Ok(contacts::list(&mut tx, &filter, page).await?)
 }

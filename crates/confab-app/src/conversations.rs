@@ -141,6 +141,19 @@ async fn resolve_contact(
 }
 
 pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversation> {
+    let mut uow = ctx.write().await?;
+    let conversation = create_in(&mut uow, ctx, input).await?;
+    uow.commit().await?;
+    Ok(conversation)
+}
+
+/// Starts a conversation inside another use case's unit of work (a message sent to a
+/// contact who has no open conversation).
+pub(crate) async fn create_in(
+    uow: &mut Uow,
+    ctx: &Ctx,
+    input: ConversationCreate,
+) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut errors = FieldErrors::new();
     if input.contact.is_some() && input.contact_id.is_some() {
@@ -153,11 +166,10 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
     });
     errors.into_result()?;
 
-    let mut uow = ctx.write().await?;
     if let Some(agent) = &agent_id {
         crate::agents::require(uow.tx(), agent, "agent_id").await?;
     }
-    let contact = resolve_contact(&mut uow, ctx, &input).await?;
+    let contact = resolve_contact(uow, ctx, &input).await?;
     let now = uow.now;
     let conversation = Conversation {
         id: ConversationId::generate(),
@@ -198,12 +210,11 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
         Some(first) => {
             let new =
                 NewMessage::customer(&first.text, first.attachments.clone(), contact.as_ref());
-            let (conversation, _) = msgs::post_in(&mut uow, ctx, conversation, new).await?;
+            let (conversation, _) = msgs::post_in(uow, ctx, conversation, new).await?;
             conversation
         }
         None => conversation,
     };
-    uow.commit().await?;
     Ok(conversation)
 }
 

@@ -125,6 +125,56 @@ pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> App
     Ok(message)
 }
 
+/// Sends an agent message to a contact: into their most recent open conversation, or
+/// a new `api` conversation when they have none (both in one transaction). A blocked
+/// contact gets nothing: 403 `CONTACT_BLOCKED`.
+pub async fn send_to_contact(ctx: &Ctx, contact_id: &str, text: &str) -> AppResult<Message> {
+    ctx.authorize(Resource::Conversations, Access::Write)?;
+    let mut errors = FieldErrors::new();
+    check_text(text, "text", &mut errors);
+    errors.into_result()?;
+    let mut uow = ctx.write().await?;
+    let contact = contacts::get(uow.tx(), contact_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("contact", contact_id))?;
+    if contact.blocked {
+        return Err(AppError::new(
+            ErrorCode::ContactBlocked,
+            "This contact is blocked; unblock them before sending them a message.",
+        ));
+    }
+    let open = conversations::ConversationFilter {
+        status: Some(Status::Open),
+        contact_id: Some(contact.id.to_string()),
+        ..Default::default()
+    };
+    let latest = conversations::list(uow.tx(), &open, &PageRequest::first(1))
+        .await?
+        .data
+        .into_iter()
+        .next();
+    let conversation = match latest {
+        Some(c) => c,
+        None => {
+            let start = crate::conversations::ConversationCreate {
+                contact_id: Some(contact.id.to_string()),
+                ..Default::default()
+            };
+            crate::conversations::create_in(&mut uow, ctx, start).await?
+        }
+    };
+    let new = NewMessage {
+        role: MessageRole::Agent,
+        text: text.trim().to_owned(),
+        attachments: Vec::new(),
+        author: caller_author(&mut uow, ctx).await?,
+        sender_blocked: false,
+    };
+    let (_, message) = post_in(&mut uow, ctx, conversation, new).await?;
+    uow.commit().await?;
+    Ok(message)
+}
+
 /// Resolves attachment ids to this tenant's files and links them to the conversation.
 async fn attach(
     uow: &mut Uow,

@@ -16,7 +16,7 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             KeyKind::Secret => "secret",
             KeyKind::Site => "site",
@@ -40,9 +40,9 @@ pub struct KeyRow {
     pub revoked_at: Option<Timestamp>,
 }
 
-const KEY_COLUMNS: &str = "id, workspace_id, livemode, member_id, kind, last4, label, scopes, allowed_origins, created_at, revoked_at";
+pub(crate) const KEY_COLUMNS: &str = "id, workspace_id, livemode, member_id, kind, last4, label, scopes, allowed_origins, created_at, revoked_at";
 
-fn decode_key(row: &AnyRow) -> Result<KeyRow> {
+pub(crate) fn decode_key(row: &AnyRow) -> Result<KeyRow> {
     let kind: String = row.try_get("kind").classified()?;
     let json_list = |col: &str| -> Result<Vec<String>> {
         let raw: String = row.try_get(col).classified()?;

@@ -12,6 +12,7 @@ mod sql;
 mod tx;
 
 pub mod agents;
+pub mod api_keys;
 pub mod ai_replies;
 pub mod analytics;
 pub mod contacts;
@@ -24,6 +25,8 @@ pub mod jobs;
 pub mod knowledge;
 pub mod members;
 pub mod messages;
+pub mod spending;
+pub mod tasks;
 pub mod webhook_deliveries;
 pub mod webhook_dispatch;
 pub mod webhook_endpoints;
