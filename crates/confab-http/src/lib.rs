@@ -33,8 +33,8 @@ pub use rate_limit::RateLimiter;
 pub use state::HttpState;
 
 use routes::{
-    admin, agents, analytics, contacts, conversations, docs, events, files, health, knowledge,
-    members, stream, webhooks,
+    admin, agents, analytics, api_keys, contacts, conversations, docs, events, files, health,
+    knowledge, members, stream, tasks, webhooks,
 };
 
 /// Settings of the HTTP layer.
@@ -103,6 +103,8 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(agents::list, agents::create))
         .routes(routes!(agents::get, agents::update, agents::delete))
         .routes(routes!(agents::preview))
+        .routes(routes!(api_keys::list, api_keys::create))
+        .routes(routes!(api_keys::get, api_keys::update, api_keys::revoke))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(knowledge::import))
@@ -117,6 +119,13 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         )
 }
 
+/// `/v1/tasks`: authenticated by a member token and that member's key together.
+fn task_routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(tasks::create))
+        .routes(routes!(tasks::get))
+}
+
 fn admin_routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new().routes(routes!(admin::create_workspace))
 }
@@ -124,7 +133,9 @@ fn admin_routes() -> OpenApiRouter<HttpState> {
 /// The OpenAPI document of every documented route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = api_routes().split_for_parts();
+    let (_, tasks) = task_routes().split_for_parts();
     let (_, admin) = admin_routes().split_for_parts();
+    doc.merge(tasks);
     doc.merge(admin);
     doc
 }
@@ -132,7 +143,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Builds the whole HTTP application.
 pub fn router(app: App, config: HttpConfig) -> Router {
     let (api, mut doc) = api_routes().split_for_parts();
+    let (task_api, task_doc) = task_routes().split_for_parts();
     let (admin, admin_doc) = admin_routes().split_for_parts();
+    doc.merge(task_doc);
     doc.merge(admin_doc);
     let state = HttpState {
         app,
@@ -144,8 +157,15 @@ pub fn router(app: App, config: HttpConfig) -> Router {
     let api = api
         .route_layer(from_fn(idempotency::middleware))
         .route_layer(from_fn_with_state(state.clone(), auth::require_credential));
+    let task_api = task_api
+        .route_layer(from_fn(idempotency::middleware))
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            auth::require_task_credentials,
+        ));
     Router::new()
         .merge(api)
+        .merge(task_api)
         .merge(admin)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

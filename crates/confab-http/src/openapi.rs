@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -19,6 +19,8 @@ use utoipa::{Modify, OpenApi};
         (name = "Events", description = "The event log and the live stream."),
         (name = "Webhooks", description = "Signed, retried, replayable deliveries of every event to your endpoints."),
         (name = "Analytics", description = "Chats, messages and rates over a calendar period."),
+        (name = "API keys", description = "Secret keys with scopes, a response URL for task results, and a budget."),
+        (name = "Tasks", description = "Plain-English tasks for the task agent: send your member token as the bearer and your secret key as X-Api-Key."),
         (name = "Admin", description = "Platform administration (CONFAB_ADMIN_TOKEN)."),
     )
 )]
@@ -39,6 +41,13 @@ impl Modify for SecuritySchemes {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Api-Key",
+                "The member's secret key (sk_…), next to their member token, on /v1/tasks.",
+            ))),
         );
         components.add_security_scheme(
             "admin_token",

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use confab_app::replies::{self, AgentEngine, ReplyEngine};
 use confab_app::workspaces::{self, WorkspaceCredentials};
 use confab_app::{App, AppConfig, Clock};
-use confab_app::{live, webhooks};
+use confab_app::{live, tasks, webhooks};
 use confab_store::{Backend, Store, StoreOptions};
 
 use crate::Role;
@@ -51,6 +51,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         files_dir: config.files_dir.clone(),
         ai: config.ai.clone(),
         webhooks: config.webhooks.clone(),
+        tasks: config.tasks.clone(),
         ..AppConfig::default()
     };
     Ok(App::new(store, Clock::system(), app_config))
@@ -127,6 +128,10 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
             app.clone(),
             shutdown.clone(),
         )));
+        background.push(tokio::spawn(tasks::worker::run_worker(
+            app.clone(),
+            shutdown.clone(),
+        )));
     }
     if role != Role::Worker {
         background.push(tokio::spawn(live::run_pump(app.clone(), shutdown.clone())));
@@ -191,7 +196,7 @@ async fn wait_for_signal() {
 }
 
 /// Periodic housekeeping: idempotency keys past their 24 hours, events and webhook
-/// deliveries past 30 days.
+/// deliveries past 30 days, tasks past their 24 hours.
 async fn cleaner(app: App, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -212,6 +217,11 @@ async fn cleaner(app: App, shutdown: CancellationToken) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "purged webhook deliveries past retention"),
                     Err(err) => tracing::warn!(error = %err, "webhook delivery cleanup failed"),
+                }
+                match tasks::purge_expired(&app).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "purged expired tasks"),
+                    Err(err) => tracing::warn!(error = %err, "task cleanup failed"),
                 }
             }
         }

@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_contact_summary_states_the_facts() {
-        let contact = json!({
+        let john = json!({
             "id": "ctc_1", "name": "John Smith", "email": "john@acme.com", "phone": "+447700900000",
             "tags": ["vip"], "attributes": {"company": "Acme Corp", "city": "London"},
             "blocked": false, "created_at": "2026-11-01T10:00:00.000Z"
@@ -178,7 +178,7 @@ mod tests {
             "intent": "order_status", "sentiment": "negative", "last_activity_at": "2026-11-20T10:00:00.000Z",
             "messages": [{"role": "customer", "text": "Where is my order?"}, {"role": "ai", "text": "Let me check."}]
         });
-        let s = contact(&contact, std::slice::from_ref(&latest), Some(&latest));
+        let s = contact(&john, std::slice::from_ref(&latest), Some(&latest));
         for part in [
             "John Smith <john@acme.com> (ctc_1), at Acme Corp in London.",
             "Tags: vip.",

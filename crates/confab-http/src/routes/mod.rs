@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod api_keys;
 pub mod analytics;
 pub mod contacts;
 pub mod conversations;
@@ -13,4 +14,5 @@ pub mod health;
 pub mod knowledge;
 pub mod members;
 pub mod stream;
+pub mod tasks;
 pub mod webhooks;

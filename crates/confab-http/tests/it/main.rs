@@ -15,5 +15,6 @@ mod members;
 mod openapi;
 mod ops;
 mod stream;
+mod tasks;
 mod tenancy;
 mod webhooks;
