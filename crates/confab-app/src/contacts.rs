@@ -410,7 +410,7 @@ pub async fn export(ctx: &Ctx, id: &str) -> AppResult<ContactExport> {
 
 /// Erasure: the contact row goes, and every copy of their personal data elsewhere is
 /// removed in the same transaction (event payloads are redacted, stored idempotent
-/// responses that named them are dropped).
+/// responses that named them are dropped, tasks that mention them are deleted).
 pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
@@ -429,6 +429,7 @@ pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     let blobs = confab_store::files::delete_for_contact(uow.tx(), &contact.id).await?;
     confab_store::conversations::scrub_for_contact(uow.tx(), &contact.id).await?;
     idempotency::forget_mentions(uow.tx(), contact.id.as_str()).await?;
+    crate::tasks::forget_contact(uow.tx(), &contact).await?;
     contacts::delete(uow.tx(), &contact.id).await?;
     uow.emit(EventType::ContactDeleted, redacted, Some(&contact.id))
         .await?;

@@ -115,6 +115,20 @@ pub async fn redact_contact(
     Ok(done.rows_affected())
 }
 
+/// Replaces one event's payload (erasure of what it carried).
+pub async fn redact(tx: &mut TenantTx, id: &str, redacted: &Value) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query("UPDATE events SET data = $4 WHERE workspace_id = $1 AND livemode = $2 AND id = $3")
+        .bind(ws)
+        .bind(live)
+        .bind(id.to_owned())
+        .bind(redacted.to_string())
+        .execute(tx.conn())
+        .await
+        .classified()?;
+    Ok(())
+}
+
 /// Every event about one contact, oldest first (data-protection export).
 pub async fn list_for_contact(tx: &mut TenantTx, contact: &ContactId) -> Result<Vec<Event>> {
     let (ws, live) = tx.scope();

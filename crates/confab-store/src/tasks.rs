@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::fetch_by_id;
+use crate::sql::{fetch_by_id, like_pattern};
 use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::{KeyId, MemberId, TaskId};
@@ -162,19 +162,85 @@ pub async fn finish(
     Ok(done.rows_affected() == 1)
 }
 
-/// Records which delivery carries the task's result to the key's `response_url`.
-pub async fn set_delivery(tx: &mut TenantTx, id: &TaskId, delivery_id: &str) -> Result<()> {
+/// Records the task's `task.resolved` / `task.failed` event and the delivery that
+/// carries its result to the key's `response_url` (when it has one).
+pub async fn set_result(
+    tx: &mut TenantTx,
+    id: &TaskId,
+    event_id: &str,
+    delivery_id: Option<&str>,
+) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
-        "UPDATE tasks SET delivery_id = $4 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+        "UPDATE tasks SET result_event_id = $4, delivery_id = $5 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
     )
     .bind(ws)
     .bind(live)
     .bind(id.as_str())
-    .bind(delivery_id.to_owned())
+    .bind(event_id.to_owned())
+    .bind(delivery_id.map(str::to_owned))
     .execute(tx.conn())
     .await
     .classified()?;
+    Ok(())
+}
+
+/// A task found by [`mentioning`], with its result event.
+#[derive(Clone, Debug)]
+pub struct Mention {
+    pub id: TaskId,
+    pub result_event_id: Option<String>,
+}
+
+/// Tasks whose request, result or turns contain any of `needles` (compared without
+/// case): what a contact's erasure must remove.
+pub async fn mentioning(tx: &mut TenantTx, needles: &[String]) -> Result<Vec<Mention>> {
+    let (ws, live) = tx.scope();
+    let mut found: Vec<Mention> = Vec::new();
+    for needle in needles {
+        let rows = sqlx::query(
+            "SELECT id, result_event_id FROM tasks WHERE workspace_id = $1 AND livemode = $2 AND ( \
+             lower(message) LIKE $3 ESCAPE '\\' OR lower(coalesce(context, '')) LIKE $3 ESCAPE '\\' \
+             OR lower(coalesce(response, '')) LIKE $3 ESCAPE '\\' OR lower(coalesce(error_message, '')) LIKE $3 ESCAPE '\\' \
+             OR id IN (SELECT task_id FROM task_turns WHERE workspace_id = $1 AND livemode = $2 \
+                       AND lower(payload) LIKE $3 ESCAPE '\\'))",
+        )
+        .bind(ws.clone())
+        .bind(live)
+        .bind(like_pattern(needle))
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+        for row in rows {
+            let id = TaskId::from_trusted(row.try_get("id").classified()?);
+            if !found.iter().any(|m| m.id == id) {
+                found.push(Mention {
+                    id,
+                    result_event_id: row.try_get("result_event_id").classified()?,
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Deletes tasks and their turns (their ledger lines stay: they hold no personal data).
+pub async fn delete(tx: &mut TenantTx, ids: &[TaskId]) -> Result<()> {
+    let (ws, live) = tx.scope();
+    for id in ids {
+        for sql in [
+            "DELETE FROM task_turns WHERE workspace_id = $1 AND livemode = $2 AND task_id = $3",
+            "DELETE FROM tasks WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+        ] {
+            sqlx::query(sql)
+                .bind(ws.clone())
+                .bind(live)
+                .bind(id.as_str())
+                .execute(tx.conn())
+                .await
+                .classified()?;
+        }
+    }
     Ok(())
 }
 

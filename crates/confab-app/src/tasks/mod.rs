@@ -198,9 +198,11 @@ async fn load(tx: &mut TenantTx, ctx: &Ctx, id: &str) -> AppResult<TaskRow> {
         .await?
         .filter(|t| mine(t) && t.expires_at > ctx.app.clock.now())
         .ok_or_else(|| {
-            AppError::not_found(
-                "task",
-                &format!("{id}` for this key (tasks are kept 24 hours after they are accepted)`"),
+            AppError::new(
+                confab_core::ErrorCode::NotFound,
+                format!(
+                    "No task with id `{id}` exists for this key; tasks are kept 24 hours after they are accepted."
+                ),
             )
         })
 }
@@ -253,6 +255,27 @@ fn view(t: TaskRow, turns: Vec<TaskTurn>, webhook: TaskWebhook) -> Task {
         expires_at: t.expires_at,
         livemode: t.livemode,
     }
+}
+
+/// Erasure: removes every task whose request, result or turns mention the contact (by
+/// id or email), and redacts their result events, inside the erasure's transaction.
+pub(crate) async fn forget_contact(
+    tx: &mut TenantTx,
+    contact: &confab_core::contact::Contact,
+) -> AppResult<()> {
+    let mut needles = vec![contact.id.to_string()];
+    needles.extend(contact.email.as_ref().map(|e| e.to_lowercase()));
+    let found = tasks::mentioning(tx, &needles).await?;
+    for task in &found {
+        if let Some(event) = &task.result_event_id {
+            let erased = json!({"id": task.id, "object": "task", "erased": true, "livemode": tx.livemode()});
+            confab_store::events::redact(tx, event, &erased).await?;
+            webhook_deliveries::redact_event(tx, event).await?;
+        }
+    }
+    let ids: Vec<TaskId> = found.into_iter().map(|t| t.id).collect();
+    tasks::delete(tx, &ids).await?;
+    Ok(())
 }
 
 /// Retention: tasks past their expiry, and ledger lines older than the event log.

@@ -84,12 +84,17 @@ pub(crate) async fn finish(
         _ => EventType::TaskFailed,
     };
     let event = uow.emit(event_type, event_data(&finished), None).await?;
-    if let Some(endpoint) = webhook_endpoints::for_key(uow.tx(), task.key_id.as_str()).await?
-        && endpoint.enabled
-    {
-        let delivery = uow.deliver_to(&endpoint.id, &event).await?;
-        tasks::set_delivery(uow.tx(), &task.id, delivery.as_str()).await?;
-    }
+    let delivery = match webhook_endpoints::for_key(uow.tx(), task.key_id.as_str()).await? {
+        Some(endpoint) if endpoint.enabled => Some(uow.deliver_to(&endpoint.id, &event).await?),
+        _ => None,
+    };
+    tasks::set_result(
+        uow.tx(),
+        &task.id,
+        event.id.as_str(),
+        delivery.as_ref().map(|d| d.as_str()),
+    )
+    .await?;
     jobs::complete(uow.tx(), &job.id, now).await?;
     uow.commit().await
 }

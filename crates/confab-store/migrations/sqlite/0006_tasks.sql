@@ -40,6 +40,7 @@ CREATE TABLE tasks (
     error_code TEXT,
     error_message TEXT,
     cost_microcents BIGINT NOT NULL DEFAULT 0,
+    result_event_id TEXT,
     delivery_id TEXT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,

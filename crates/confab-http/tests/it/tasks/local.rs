@@ -178,3 +178,28 @@ both_backends! {
         assert_eq!(s.call("GET", "/v1/contacts", s.sk(), None).await.json()["data"], json!([]));
     }
 }
+
+both_backends! {
+    async fn erasing_a_contact_removes_the_tasks_about_them(backend) {
+        let s = TestServer::start(backend).await;
+        let me = s.task_caller(json!({"label": "tasks", "mode": "test"})).await;
+        let email = "erase.me@privacy.example";
+        let created = s.task(&me, json!({"message": format!("Create a contact for Erase Me at Privacy Ltd, {email}")})).await;
+        let found = s.task(&me, json!({"message": "Find contacts at Privacy Ltd"})).await;
+        let other = s.task(&me, json!({"message": "Find all contacts from Oslo"})).await;
+        s.run_tasks().await;
+        let contact = s.get_task(&me, &created).await.json()["response"]["data"]["contact"].clone();
+        assert!(!crate::contacts::tables_mentioning(&s.db.url, backend, email).await.is_empty());
+
+        let erased = s.call("DELETE", &format!("/v1/contacts/{}", contact["id"].as_str().unwrap()), s.sk(), None).await;
+        assert_eq!(erased.status, 200);
+        let left = crate::contacts::tables_mentioning(&s.db.url, backend, email).await;
+        assert!(left.is_empty(), "the email survives in {left:?}");
+        assert!(crate::contacts::tables_mentioning(&s.db.url, backend, "Erase Me").await.is_empty());
+        assert_eq!(s.get_task(&me, &created).await.status, 404);
+        assert_eq!(s.get_task(&me, &found).await.status, 404, "its result named the contact");
+        assert_eq!(s.get_task(&me, &other).await.status, 200, "tasks about others stay");
+        let events = s.events_of("task.resolved").await;
+        assert!(events.iter().any(|e| e["data"]["id"] == created.as_str() && e["data"]["erased"] == true));
+    }
+}
