@@ -141,9 +141,17 @@ pub async fn create(ctx: &Ctx, input: KeyCreate) -> AppResult<ApiKey> {
             String::new()
         }
     };
-    let scopes = check_scopes(input.scopes.as_deref().unwrap_or_default(), ctx, &mut errors);
-    let response_url =
-        check_response_url(ctx, input.response_url.as_deref(), mode.is_live(), &mut errors);
+    let scopes = check_scopes(
+        input.scopes.as_deref().unwrap_or_default(),
+        ctx,
+        &mut errors,
+    );
+    let response_url = check_response_url(
+        ctx,
+        input.response_url.as_deref(),
+        mode.is_live(),
+        &mut errors,
+    );
     let budget_cents = check_budget(input.budget_usd_cents, &mut errors);
     errors.into_result()?;
 
@@ -250,8 +258,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: KeyUpdate) -> AppResult<ApiKey> 
     let now = uow.now;
     api_keys::update(uow.tx(), id, &settings, now).await?;
     if url_changed {
-        webhook_endpoints::set_key_url(uow.tx(), id, settings.response_url.as_deref(), now)
-            .await?;
+        webhook_endpoints::set_key_url(uow.tx(), id, settings.response_url.as_deref(), now).await?;
     }
     let stored = load(uow.tx(), ctx, id).await?;
     uow.commit().await?;

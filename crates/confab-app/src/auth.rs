@@ -131,7 +131,9 @@ pub async fn authenticate_task(
         .filter(|s| !s.is_empty())
         .ok_or_else(|| unauthenticated("No member token was sent."))?;
     if CredentialKind::of(token) != Some(CredentialKind::MemberToken) {
-        return Err(unauthenticated("The Authorization header does not hold a member token."));
+        return Err(unauthenticated(
+            "The Authorization header does not hold a member token.",
+        ));
     }
     let mut tx = app.store.system_read().await?;
     let member = credentials::find_token_by_hash(&mut tx, &hash_secret(token)).await?;

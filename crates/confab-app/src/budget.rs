@@ -121,7 +121,11 @@ impl Budget {
 }
 
 /// The key's totals in the period `now` falls in.
-pub async fn usage(tx: &mut TenantTx, budget: &Budget, now: Timestamp) -> AppResult<(Usage, Window)> {
+pub async fn usage(
+    tx: &mut TenantTx,
+    budget: &Budget,
+    now: Timestamp,
+) -> AppResult<(Usage, Window)> {
     let window = budget.period.window(now);
     Ok((spending::usage(tx, budget.counter(window)).await?, window))
 }

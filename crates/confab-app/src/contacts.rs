@@ -265,9 +265,7 @@ pub async fn list_where(
     for (name, value) in &attributes {
         let known = !name.is_empty()
             && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !known {
             return Err(AppError::field(
                 "attributes",

@@ -12,8 +12,8 @@ mod error;
 mod uow;
 
 pub mod agents;
-pub mod api_keys;
 pub mod analytics;
+pub mod api_keys;
 pub mod auth;
 pub mod budget;
 pub mod contacts;

@@ -37,9 +37,7 @@ impl Microcents {
         let whole: i64 = if whole.is_empty() {
             0
         } else {
-            whole
-                .parse()
-                .map_err(|_| format!("{raw:?} is too large"))?
+            whole.parse().map_err(|_| format!("{raw:?} is too large"))?
         };
         let fraction: i64 = format!("{fraction:0<6}").parse().unwrap_or(0);
         whole

@@ -83,9 +83,16 @@ pub async fn insert(
 }
 
 /// A secret key of this workspace by id, in `livemode` (`None`: either mode).
-pub async fn get(tx: &mut TenantTx, id: &str, livemode: Option<bool>) -> Result<Option<ManagedKey>> {
+pub async fn get(
+    tx: &mut TenantTx,
+    id: &str,
+    livemode: Option<bool>,
+) -> Result<Option<ManagedKey>> {
     let (ws, _) = tx.scope();
-    let mut sql = Sql::new(&format!("SELECT {} FROM api_keys WHERE workspace_id = ", columns()));
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM api_keys WHERE workspace_id = ",
+        columns()
+    ));
     sql.bind(Arg::Text(ws))
         .push(" AND kind = 'secret' AND id = ")
         .bind(Arg::Text(id.to_owned()));
@@ -103,7 +110,10 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<ManagedKey>> {
     let (ws, _) = tx.scope();
-    let mut sql = Sql::new(&format!("SELECT {} FROM api_keys WHERE workspace_id = ", columns()));
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM api_keys WHERE workspace_id = ",
+        columns()
+    ));
     sql.bind(Arg::Text(ws)).push(" AND kind = 'secret'");
     if let Some(live) = livemode {
         sql.push(" AND livemode = ").bind(Arg::Int(live as i64));

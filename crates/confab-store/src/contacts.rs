@@ -3,9 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Backend, TenantTx};
 use crate::error::{Classify, Result, StoreError};
 use crate::sql::{Arg, Sql, like_pattern};
+use crate::{Backend, TenantTx};
 use confab_core::Timestamp;
 use confab_core::contact::Contact;
 use confab_core::id::{AgentId, ContactId};
@@ -195,10 +195,7 @@ pub async fn list(
             .push(")");
     }
     for (name, value) in &filter.attributes {
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(StoreError::Config(format!("attribute name {name:?}")));
         }
         // The attributes are JSON text; each engine reads one member its own way.

@@ -167,7 +167,11 @@ impl Store {
                     "webhooks",
                     include_str!("../migrations/sqlite/0004_webhooks.sql"),
                 ),
-                migration(6, "tasks", include_str!("../migrations/sqlite/0006_tasks.sql")),
+                migration(
+                    6,
+                    "tasks",
+                    include_str!("../migrations/sqlite/0006_tasks.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -190,7 +194,11 @@ impl Store {
                     "webhooks",
                     include_str!("../migrations/postgres/0004_webhooks.sql"),
                 ),
-                migration(6, "tasks", include_str!("../migrations/postgres/0006_tasks.sql")),
+                migration(
+                    6,
+                    "tasks",
+                    include_str!("../migrations/postgres/0006_tasks.sql"),
+                ),
             ],
         };
         Migrator::with_migrations(migrations)

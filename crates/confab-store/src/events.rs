@@ -118,14 +118,16 @@ pub async fn redact_contact(
 /// Replaces one event's payload (erasure of what it carried).
 pub async fn redact(tx: &mut TenantTx, id: &str, redacted: &Value) -> Result<()> {
     let (ws, live) = tx.scope();
-    sqlx::query("UPDATE events SET data = $4 WHERE workspace_id = $1 AND livemode = $2 AND id = $3")
-        .bind(ws)
-        .bind(live)
-        .bind(id.to_owned())
-        .bind(redacted.to_string())
-        .execute(tx.conn())
-        .await
-        .classified()?;
+    sqlx::query(
+        "UPDATE events SET data = $4 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(id.to_owned())
+    .bind(redacted.to_string())
+    .execute(tx.conn())
+    .await
+    .classified()?;
     Ok(())
 }
 

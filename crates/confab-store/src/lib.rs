@@ -12,9 +12,9 @@ mod sql;
 mod tx;
 
 pub mod agents;
-pub mod api_keys;
 pub mod ai_replies;
 pub mod analytics;
+pub mod api_keys;
 pub mod contacts;
 pub mod conversations;
 pub mod credentials;

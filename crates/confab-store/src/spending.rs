@@ -9,8 +9,8 @@
 
 use sqlx::Row;
 
-use crate::{SystemTx, TenantTx};
 use crate::error::{Classify, Result};
+use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
 use confab_core::money::Microcents;
 

@@ -62,7 +62,8 @@ fn decode(row: &AnyRow) -> Result<TaskRow> {
             .ok_or_else(|| StoreError::Corrupt(format!("task status {status}")))?,
         message: row.try_get("message").classified()?,
         context: json_column(row, "context")?,
-        metadata: json_column(row, "metadata")?.unwrap_or_else(|| Value::Object(Default::default())),
+        metadata: json_column(row, "metadata")?
+            .unwrap_or_else(|| Value::Object(Default::default())),
         response: json_column(row, "response")?,
         error: match error_code {
             Some(code) => Some(TaskError {

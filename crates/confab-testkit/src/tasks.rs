@@ -35,7 +35,12 @@ impl TestServer {
     }
 
     /// `POST /v1/tasks` with a member token and an `X-Api-Key` (either may be absent).
-    pub async fn post_task(&self, token: Option<&str>, key: Option<&str>, body: &Value) -> Response {
+    pub async fn post_task(
+        &self,
+        token: Option<&str>,
+        key: Option<&str>,
+        body: &Value,
+    ) -> Response {
         let mut headers = vec![("content-type", "application/json")];
         if let Some(k) = key {
             headers.push(("x-api-key", k));

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use confab_app::budget::{Prices, TokenPrices};
-use confab_app::core::money::Microcents;
-use confab_app::{AiConfig, TaskSettings};
 use confab_app::core::agent::ProviderSettings;
+use confab_app::core::money::Microcents;
 use confab_app::core::validate::is_env_var_name;
+use confab_app::{AiConfig, TaskSettings};
 use confab_webhooks::{RetrySchedule, WebhookSettings};
 use serde::Deserialize;
 
@@ -334,7 +334,9 @@ fn task_settings(layer: &Layer) -> anyhow::Result<TaskSettings> {
     let defaults = TaskSettings::default();
     let price = |value: &Option<Amount>, default: Microcents, key: &str| match value {
         None => Ok(default),
-        Some(amount) => Microcents::parse_cents(&amount.text()).map_err(|e| anyhow::anyhow!("{key}: {e}")),
+        Some(amount) => {
+            Microcents::parse_cents(&amount.text()).map_err(|e| anyhow::anyhow!("{key}: {e}"))
+        }
     };
     let p = defaults.prices;
     let prices = Prices {
@@ -616,16 +618,24 @@ mod tests {
         .unwrap();
         let config = Config::resolve(env).unwrap();
         assert_eq!(config.tasks.prices.action, Microcents(250_000));
-        assert_eq!(config.tasks.prices.openai.input_per_million, Microcents(7_500_000));
+        assert_eq!(
+            config.tasks.prices.openai.input_per_million,
+            Microcents(7_500_000)
+        );
         assert_eq!(
             config.tasks.prices.openai.output_per_million,
             TaskSettings::default().prices.openai.output_per_million
         );
         assert_eq!(config.tasks.concurrency, 2);
-        let file: Layer = toml::from_str("price_action_cents = 1\nprice_anthropic_output_cents_per_mtok = 0.5").unwrap();
+        let file: Layer =
+            toml::from_str("price_action_cents = 1\nprice_anthropic_output_cents_per_mtok = 0.5")
+                .unwrap();
         let config = Config::resolve(file).unwrap();
         assert_eq!(config.tasks.prices.action, Microcents::from_cents(1));
-        assert_eq!(config.tasks.prices.anthropic.output_per_million, Microcents(500_000));
+        assert_eq!(
+            config.tasks.prices.anthropic.output_per_million,
+            Microcents(500_000)
+        );
         let bad = Config::resolve(Layer {
             price_action_cents: Some(Amount::Text("-1".into())),
             ..Layer::default()

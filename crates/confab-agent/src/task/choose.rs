@@ -27,7 +27,11 @@ fn score(contact: &Value, query: &str) -> (u8, &'static str) {
         return (80, "its name matches exactly");
     }
     let words: Vec<&str> = q.split_whitespace().collect();
-    if !words.is_empty() && words.iter().all(|w| name.split_whitespace().any(|n| n == *w)) {
+    if !words.is_empty()
+        && words
+            .iter()
+            .all(|w| name.split_whitespace().any(|n| n == *w))
+    {
         return (60, "every word you gave is in its name");
     }
     if name.contains(&q) || email.contains(&q) {
@@ -65,7 +69,10 @@ pub fn best_contact(query: &str, candidates: &[Value]) -> Option<Choice> {
             tied - 1
         )
     } else {
-        format!("{why}, which fits better than the {} others", candidates.len() - 1)
+        format!(
+            "{why}, which fits better than the {} others",
+            candidates.len() - 1
+        )
     };
     Some(Choice { index, reason })
 }
@@ -98,7 +105,11 @@ mod tests {
         ];
         let choice = best_contact("john smith", &candidates).unwrap();
         assert_eq!(choice.index, 2);
-        assert!(choice.reason.contains("name matches exactly"), "{}", choice.reason);
+        assert!(
+            choice.reason.contains("name matches exactly"),
+            "{}",
+            choice.reason
+        );
         assert!(choice.reason.contains("most recently"), "{}", choice.reason);
         let by_email = best_contact("john@acme.com", &candidates).unwrap();
         assert_eq!(by_email.index, 1);
@@ -110,6 +121,9 @@ mod tests {
     fn describes_a_contact_in_one_line() {
         let c = json!({"id": "ctc_1", "name": "Ana", "email": "ana@x.com"});
         assert_eq!(describe(&c), "Ana <ana@x.com> (ctc_1)");
-        assert_eq!(describe(&json!({"id": "ctc_2", "phone": "+1555"})), "+1555 (ctc_2)");
+        assert_eq!(
+            describe(&json!({"id": "ctc_2", "phone": "+1555"})),
+            "+1555 (ctc_2)"
+        );
     }
 }

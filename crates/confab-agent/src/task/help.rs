@@ -29,7 +29,9 @@ pub fn not_understood(why: &str) -> String {
         .map(|(what, example)| format!("{what} (\"{example}\")"))
         .collect();
     out.push_str(&forms.join("; "));
-    out.push_str(". For anything else, configure an LLM provider (CONFAB_AI_PROVIDER=openai or anthropic).");
+    out.push_str(
+        ". For anything else, configure an LLM provider (CONFAB_AI_PROVIDER=openai or anthropic).",
+    );
     out
 }
 

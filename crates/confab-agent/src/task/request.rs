@@ -179,7 +179,7 @@ fn phone_in(text: &str) -> Option<String> {
             let run: String = chars[i..j].iter().collect();
             let run = run.trim_end_matches([' ', '-', '.', '(']).to_owned();
             let digits = run.chars().filter(char::is_ascii_digit).count();
-            if (7..=15).contains(&digits) && !chars.get(j).is_some_and(|c| *c == '@') {
+            if (7..=15).contains(&digits) && chars.get(j).is_none_or(|c| *c != '@') {
                 return Some(run);
             }
             i = j;
@@ -197,7 +197,10 @@ fn plausible_name(s: &str) -> bool {
 }
 
 fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood> {
-    if !words.iter().any(|w| w == "contact" || w == "customer" || w == "person") {
+    if !words
+        .iter()
+        .any(|w| w == "contact" || w == "customer" || w == "person")
+    {
         return Err(NotUnderstood(
             "I can create contacts, but this does not say to create one.".into(),
         ));
@@ -217,8 +220,14 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
         let segment = segment.trim().trim_end_matches('.');
         let seg_lower = segment.to_lowercase();
         if segment.is_empty()
-            || contact.email.as_deref().is_some_and(|e| seg_lower.contains(&e.to_lowercase()))
-            || contact.phone.as_deref().is_some_and(|p| segment.contains(p))
+            || contact
+                .email
+                .as_deref()
+                .is_some_and(|e| seg_lower.contains(&e.to_lowercase()))
+            || contact
+                .phone
+                .as_deref()
+                .is_some_and(|p| segment.contains(p))
         {
             continue;
         }
@@ -229,7 +238,12 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
                 seg_lower
                     .strip_prefix(label)
                     .filter(|rest| rest.starts_with([' ', ':']))
-                    .map(|_| (*label, segment[label.len()..].trim_start_matches([' ', ':']).trim()))
+                    .map(|_| {
+                        (
+                            *label,
+                            segment[label.len()..].trim_start_matches([' ', ':']).trim(),
+                        )
+                    })
             });
         if let Some((label, value)) = labelled {
             match label {
@@ -261,10 +275,11 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
                 .filter_map(|m| rest_lower.find(m).map(|at| (at, m.len())))
                 .min()
         };
-        let (name_part, tail) = match split_at(&[" at ", " from ", " who works at ", " working at ", " of "]) {
-            Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
-            None => (rest, None),
-        };
+        let (name_part, tail) =
+            match split_at(&[" at ", " from ", " who works at ", " working at ", " of "]) {
+                Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
+                None => (rest, None),
+            };
         if let Some(tail) = tail {
             let (company, city) = split_place(tail);
             contact.company = clean(company);
@@ -272,12 +287,17 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
         }
         contact.name = clean(name_part).filter(|n| plausible_name(n));
     }
-    if contact.company.as_deref().is_some_and(|c| !plausible_name(c)) {
+    if contact
+        .company
+        .as_deref()
+        .is_some_and(|c| !plausible_name(c))
+    {
         contact.company = None;
     }
     if contact.name.is_none() && contact.email.is_none() && contact.phone.is_none() {
         return Err(NotUnderstood(
-            "To create a contact I need at least a name, an email address or a phone number.".into(),
+            "To create a contact I need at least a name, an email address or a phone number."
+                .into(),
         ));
     }
     Ok(Request::CreateContact(contact))
@@ -288,12 +308,20 @@ fn split_place(text: &str) -> (&str, Option<&str>) {
     let lower = text.to_lowercase();
     [" based in ", " in "]
         .iter()
-        .find_map(|m| lower.find(m).map(|at| (&text[..at], Some(&text[at + m.len()..]))))
+        .find_map(|m| {
+            lower
+                .find(m)
+                .map(|at| (&text[..at], Some(&text[at + m.len()..])))
+        })
         .unwrap_or((text, None))
 }
 
 fn find_contacts(text: &str, lower: &str) -> Result<Request, NotUnderstood> {
-    let tagged = after(text, lower, &["tagged", "labelled", "labeled", "with the tag", "with tag"]);
+    let tagged = after(
+        text,
+        lower,
+        &["tagged", "labelled", "labeled", "with the tag", "with tag"],
+    );
     if let Some(tag) = tagged.and_then(clean) {
         return Ok(Request::FindContacts(ContactQuery::Tag(
             tag.trim_matches('#').to_owned(),
@@ -302,12 +330,32 @@ fn find_contacts(text: &str, lower: &str) -> Result<Request, NotUnderstood> {
     let company = after(
         text,
         lower,
-        &["working at", "who work at", "who works at", "employed at", "working for", "at", "of company", "company"],
+        &[
+            "working at",
+            "who work at",
+            "who works at",
+            "employed at",
+            "working for",
+            "at",
+            "of company",
+            "company",
+        ],
     );
     if let Some(company) = company.and_then(clean) {
         return Ok(Request::FindContacts(ContactQuery::Company(company)));
     }
-    let place = after(text, lower, &["from", "in", "based in", "located in", "living in", "who live in"]);
+    let place = after(
+        text,
+        lower,
+        &[
+            "from",
+            "in",
+            "based in",
+            "located in",
+            "living in",
+            "who live in",
+        ],
+    );
     if let Some(place) = place.and_then(clean) {
         return Ok(Request::FindContacts(ContactQuery::Place(place)));
     }
@@ -321,13 +369,14 @@ fn find_contacts(text: &str, lower: &str) -> Result<Request, NotUnderstood> {
 }
 
 fn summarise(text: &str, lower: &str, context: Option<Entity>) -> Result<Request, NotUnderstood> {
-    let what = if lower.contains("conversation") || lower.contains("chat") || lower.contains("thread") {
-        Entity::Conversation
-    } else if lower.contains("contact") || lower.contains("customer") {
-        Entity::Contact
-    } else {
-        context.unwrap_or(Entity::Contact)
-    };
+    let what =
+        if lower.contains("conversation") || lower.contains("chat") || lower.contains("thread") {
+            Entity::Conversation
+        } else if lower.contains("contact") || lower.contains("customer") {
+            Entity::Contact
+        } else {
+            context.unwrap_or(Entity::Contact)
+        };
     let refers_to_context = ["this ", "that ", "the current "].iter().any(|w| {
         lower.contains(&format!("{w}contact"))
             || lower.contains(&format!("{w}customer"))
@@ -357,15 +406,27 @@ fn summarise(text: &str, lower: &str, context: Option<Entity>) -> Result<Request
         _ => {
             return Err(NotUnderstood(format!(
                 "Which {}? Name them, or send context.entity_id ({}).",
-                if what == Entity::Contact { "contact" } else { "conversation" },
-                if what == Entity::Contact { "ctc_…" } else { "cnv_…" }
+                if what == Entity::Contact {
+                    "contact"
+                } else {
+                    "conversation"
+                },
+                if what == Entity::Contact {
+                    "ctc_…"
+                } else {
+                    "cnv_…"
+                }
             )));
         }
     };
     Ok(Request::Summarise { what, subject })
 }
 
-fn send_message(text: &str, lower: &str, context: Option<Entity>) -> Result<Request, NotUnderstood> {
+fn send_message(
+    text: &str,
+    lower: &str,
+    context: Option<Entity>,
+) -> Result<Request, NotUnderstood> {
     // The message: after a colon, inside quotes, or after "saying"/"that".
     let quoted = text
         .split_once(['"', '“'])
@@ -382,7 +443,10 @@ fn send_message(text: &str, lower: &str, context: Option<Entity>) -> Result<Requ
             .filter_map(|m| lower.find(m).map(|at| (at, m.len())))
             .min();
         match marker {
-            Some((at, len)) => (text[..at].to_owned(), Some(text[at + len..].trim().to_owned())),
+            Some((at, len)) => (
+                text[..at].to_owned(),
+                Some(text[at + len..].trim().to_owned()),
+            ),
             None => (text.to_owned(), None),
         }
     };
@@ -401,9 +465,16 @@ fn send_message(text: &str, lower: &str, context: Option<Entity>) -> Result<Requ
     let context_contact = context == Some(Entity::Contact);
     let subject = match to {
         Some(t)
-            if ["this contact", "this customer", "them", "him", "her", "the contact"]
-                .iter()
-                .any(|w| t.to_lowercase() == *w || t.to_lowercase().starts_with(&format!("{w} "))) =>
+            if [
+                "this contact",
+                "this customer",
+                "them",
+                "him",
+                "her",
+                "the contact",
+            ]
+            .iter()
+            .any(|w| t.to_lowercase() == *w || t.to_lowercase().starts_with(&format!("{w} "))) =>
         {
             Subject::Context
         }
@@ -423,11 +494,17 @@ fn send_message(text: &str, lower: &str, context: Option<Entity>) -> Result<Requ
             "The message is for \"this contact\", but the request has no context.entity_id of a contact (ctc_…).".into(),
         ));
     }
-    let mut body = body.trim_matches(|c| c == '"' || c == '“' || c == '”').trim().to_owned();
+    let mut body = body
+        .trim_matches(|c| c == '"' || c == '“' || c == '”')
+        .trim()
+        .to_owned();
     if let Some(first) = body.chars().next() {
         body = first.to_uppercase().collect::<String>() + &body[first.len_utf8()..];
     }
-    Ok(Request::SendMessage { to: subject, text: body })
+    Ok(Request::SendMessage {
+        to: subject,
+        text: body,
+    })
 }
 
 #[cfg(test)]
@@ -451,14 +528,29 @@ mod tests {
                 city: None,
             })
         );
-        let r = parse("Add a new contact named Ana Lima from Globex in Lisbon, ana@globex.io", None).unwrap();
-        let Request::CreateContact(c) = r else { panic!("{r:?}") };
+        let r = parse(
+            "Add a new contact named Ana Lima from Globex in Lisbon, ana@globex.io",
+            None,
+        )
+        .unwrap();
+        let Request::CreateContact(c) = r else {
+            panic!("{r:?}")
+        };
         assert_eq!(c.name.as_deref(), Some("Ana Lima"));
         assert_eq!(c.company.as_deref(), Some("Globex"));
         assert_eq!(c.city.as_deref(), Some("Lisbon"));
-        let r = parse("Create contact: name Bo Chen, company Initech, phone (555) 123-4567", None).unwrap();
-        let Request::CreateContact(c) = r else { panic!("{r:?}") };
-        assert_eq!((c.name.as_deref(), c.company.as_deref()), (Some("Bo Chen"), Some("Initech")));
+        let r = parse(
+            "Create contact: name Bo Chen, company Initech, phone (555) 123-4567",
+            None,
+        )
+        .unwrap();
+        let Request::CreateContact(c) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            (c.name.as_deref(), c.company.as_deref()),
+            (Some("Bo Chen"), Some("Initech"))
+        );
         assert_eq!(c.phone.as_deref(), Some("(555) 123-4567"));
     }
 
@@ -486,16 +578,29 @@ mod tests {
     #[test]
     fn summarises_the_context_or_a_named_contact() {
         assert_eq!(
-            parse("Give me a full summary of this contact", Some(Entity::Contact)).unwrap(),
-            Request::Summarise { what: Entity::Contact, subject: Subject::Context }
+            parse(
+                "Give me a full summary of this contact",
+                Some(Entity::Contact)
+            )
+            .unwrap(),
+            Request::Summarise {
+                what: Entity::Contact,
+                subject: Subject::Context
+            }
         );
         assert_eq!(
             parse("Summarise this conversation", Some(Entity::Conversation)).unwrap(),
-            Request::Summarise { what: Entity::Conversation, subject: Subject::Context }
+            Request::Summarise {
+                what: Entity::Conversation,
+                subject: Subject::Context
+            }
         );
         assert_eq!(
             parse("Give me a summary of John Smith", None).unwrap(),
-            Request::Summarise { what: Entity::Contact, subject: Subject::Named("John Smith".into()) }
+            Request::Summarise {
+                what: Entity::Contact,
+                subject: Subject::Named("John Smith".into())
+            }
         );
         assert!(parse("Give me a full summary of this contact", None).is_err());
     }
@@ -517,8 +622,15 @@ mod tests {
             }
         );
         assert_eq!(
-            parse("Send this contact a message: \"Thanks for your order!\"", Some(Entity::Contact)).unwrap(),
-            Request::SendMessage { to: Subject::Context, text: "Thanks for your order!".into() }
+            parse(
+                "Send this contact a message: \"Thanks for your order!\"",
+                Some(Entity::Contact)
+            )
+            .unwrap(),
+            Request::SendMessage {
+                to: Subject::Context,
+                text: "Thanks for your order!".into()
+            }
         );
         assert!(parse("Send a message to John Smith", None).is_err());
     }

@@ -58,7 +58,12 @@ pub fn contact(contact: &Value, conversations: &[Value], latest: Option<&Value>)
     if let Some(other) = attributes.as_object().map(|a| {
         a.iter()
             .filter(|(k, _)| *k != "company" && *k != "city")
-            .map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .map(|(k, v)| {
+                format!(
+                    "{k}: {}",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                )
+            })
             .collect::<Vec<_>>()
     }) && !other.is_empty()
     {
@@ -74,7 +79,10 @@ pub fn contact(contact: &Value, conversations: &[Value], latest: Option<&Value>)
         out.push_str(" No conversations yet.");
         return out;
     }
-    let open = conversations.iter().filter(|c| c["status"] == "open").count();
+    let open = conversations
+        .iter()
+        .filter(|c| c["status"] == "open")
+        .count();
     out.push_str(&format!(
         " {} conversation{} ({open} open, {} resolved).",
         conversations.len(),
@@ -126,7 +134,10 @@ pub fn conversation(c: &Value) -> String {
         .as_object()
         .map(|_| describe(&c["contact"]))
         .unwrap_or_else(|| "an anonymous visitor".to_owned());
-    let mut out = format!("{} with {who}", conversation_line(c, "The conversation").trim_end_matches('.'));
+    let mut out = format!(
+        "{} with {who}",
+        conversation_line(c, "The conversation").trim_end_matches('.')
+    );
     out.push('.');
     let messages: &[Value] = c["messages"].as_array().map_or(&[], |m| m.as_slice());
     let count = |role: &str| messages.iter().filter(|m| m["role"] == role).count();
@@ -190,7 +201,11 @@ mod tests {
         ] {
             assert!(s.contains(part), "{part:?} missing from {s:?}");
         }
-        let empty = contact(&json!({"id": "ctc_2", "email": "a@b.co", "attributes": {}}), &[], None);
+        let empty = contact(
+            &json!({"id": "ctc_2", "email": "a@b.co", "attributes": {}}),
+            &[],
+            None,
+        );
         assert!(empty.ends_with("No conversations yet."), "{empty}");
     }
 
@@ -206,9 +221,20 @@ mod tests {
             ]
         });
         let s = conversation(&c);
-        assert!(s.starts_with("The conversation, cnv_1, is resolved on web, handled by a person with Ana (ctc_1)."), "{s}");
-        assert!(s.contains("2 messages: 1 from the customer, 0 from the AI, 1 from people."), "{s}");
-        assert!(s.contains("It began with: \"Hi, my parcel is late\"."), "{s}");
+        assert!(
+            s.starts_with(
+                "The conversation, cnv_1, is resolved on web, handled by a person with Ana (ctc_1)."
+            ),
+            "{s}"
+        );
+        assert!(
+            s.contains("2 messages: 1 from the customer, 0 from the AI, 1 from people."),
+            "{s}"
+        );
+        assert!(
+            s.contains("It began with: \"Hi, my parcel is late\"."),
+            "{s}"
+        );
         assert!(s.contains("Resolved as answered."), "{s}");
     }
 }

@@ -39,9 +39,7 @@ struct Context {
 
 impl Context {
     fn of(raw: Option<&Value>) -> Self {
-        let id = raw
-            .and_then(|c| c["entity_id"].as_str())
-            .map(str::to_owned);
+        let id = raw.and_then(|c| c["entity_id"].as_str()).map(str::to_owned);
         let entity = raw
             .and_then(|c| c["entity_type"].as_str())
             .and_then(|t| match t {
@@ -76,7 +74,10 @@ async fn create_contact(s: &Session, c: NewContact) -> Result<Response, Stop> {
     let existing = match (&c.email, &c.name) {
         (Some(email), _) => {
             let found = s
-                .act("search_contacts", json!({"query": email, "limit": SEARCH_LIMIT}))
+                .act(
+                    "search_contacts",
+                    json!({"query": email, "limit": SEARCH_LIMIT}),
+                )
                 .await?;
             contacts_of(&found)
                 .into_iter()
@@ -84,7 +85,10 @@ async fn create_contact(s: &Session, c: NewContact) -> Result<Response, Stop> {
         }
         (None, Some(name)) => {
             let found = s
-                .act("search_contacts", json!({"query": name, "limit": SEARCH_LIMIT}))
+                .act(
+                    "search_contacts",
+                    json!({"query": name, "limit": SEARCH_LIMIT}),
+                )
                 .await?;
             contacts_of(&found).into_iter().find(|x| {
                 same_text(x["name"].as_str(), Some(name))
@@ -174,7 +178,10 @@ async fn find_contacts(s: &Session, q: ContactQuery) -> Result<Response, Stop> {
     let searches: Vec<(Value, String)> = match &q {
         ContactQuery::Place(p) => vec![
             (json!({"city": p}), format!("their city is {p}")),
-            (json!({"tag": p.to_lowercase()}), format!("they are tagged \"{}\"", p.to_lowercase())),
+            (
+                json!({"tag": p.to_lowercase()}),
+                format!("they are tagged \"{}\"", p.to_lowercase()),
+            ),
         ],
         ContactQuery::Company(c) => vec![(json!({"company": c}), format!("their company is {c}"))],
         ContactQuery::Tag(t) => vec![(json!({"tag": t}), format!("they are tagged \"{t}\""))],
@@ -216,7 +223,9 @@ async fn find_contacts(s: &Session, q: ContactQuery) -> Result<Response, Stop> {
             names.join("; "),
             reasons.join(", "),
             if more {
-                format!(" There are more than {SEARCH_LIMIT} per search; narrow the request to see the rest.")
+                format!(
+                    " There are more than {SEARCH_LIMIT} per search; narrow the request to see the rest."
+                )
             } else {
                 String::new()
             }
@@ -231,7 +240,10 @@ async fn find_contacts(s: &Session, q: ContactQuery) -> Result<Response, Stop> {
 /// Finds the contact a name or email points to; several matches → the best, and why.
 async fn resolve(s: &Session, named: &str) -> Result<(Value, Option<String>), Stop> {
     let found = s
-        .act("search_contacts", json!({"query": named, "limit": SEARCH_LIMIT}))
+        .act(
+            "search_contacts",
+            json!({"query": named, "limit": SEARCH_LIMIT}),
+        )
         .await?;
     let candidates = contacts_of(&found);
     let Some(choice) = choose::best_contact(named, &candidates) else {
@@ -266,13 +278,22 @@ async fn contact_for(
             let contact_id = match entity {
                 Entity::Contact => id.to_owned(),
                 Entity::Conversation => {
-                    let c = s.act("get_conversation", json!({"conversation_id": id})).await?;
-                    c["contact"]["id"].as_str().map(str::to_owned).ok_or_else(|| {
-                        Stop::failed("NOT_FOUND", "This conversation has no contact.")
-                    })?
+                    let c = s
+                        .act("get_conversation", json!({"conversation_id": id}))
+                        .await?;
+                    c["contact"]["id"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| {
+                            Stop::failed("NOT_FOUND", "This conversation has no contact.")
+                        })?
                 }
             };
-            Ok((s.act("get_contact", json!({"contact_id": contact_id})).await?, None))
+            Ok((
+                s.act("get_contact", json!({"contact_id": contact_id}))
+                    .await?,
+                None,
+            ))
         }
     }
 }
@@ -288,7 +309,9 @@ async fn summarise(
         && context.entity == Some(Entity::Conversation)
     {
         let (_, id) = context.require()?;
-        let c = s.act("get_conversation", json!({"conversation_id": id})).await?;
+        let c = s
+            .act("get_conversation", json!({"conversation_id": id}))
+            .await?;
         return Ok(Response {
             text: summary::conversation(&c),
             data: json!({"conversation_id": c["id"]}),
@@ -301,19 +324,31 @@ async fn summarise(
             json!({"contact_id": contact["id"], "limit": SEARCH_LIMIT}),
         )
         .await?;
-    let conversations = listed["conversations"].as_array().cloned().unwrap_or_default();
+    let conversations = listed["conversations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let latest = match conversations.first() {
-        Some(c) => Some(s.act("get_conversation", json!({"conversation_id": c["id"]})).await?),
+        Some(c) => Some(
+            s.act("get_conversation", json!({"conversation_id": c["id"]}))
+                .await?,
+        ),
         None => None,
     };
     let (body, data) = if what == Entity::Conversation {
         let Some(latest) = &latest else {
             return Err(Stop::failed(
                 "NOT_FOUND",
-                &format!("{} has no conversations to summarise.", choose::describe(&contact)),
+                &format!(
+                    "{} has no conversations to summarise.",
+                    choose::describe(&contact)
+                ),
             ));
         };
-        (summary::conversation(latest), json!({"conversation_id": latest["id"], "contact": contact}))
+        (
+            summary::conversation(latest),
+            json!({"conversation_id": latest["id"], "contact": contact}),
+        )
     } else {
         (
             summary::contact(&contact, &conversations, latest.as_ref()),
@@ -336,7 +371,11 @@ async fn send_message(
     let (args, recipient, note) = match (&to, context.entity) {
         (Subject::Context, Some(Entity::Conversation)) => {
             let (_, id) = context.require()?;
-            (json!({"conversation_id": id, "text": text}), format!("conversation {id}"), None)
+            (
+                json!({"conversation_id": id, "text": text}),
+                format!("conversation {id}"),
+                None,
+            )
         }
         _ => {
             let (contact, note) = contact_for(s, context, &to).await?;

@@ -58,7 +58,11 @@ pub struct TaskCreate {
 /// existence is the agent's to find out (and report).
 fn check_context(raw: Option<&TaskContext>, errors: &mut FieldErrors) -> Option<Value> {
     let c = raw?;
-    let id = c.entity_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let id = c
+        .entity_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let entity_type = c
         .entity_type
         .as_deref()
@@ -268,7 +272,8 @@ pub(crate) async fn forget_contact(
     let found = tasks::mentioning(tx, &needles).await?;
     for task in &found {
         if let Some(event) = &task.result_event_id {
-            let erased = json!({"id": task.id, "object": "task", "erased": true, "livemode": tx.livemode()});
+            let erased =
+                json!({"id": task.id, "object": "task", "erased": true, "livemode": tx.livemode()});
             confab_store::events::redact(tx, event, &erased).await?;
             webhook_deliveries::redact_event(tx, event).await?;
         }

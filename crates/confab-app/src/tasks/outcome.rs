@@ -62,7 +62,11 @@ pub(crate) async fn finish(
     let (response, error, last_turn) = match &result {
         Ok(r) => {
             let response = json!({"text": r.text, "data": r.data});
-            (Some(response), None, json!({"type": "answer", "text": r.text}))
+            (
+                Some(response),
+                None,
+                json!({"type": "answer", "text": r.text}),
+            )
         }
         Err(e) => (
             None,
@@ -115,8 +119,8 @@ fn event_data(task: &TaskRow) -> Value {
         attempts: 0,
         next_attempt_at: None,
     };
-    let mut data = serde_json::to_value(super::view(task.clone(), Vec::new(), pending))
-        .unwrap_or(Value::Null);
+    let mut data =
+        serde_json::to_value(super::view(task.clone(), Vec::new(), pending)).unwrap_or(Value::Null);
     if let Some(object) = data.as_object_mut() {
         object.remove("turns");
         object.remove("webhook");

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use confab_agent::provider::{ChatRequest, Turn, Usage};
 use confab_core::money::Microcents;
 use confab_core::task::TurnRole;
-use confab_store::tasks::{self, TaskRow};
 use confab_store::TenantTx;
+use confab_store::tasks::{self, TaskRow};
 
 use super::toolbox;
 use crate::budget::{self, Budget, Item, Prices};
@@ -121,14 +121,28 @@ impl Session {
     }
 
     /// Settles a model call to what the provider reported, and leaves a turn.
-    pub async fn settle_model(&self, charge: &str, kind: &str, model: &str, usage: Usage) -> AppResult<()> {
+    pub async fn settle_model(
+        &self,
+        charge: &str,
+        kind: &str,
+        model: &str,
+        usage: Usage,
+    ) -> AppResult<()> {
         let amount = self
             .prices
             .of_tokens(kind, usage.input_tokens, usage.output_tokens);
         let tokens = (usage.input_tokens as i64, usage.output_tokens as i64);
         let mut tx = self.tx().await?;
         let now = self.ctx.app.clock.now();
-        budget::settle(&mut tx, charge, Some(self.task.id.as_str()), amount, tokens, now).await?;
+        budget::settle(
+            &mut tx,
+            charge,
+            Some(self.task.id.as_str()),
+            amount,
+            tokens,
+            now,
+        )
+        .await?;
         let turn = json!({
             "type": "model_call", "provider": kind, "model": model,
             "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
@@ -176,6 +190,8 @@ pub(crate) fn error_json(err: &AppError) -> Value {
             message,
             fields,
         } => json!({"code": code.as_str(), "message": message, "fields": fields}),
-        AppError::Internal(_) => json!({"code": "INTERNAL", "message": "An internal error occurred."}),
+        AppError::Internal(_) => {
+            json!({"code": "INTERNAL", "message": "An internal error occurred."})
+        }
     }
 }

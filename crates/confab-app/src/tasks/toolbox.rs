@@ -207,7 +207,10 @@ pub async fn call(ctx: &Ctx, name: &str, raw: Value) -> AppResult<Value> {
             let a: SearchContacts = arguments(raw)?;
             let attributes: Vec<(String, String)> = [("city", a.city), ("company", a.company)]
                 .into_iter()
-                .filter_map(|(k, v)| v.filter(|v| !v.trim().is_empty()).map(|v| (k.to_owned(), v.trim().to_owned())))
+                .filter_map(|(k, v)| {
+                    v.filter(|v| !v.trim().is_empty())
+                        .map(|v| (k.to_owned(), v.trim().to_owned()))
+                })
                 .collect();
             let filter = contacts::ListFilter {
                 search: a.query,

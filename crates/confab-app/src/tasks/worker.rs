@@ -95,7 +95,9 @@ async fn run_claimed(app: &App, job: Job) -> AppResult<()> {
         if let Some(task) = load(app, &job).await? {
             let failure = TaskError {
                 code: "INTERNAL".into(),
-                message: "The task could not be completed because of an internal error; try again later.".into(),
+                message:
+                    "The task could not be completed because of an internal error; try again later."
+                        .into(),
             };
             outcome::finish(app, &job, &task, Err(failure)).await?;
         }
@@ -120,7 +122,10 @@ async fn load(app: &App, job: &Job) -> AppResult<Option<TaskRow>> {
     let Some(id) = job.payload.get("task_id").and_then(Value::as_str) else {
         return Err(AppError::Internal(format!("job {} has no task_id", job.id)));
     };
-    let mut tx = app.store.tenant_read(&job.workspace_id, job.livemode).await?;
+    let mut tx = app
+        .store
+        .tenant_read(&job.workspace_id, job.livemode)
+        .await?;
     Ok(tasks::get(&mut tx, id).await?)
 }
 

@@ -3,8 +3,8 @@
 
 pub mod admin;
 pub mod agents;
-pub mod api_keys;
 pub mod analytics;
+pub mod api_keys;
 pub mod contacts;
 pub mod conversations;
 pub mod docs;
