@@ -14,22 +14,31 @@ use confab_store::{TenantTx, events, idempotency};
 use crate::input::{optional, patch_field};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+/// A new contact: at least one of name, email, phone or external_id.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactCreate {
+    /// Full name, at most 200 characters.
     pub name: Option<String>,
+    /// Email address (unique in the workspace).
     pub email: Option<String>,
+    /// Phone number, ideally in international format (`+44 7700 900000`).
     pub phone: Option<String>,
+    /// Your own system's id for this person (unique in the workspace).
     pub external_id: Option<String>,
+    /// Labels such as `vip`.
     pub tags: Option<Vec<String>>,
+    /// Any JSON object of your own fields.
     #[schema(value_type = Option<Object>)]
     pub attributes: Option<Value>,
+    /// A blocked contact gets no AI replies and no campaigns.
     pub blocked: Option<bool>,
+    /// The agent (`agt_…`) that answers this contact's conversations.
     pub agent_id: Option<String>,
 }
 
 /// A partial update: absent fields stay, `null` clears a field.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactUpdate {
     #[serde(default, deserialize_with = "patch_field")]

@@ -20,10 +20,11 @@ use confab_store::{conversations, members};
 use crate::conversations::{load, to_data};
 use crate::{Access, AppError, AppResult, Ctx, Resource, Uow};
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HandoffInput {
-    /// Why a person is needed (shown to agents and in `handoff.requested`).
+    /// Why a person is needed (shown to agents and in `handoff.requested`); at most 500
+    /// characters.
     pub reason: Option<String>,
 }
 
@@ -40,9 +41,10 @@ pub struct AssignInput {
     pub member_id: String,
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveInput {
+    /// How it ended (optional).
     pub resolution: Option<Resolution>,
 }
 

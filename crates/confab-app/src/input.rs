@@ -1,8 +1,56 @@
 //! Input helpers shared by use-case request types.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use confab_core::{FieldErrors, validate};
+
+/// Reads a request's JSON object into its input type. A field of the wrong type, a
+/// missing one or an unknown one becomes a field error, named and worded the same for
+/// every caller (the REST API's bodies and the tools' arguments).
+pub fn from_json<T: DeserializeOwned>(value: Value) -> Result<T, FieldErrors> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let (field, message) = describe(&path, &inner);
+        FieldErrors::single(field, message)
+    })
+}
+
+/// Turns a serde message into a field name and a sentence.
+fn describe(path: &str, message: &str) -> (String, String) {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        // The path already ends at the unknown field.
+        let name = rest.split('`').next().unwrap_or(rest);
+        let field = if path == "." || path.is_empty() {
+            name.to_owned()
+        } else {
+            path.to_owned()
+        };
+        return (field, "is not a known field".into());
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        let field = if path == "." || path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        };
+        return (field, "is required".into());
+    }
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned();
+    let field = if path == "." {
+        "body".into()
+    } else {
+        path.to_owned()
+    };
+    (field, message)
+}
 
 /// For PATCH fields: absent → `None` (leave as is), `null` → `Some(None)` (clear),
 /// a value → `Some(Some(v))`. Use with `#[serde(default, deserialize_with = "patch_field")]`.

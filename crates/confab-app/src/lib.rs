@@ -33,6 +33,7 @@ pub mod preview;
 pub mod replies;
 pub mod responder;
 pub mod tasks;
+pub mod tools;
 pub mod understanding;
 pub mod webhooks;
 pub mod workspaces;

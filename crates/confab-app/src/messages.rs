@@ -25,11 +25,12 @@ use crate::{Access, Actor, AppError, AppResult, Ctx, Resource, Uow};
 pub const AI_REPLY_JOB: &str = "ai_reply";
 pub const MAX_ATTACHMENTS: usize = 10;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageCreate {
     /// `customer`, `agent` or `note`.
     pub role: MessageRole,
+    /// The message, 1 to 10,000 characters.
     pub text: String,
     /// File ids (`fil_…`) uploaded with `POST /v1/files`.
     #[serde(default)]

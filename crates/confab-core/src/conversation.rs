@@ -10,7 +10,7 @@ use crate::time::Timestamp;
 macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
         pub enum $name {
             $(#[serde(rename = $wire)] $variant),*
         }
@@ -66,9 +66,11 @@ pub struct Visitor {
 }
 
 /// How a conversation ended.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 pub struct Resolution {
+    /// What happened, in a word or two (`answered`, `refunded`, …); 1 to 100 characters.
     pub outcome: String,
+    /// Anything worth keeping about it; at most 2,000 characters.
     pub note: Option<String>,
 }
 

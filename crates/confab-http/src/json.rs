@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use confab_core::{ErrorCode, FieldErrors};
+use confab_core::ErrorCode;
 
 use crate::error::ApiError;
 
@@ -103,46 +103,7 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "The body must be a JSON object.",
         ));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        let (field, message) = describe(&path, &inner);
-        ApiError::from(FieldErrors::single(field, message))
-    })
-}
-
-/// Turns a serde message into a field name and a sentence.
-fn describe(path: &str, message: &str) -> (String, String) {
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        // The path already ends at the unknown field.
-        let name = rest.split('`').next().unwrap_or(rest);
-        let field = if path == "." || path.is_empty() {
-            name.to_owned()
-        } else {
-            path.to_owned()
-        };
-        return (field, "is not a known field".into());
-    }
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        let name = rest.split('`').next().unwrap_or(rest);
-        let field = if path == "." || path.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{path}.{name}")
-        };
-        return (field, "is required".into());
-    }
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned();
-    let field = if path == "." {
-        "body".into()
-    } else {
-        path.to_owned()
-    };
-    (field, message)
+    confab_app::input::from_json(value).map_err(ApiError::from)
 }
 
 /// A 201 with the created object.

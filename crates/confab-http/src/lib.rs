@@ -140,8 +140,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Builds the whole HTTP application.
+/// Builds the HTTP application: the API, admin, health, metrics and docs.
 pub fn router(app: App, config: HttpConfig) -> Router {
+    router_with(app, config, Vec::new())
+}
+
+/// [`router`] with more services mounted beside the API (`(path, service)`, e.g. the
+/// MCP server at `/mcp`), behind the same credential middleware: each request reaches
+/// its service authenticated and rate-limited, with the caller's [`confab_app::Ctx`] in
+/// its extensions, under the request-id and metrics layers.
+pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Router)>) -> Router {
     let (api, mut doc) = api_routes().split_for_parts();
     let (task_api, task_doc) = task_routes().split_for_parts();
     let (admin, admin_doc) = admin_routes().split_for_parts();
@@ -163,9 +171,16 @@ pub fn router(app: App, config: HttpConfig) -> Router {
             state.clone(),
             auth::require_task_credentials,
         ));
+    let mounted = mounts
+        .into_iter()
+        .fold(Router::new(), |router, (path, service)| {
+            router.nest_service(path, service)
+        })
+        .route_layer(from_fn_with_state(state.clone(), auth::require_credential));
     Router::new()
         .merge(api)
         .merge(task_api)
+        .merge(mounted)
         .merge(admin)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -6,7 +6,9 @@
 //! `CONFAB_REQUIRE_POSTGRES=1` (set by `.ci/run`), in which case they fail.
 
 mod db;
+mod keys;
 pub mod llm;
+pub mod python;
 mod receiver;
 mod server;
 mod sse;

@@ -93,7 +93,7 @@ impl TestServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let router = confab_http::router(app.clone(), config);
+        let router = confab::router(app.clone(), config, &confab_mcp::McpConfig::default());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, router)

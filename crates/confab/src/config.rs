@@ -12,6 +12,7 @@ use confab_app::core::agent::ProviderSettings;
 use confab_app::core::money::Microcents;
 use confab_app::core::validate::is_env_var_name;
 use confab_app::{AiConfig, TaskSettings};
+use confab_mcp::McpConfig;
 use confab_webhooks::{RetrySchedule, WebhookSettings};
 use serde::Deserialize;
 
@@ -85,6 +86,9 @@ pub struct Layer {
     pub price_anthropic_output_cents_per_mtok: Option<Amount>,
     /// Tasks one process runs at once (default 4).
     pub tasks_concurrency: Option<u64>,
+    /// Comma-separated `Host` values `/mcp` accepts (`host` or `host:port`; default: the
+    /// public URL's host and the loopback names).
+    pub mcp_allowed_hosts: Option<String>,
 }
 
 /// A decimal amount, written as a TOML number or string (`0.1`, `"0.000015"`).
@@ -156,6 +160,7 @@ impl Layer {
                 .price_anthropic_output_cents_per_mtok
                 .or(self.price_anthropic_output_cents_per_mtok),
             tasks_concurrency: over.tasks_concurrency.or(self.tasks_concurrency),
+            mcp_allowed_hosts: over.mcp_allowed_hosts.or(self.mcp_allowed_hosts),
         }
     }
 
@@ -225,6 +230,7 @@ impl Layer {
             )
             .map(Amount::Text),
             tasks_concurrency: parse_num("CONFAB_TASKS_CONCURRENCY")?,
+            mcp_allowed_hosts: get("CONFAB_MCP_ALLOWED_HOSTS"),
         })
     }
 }
@@ -248,6 +254,7 @@ pub struct Config {
     pub ai: AiConfig,
     /// Prices and concurrency of the task gateway.
     pub tasks: TaskSettings,
+    pub mcp: McpConfig,
 }
 
 impl Config {
@@ -308,6 +315,9 @@ impl Config {
             bail!("rate_limit_per_minute must be at least 1");
         }
         let files_dir = layer.files_dir.unwrap_or_else(|| data_dir.join("files"));
+        let mcp = McpConfig {
+            allowed_hosts: mcp_allowed_hosts(layer.mcp_allowed_hosts.as_deref(), &public_url)?,
+        };
         Ok(Config {
             listen,
             files_dir,
@@ -325,6 +335,7 @@ impl Config {
             log_json,
             ai,
             tasks,
+            mcp,
         })
     }
 }
@@ -376,6 +387,29 @@ fn task_settings(layer: &Layer) -> anyhow::Result<TaskSettings> {
         concurrency,
         ..defaults
     })
+}
+
+/// The `Host` values `/mcp` answers to: the configured list, or the public URL's host
+/// and the loopback names.
+fn mcp_allowed_hosts(value: Option<&str>, public_url: &str) -> anyhow::Result<Vec<String>> {
+    let hosts: Vec<String> = value
+        .unwrap_or("")
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if hosts.is_empty() {
+        return Ok(confab_mcp::default_allowed_hosts(public_url));
+    }
+    if let Some(bad) = hosts
+        .iter()
+        .find(|h| h.contains("://") || h.contains('/') || h.chars().any(char::is_whitespace))
+    {
+        bail!(
+            "mcp_allowed_hosts lists {bad:?}; give host names or host:port, e.g. chat.example.com"
+        );
+    }
+    Ok(hosts)
 }
 
 fn base_url(value: Option<&String>, default: String, key: &str) -> anyhow::Result<String> {
@@ -524,6 +558,34 @@ mod tests {
         assert_eq!(config.database_url, "sqlite:///tmp/b/confab.db");
         assert_eq!(config.webhooks.schedule.attempts(), 6);
         assert!(!config.webhooks.allow_private_networks);
+    }
+
+    #[test]
+    fn mcp_hosts_default_to_the_public_host_and_can_be_listed() {
+        let config = Config::resolve(Layer {
+            public_url: Some("https://chat.example.com".into()),
+            ..Layer::default()
+        })
+        .unwrap();
+        assert_eq!(
+            config.mcp.allowed_hosts,
+            ["localhost", "127.0.0.1", "::1", "chat.example.com"]
+        );
+        let env = Layer::from_env(|k| {
+            (k == "CONFAB_MCP_ALLOWED_HOSTS").then(|| "Chat.Example.com, 10.0.0.5:8080".into())
+        })
+        .unwrap();
+        let config = Config::resolve(env).unwrap();
+        assert_eq!(
+            config.mcp.allowed_hosts,
+            ["chat.example.com", "10.0.0.5:8080"]
+        );
+        let bad = Config::resolve(Layer {
+            mcp_allowed_hosts: Some("https://chat.example.com".into()),
+            ..Layer::default()
+        })
+        .unwrap_err();
+        assert!(bad.to_string().contains("mcp_allowed_hosts"));
     }
 
     #[test]

@@ -107,6 +107,7 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         admin_api = config.admin_token.is_some(),
         ai_provider = %config.ai.provider.kind,
         ai_model = config.ai.provider.model.as_deref().unwrap_or(""),
+        mcp_allowed_hosts = %config.mcp.allowed_hosts.join(","),
         "settings"
     );
     if let Some(creds) = workspaces::bootstrap_if_empty(&app).await? {
@@ -151,12 +152,13 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         println!("confab listening on http://{addr}");
         tracing::info!(%addr, "listening");
-        let router = confab_http::router(
+        let router = confab::router(
             app.clone(),
             confab_http::HttpConfig {
                 rate_limit_per_minute: config.rate_limit_per_minute,
                 admin_token: config.admin_token.as_ref().map(|s| s.expose().to_owned()),
             },
+            &config.mcp,
         );
         let stop = shutdown.clone();
         axum::serve(listener, router)

@@ -31,14 +31,6 @@ for line in sys.stdin:
 print(json.dumps(out))
 "#;
 
-fn has_package(python: &Path) -> bool {
-    Command::new(python)
-        .args(["-c", "import standardwebhooks"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// A Python with `standardwebhooks` installed: `CONFAB_TEST_PYTHON` when set (`.ci/run`
 /// prepares one), otherwise a virtual environment made once under the target directory.
 /// Panics (the test fails) when neither can be had: the check is not optional.
@@ -48,33 +40,14 @@ fn python() -> PathBuf {
     if let Some(python) = cached.as_ref() {
         return python.clone();
     }
-    let python = match std::env::var("CONFAB_TEST_PYTHON") {
-        Ok(path) if !path.is_empty() => PathBuf::from(path),
-        _ => {
-            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("standardwebhooks-1.1.0");
-            let python = venv.join("bin").join("python");
-            if !has_package(&python) {
-                let made = Command::new("python3")
-                    .arg("-m")
-                    .arg("venv")
-                    .arg(&venv)
-                    .status()
-                    .expect("python3 must be installed to verify webhook signatures");
-                assert!(made.success(), "python3 -m venv {} failed", venv.display());
-                let installed = Command::new(&python)
-                    .args(["-m", "pip", "install", "--quiet", PACKAGE])
-                    .status()
-                    .expect("run pip");
-                assert!(installed.success(), "pip install {PACKAGE} failed");
-            }
-            python
-        }
-    };
-    assert!(
-        has_package(&python),
-        "{} cannot import standardwebhooks",
-        python.display()
-    );
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("standardwebhooks-1.1.0");
+    let python = confab_testkit::python::with_package(
+        "CONFAB_TEST_PYTHON",
+        &venv,
+        PACKAGE,
+        "standardwebhooks",
+    )
+    .unwrap_or_else(|why| panic!("a Python with standardwebhooks is needed: {why}"));
     *cached = Some(python.clone());
     python
 }

@@ -1,0 +1,117 @@
+//! Contact tools over `contacts::{list, get, create, update}`.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use confab_core::contact::Contact;
+use confab_core::page::Page;
+
+use super::spec::{Hints, Meta, ToolSpec};
+use super::{NoArguments, page_request};
+use crate::contacts::{self, ContactCreate, ContactUpdate, ListFilter};
+use crate::{Access, Resource};
+
+const CONTACT_ID: (&str, &str) = ("contact_id", "The contact's id (`ctc_…`).");
+
+/// Arguments of `search_contacts`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SearchContacts {
+    /// Text to look for in names, email addresses and phone numbers (case-insensitive,
+    /// at most 200 characters). Leave it out to list every contact.
+    search: Option<String>,
+    /// Only contacts carrying this tag.
+    tag: Option<String>,
+    /// How many contacts to return, 1 to 100 (default 25).
+    limit: Option<i64>,
+    /// The `next_cursor` of a previous result, to get the page after it.
+    cursor: Option<String>,
+}
+
+pub(super) fn tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::new(
+            Meta {
+                name: "search_contacts",
+                title: "Search contacts",
+                description: "Find the workspace's contacts (customers) by name, email or phone, or by tag, newest first. \
+                    Use it before creating a contact to avoid duplicates, and to find a contact's id. \
+                    When `has_more` is true, call again with `cursor` set to `next_cursor` for more.",
+                needs: (Resource::Contacts, Access::Read),
+                hints: Hints::READ,
+            },
+            |ctx, input: SearchContacts| async move {
+                let page = page_request(input.limit, input.cursor.as_deref())?;
+                let filter = ListFilter {
+                    search: input.search,
+                    tag: input.tag,
+                };
+                contacts::list(&ctx, filter, &page).await
+            },
+            |page: &Page<Contact>| {
+                let more = if page.has_more {
+                    " (more: pass `next_cursor` as `cursor`)"
+                } else {
+                    ""
+                };
+                match page.data.len() {
+                    0 => "No contact matches.".to_owned(),
+                    1 => format!("1 contact: {}.", describe(&page.data[0])),
+                    n => format!("{n} contacts{more}."),
+                }
+            },
+        ),
+        ToolSpec::on(
+            Meta {
+                name: "get_contact",
+                title: "Get a contact",
+                description: "Read one contact by id: name, email, phone, external id, tags, attributes, \
+                    whether they are blocked, and the agent assigned to them.",
+                needs: (Resource::Contacts, Access::Read),
+                hints: Hints::READ,
+            },
+            CONTACT_ID,
+            |ctx, id, _: NoArguments| async move { contacts::get(&ctx, &id).await },
+            |c: &Contact| format!("Contact {}.", describe(c)),
+        ),
+        ToolSpec::new(
+            Meta {
+                name: "create_contact",
+                title: "Create a contact",
+                description: "Add a contact (a customer) to the workspace. Give at least one of name, email, phone or external_id. \
+                    Email and external_id are unique: if one is taken the call fails with CONFLICT naming the contact \
+                    that has it (search first). Emits `contact.created`.",
+                needs: (Resource::Contacts, Access::Write),
+                hints: Hints::ADD,
+            },
+            |ctx, input: ContactCreate| async move { contacts::create(&ctx, input).await },
+            |c: &Contact| format!("Created contact {}.", describe(c)),
+        ),
+        ToolSpec::on(
+            Meta {
+                name: "update_contact",
+                title: "Update a contact",
+                description: "Change a contact's fields. Only the fields you send change; send `null` to clear one. \
+                    `tags` and `attributes` replace the whole list or object. Emits `contact.updated`.",
+                needs: (Resource::Contacts, Access::Write),
+                hints: Hints::OVERWRITE,
+            },
+            CONTACT_ID,
+            |ctx, id, input: ContactUpdate| async move { contacts::update(&ctx, &id, input).await },
+            |c: &Contact| format!("Updated contact {}.", describe(c)),
+        ),
+    ]
+}
+
+/// `ctc_… (Name, email)`, with whatever the contact has.
+fn describe(c: &Contact) -> String {
+    let known: Vec<&str> = [&c.name, &c.email, &c.phone, &c.external_id]
+        .into_iter()
+        .filter_map(|f| f.as_deref())
+        .collect();
+    if known.is_empty() {
+        c.id.to_string()
+    } else {
+        format!("{} ({})", c.id, known.join(", "))
+    }
+}
