@@ -62,7 +62,7 @@ impl Context {
 }
 
 fn contacts_of(found: &Value) -> Vec<Value> {
-    found["contacts"].as_array().cloned().unwrap_or_default()
+    found["data"].as_array().cloned().unwrap_or_default()
 }
 
 fn same_text(a: Option<&str>, b: Option<&str>) -> bool {
@@ -76,7 +76,7 @@ async fn create_contact(s: &Session, c: NewContact) -> Result<Response, Stop> {
             let found = s
                 .act(
                     "search_contacts",
-                    json!({"query": email, "limit": SEARCH_LIMIT}),
+                    json!({"search": email, "limit": SEARCH_LIMIT}),
                 )
                 .await?;
             contacts_of(&found)
@@ -87,7 +87,7 @@ async fn create_contact(s: &Session, c: NewContact) -> Result<Response, Stop> {
             let found = s
                 .act(
                     "search_contacts",
-                    json!({"query": name, "limit": SEARCH_LIMIT}),
+                    json!({"search": name, "limit": SEARCH_LIMIT}),
                 )
                 .await?;
             contacts_of(&found).into_iter().find(|x| {
@@ -177,16 +177,22 @@ async fn fill_in(s: &Session, found: Value, c: &NewContact) -> Result<Response, 
 async fn find_contacts(s: &Session, q: ContactQuery) -> Result<Response, Stop> {
     let searches: Vec<(Value, String)> = match &q {
         ContactQuery::Place(p) => vec![
-            (json!({"city": p}), format!("their city is {p}")),
+            (
+                json!({"attributes": {"city": p}}),
+                format!("their city is {p}"),
+            ),
             (
                 json!({"tag": p.to_lowercase()}),
                 format!("they are tagged \"{}\"", p.to_lowercase()),
             ),
         ],
-        ContactQuery::Company(c) => vec![(json!({"company": c}), format!("their company is {c}"))],
+        ContactQuery::Company(c) => vec![(
+            json!({"attributes": {"company": c}}),
+            format!("their company is {c}"),
+        )],
         ContactQuery::Tag(t) => vec![(json!({"tag": t}), format!("they are tagged \"{t}\""))],
         ContactQuery::Text(t) => vec![(
-            json!({"query": t}),
+            json!({"search": t}),
             format!("their name, email or phone contains \"{t}\""),
         )],
     };
@@ -242,7 +248,7 @@ async fn resolve(s: &Session, named: &str) -> Result<(Value, Option<String>), St
     let found = s
         .act(
             "search_contacts",
-            json!({"query": named, "limit": SEARCH_LIMIT}),
+            json!({"search": named, "limit": SEARCH_LIMIT}),
         )
         .await?;
     let candidates = contacts_of(&found);
@@ -324,10 +330,7 @@ async fn summarise(
             json!({"contact_id": contact["id"], "limit": SEARCH_LIMIT}),
         )
         .await?;
-    let conversations = listed["conversations"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let conversations = listed["data"].as_array().cloned().unwrap_or_default();
     let latest = match conversations.first() {
         Some(c) => Some(
             s.act("get_conversation", json!({"conversation_id": c["id"]}))
@@ -368,26 +371,31 @@ async fn send_message(
     to: Subject,
     text: &str,
 ) -> Result<Response, Stop> {
-    let (args, recipient, note) = match (&to, context.entity) {
+    // Into the conversation in context, or to a contact (their open conversation, or
+    // a new one).
+    let (message, note, sent) = match (&to, context.entity) {
         (Subject::Context, Some(Entity::Conversation)) => {
             let (_, id) = context.require()?;
+            let args = json!({"conversation_id": id, "role": "agent", "text": text});
+            let message = s.act("send_message", args).await?;
             (
-                json!({"conversation_id": id, "text": text}),
-                format!("conversation {id}"),
+                message,
                 None,
+                format!("Sent in conversation {id}: \"{text}\"."),
             )
         }
         _ => {
             let (contact, note) = contact_for(s, context, &to).await?;
             let args = json!({"contact_id": contact["id"], "text": text});
-            (args, choose::describe(&contact), note)
+            let message = s.act("message_contact", args).await?;
+            let sent = format!(
+                "Sent to {} in conversation {}: \"{text}\".",
+                choose::describe(&contact),
+                message["conversation_id"].as_str().unwrap_or("?")
+            );
+            (message, note, sent)
         }
     };
-    let message = s.act("send_message", args).await?;
-    let sent = format!(
-        "Sent to {recipient} in conversation {}: \"{text}\".",
-        message["conversation_id"].as_str().unwrap_or("?")
-    );
     Ok(Response {
         text: match note {
             Some(n) => format!("{n} {sent}"),

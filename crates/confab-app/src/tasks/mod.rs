@@ -1,15 +1,15 @@
 //! The task gateway: plain-English requests from callers that bring no AI of their
 //! own. `POST /v1/tasks` checks the key's budget and queues the task as a durable job
 //! in one transaction; the worker (`worker`) runs the agent (`local` or `model`),
-//! which acts only through the tools (`toolbox`) and pays for every action and model
-//! call as it goes (`session`); the end (`outcome`) writes the result, its event and
+//! which acts only through the tool registry the MCP server exposes
+//! (`crate::tools`), as the task's key, and pays for every action and model call as
+//! it goes (`session`); the end (`outcome`) writes the result, its event and
 //! the delivery to the key's `response_url` in one transaction.
 
 mod local;
 mod model;
 mod outcome;
 mod session;
-pub mod toolbox;
 pub mod worker;
 
 use serde::Deserialize;

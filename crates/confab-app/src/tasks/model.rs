@@ -11,14 +11,13 @@ use serde_json::{Value, json};
 
 use confab_agent::provider::{
     ChatProvider, ChatRequest, ChatResponse, ProviderError, Role, ToolCall, ToolExecutor,
-    ToolResult, Turn, Usage, converse,
+    ToolResult, ToolSpec, Turn, Usage, converse,
 };
 use confab_core::agent::ProviderSettings;
 
 use super::outcome::{Response, Stop};
 use super::session::Session;
-use super::toolbox;
-use crate::AppError;
+use crate::{AppError, tools};
 
 /// The longest answer one model call may write.
 const MAX_ANSWER_TOKENS: u32 = 1024;
@@ -159,6 +158,18 @@ fn request_text(s: &Session) -> String {
     text
 }
 
+/// The registry's tools the key may call, as the model sees them.
+fn offered(s: &Session) -> Vec<ToolSpec> {
+    tools::visible(&s.ctx)
+        .into_iter()
+        .map(|t| ToolSpec {
+            name: t.name.to_owned(),
+            description: t.description.to_owned(),
+            parameters: serde_json::Value::Object(t.input_schema().clone()),
+        })
+        .collect()
+}
+
 pub(crate) async fn run(s: &Session, settings: &ProviderSettings) -> Result<Response, Stop> {
     let app = &s.ctx.app;
     let provider = app
@@ -173,7 +184,7 @@ pub(crate) async fn run(s: &Session, settings: &ProviderSettings) -> Result<Resp
             role: Role::User,
             text: request_text(s),
         }],
-        tools: toolbox::visible(&s.ctx),
+        tools: offered(s),
         max_tokens: MAX_ANSWER_TOKENS,
         temperature: Some(0.2),
     };

@@ -9,8 +9,8 @@ use confab_core::task::TurnRole;
 use confab_store::TenantTx;
 use confab_store::tasks::{self, TaskRow};
 
-use super::toolbox;
 use crate::budget::{self, Budget, Item, Prices};
+use crate::tools::{self, ToolError};
 use crate::{AppError, AppResult, Ctx};
 
 pub(crate) struct Session {
@@ -79,7 +79,10 @@ impl Session {
             .await?;
             return Err(err);
         }
-        let result = toolbox::call(&self.ctx, tool, arguments.clone()).await;
+        let result = tools::call(&self.ctx, tool, arguments.clone())
+            .await
+            .map(|out| out.structured)
+            .map_err(app_error);
         let mut turn = json!({
             "type": "action", "tool": tool, "arguments": arguments, "cost_cents": price.cents(),
         });
@@ -180,6 +183,15 @@ pub(crate) fn input_bound(request: &ChatRequest) -> u64 {
     }
     let framing = 16 * (request.turns.len() + request.tools.len() + 2);
     (bytes + framing) as u64
+}
+
+/// A tool's refusal as the task reports it: the same code and message.
+fn app_error(err: ToolError) -> AppError {
+    match err {
+        ToolError::Internal(detail) => AppError::Internal(detail),
+        ToolError::InvalidArguments(fields) => AppError::validation(fields),
+        other => AppError::new(other.code(), other.to_string()),
+    }
 }
 
 /// An error as a turn or a task shows it.
