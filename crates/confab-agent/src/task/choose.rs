@@ -63,15 +63,19 @@ pub fn best_contact(query: &str, candidates: &[Value]) -> Option<Choice> {
         .iter()
         .filter(|c| score(c, query).0 == best)
         .count();
+    let others = |n: usize| match n {
+        1 => "1 other".to_owned(),
+        n => format!("{n} others"),
+    };
     let reason = if tied > 1 {
         format!(
-            "{why}, as it does for {} others, and it was updated most recently",
-            tied - 1
+            "{why}, as it does for {}, and it was updated most recently",
+            others(tied - 1)
         )
     } else {
         format!(
-            "{why}, which fits better than the {} others",
-            candidates.len() - 1
+            "{why}, which fits better than the {}",
+            others(candidates.len() - 1)
         )
     };
     Some(Choice { index, reason })
