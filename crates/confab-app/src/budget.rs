@@ -113,10 +113,20 @@ impl Budget {
         AppError::new(
             ErrorCode::BudgetExceeded,
             format!(
-                "This API key has spent {spent} cents of its {cap}-cent {}; {when}.",
+                "This API key has spent {} of its {cap}-cent {}; {when}.",
+                in_cents(spent),
                 self.period.noun()
             ),
         )
+    }
+}
+
+/// "1 cent", "0.5 cents", "100 cents".
+fn in_cents(amount: Microcents) -> String {
+    if amount == Microcents::from_cents(1) {
+        "1 cent".to_owned()
+    } else {
+        format!("{amount} cents")
     }
 }
 

@@ -69,35 +69,53 @@ fn same_text(a: Option<&str>, b: Option<&str>) -> bool {
     matches!((a, b), (Some(a), Some(b)) if a.trim().eq_ignore_ascii_case(b.trim()))
 }
 
+/// What to search by before creating: the email (unique per workspace), else the name
+/// (with the company, when given), else the phone number; and how to say it.
+fn search_for(c: &NewContact) -> Option<(String, String)> {
+    if let Some(email) = &c.email {
+        return Some((email.clone(), format!("the email {email}")));
+    }
+    if let Some(name) = &c.name {
+        return Some((name.clone(), format!("the name {name}")));
+    }
+    let phone = c.phone.as_deref()?;
+    let compact = confab_core::validate::phone(phone).unwrap_or_else(|_| phone.to_owned());
+    Some((compact, format!("the phone number {phone}")))
+}
+
+/// Whether `found` is the contact `c` describes, by the field searched for.
+fn is_same(found: &Value, c: &NewContact) -> bool {
+    if let Some(email) = &c.email {
+        return same_text(found["email"].as_str(), Some(email));
+    }
+    if let Some(name) = &c.name {
+        return same_text(found["name"].as_str(), Some(name))
+            && (c.company.is_none()
+                || same_text(
+                    found["attributes"]["company"].as_str(),
+                    c.company.as_deref(),
+                ));
+    }
+    let compact = |p: &str| confab_core::validate::phone(p).ok();
+    c.phone.as_deref().and_then(compact).is_some()
+        && found["phone"].as_str().and_then(compact) == c.phone.as_deref().and_then(compact)
+}
+
 async fn create_contact(s: &Session, c: NewContact) -> Result<Response, Stop> {
-    // Search first: by email (unique per workspace), else by name.
-    let existing = match (&c.email, &c.name) {
-        (Some(email), _) => {
-            let found = s
-                .act(
-                    "search_contacts",
-                    json!({"search": email, "limit": SEARCH_LIMIT}),
-                )
-                .await?;
-            contacts_of(&found)
-                .into_iter()
-                .find(|x| same_text(x["email"].as_str(), Some(email)))
-        }
-        (None, Some(name)) => {
-            let found = s
-                .act(
-                    "search_contacts",
-                    json!({"search": name, "limit": SEARCH_LIMIT}),
-                )
-                .await?;
-            contacts_of(&found).into_iter().find(|x| {
-                same_text(x["name"].as_str(), Some(name))
-                    && (c.company.is_none()
-                        || same_text(x["attributes"]["company"].as_str(), c.company.as_deref()))
-            })
-        }
-        (None, None) => None,
-    };
+    // The parser guarantees a name, an email or a phone number.
+    let (needle, searched) = search_for(&c).ok_or_else(|| {
+        Stop::failed(
+            "NOT_UNDERSTOOD",
+            "To create a contact I need at least a name, an email address or a phone number.",
+        )
+    })?;
+    let found = s
+        .act(
+            "search_contacts",
+            json!({"search": needle, "limit": SEARCH_LIMIT}),
+        )
+        .await?;
+    let existing = contacts_of(&found).into_iter().find(|x| is_same(x, &c));
     if let Some(found) = existing {
         return fill_in(s, found, &c).await;
     }
@@ -122,12 +140,9 @@ async fn create_contact(s: &Session, c: NewContact) -> Result<Response, Stop> {
     if let Some(phone) = contact["phone"].as_str() {
         text.push_str(&format!(", phone {phone}"));
     }
-    text.push_str(". I searched first and found no contact with ");
-    text.push_str(&match (&c.email, &c.name) {
-        (Some(e), _) => format!("the email {e}."),
-        (None, Some(n)) => format!("the name {n}."),
-        (None, None) => "these details.".into(),
-    });
+    text.push_str(&format!(
+        ". I searched first and found no contact with {searched}."
+    ));
     Ok(Response {
         text,
         data: json!({"contact": contact, "created": true}),
@@ -199,6 +214,7 @@ async fn find_contacts(s: &Session, q: ContactQuery) -> Result<Response, Stop> {
     let mut found: Vec<Value> = Vec::new();
     let mut reasons = Vec::new();
     let mut more = false;
+    let tried: Vec<String> = searches.iter().map(|(_, why)| why.clone()).collect();
     for (mut args, why) in searches {
         args["limit"] = json!(SEARCH_LIMIT);
         let result = s.act("search_contacts", args).await?;
@@ -219,7 +235,10 @@ async fn find_contacts(s: &Session, q: ContactQuery) -> Result<Response, Stop> {
         ContactQuery::Text(t) => format!("matching \"{t}\""),
     };
     let text = if found.is_empty() {
-        format!("No contacts {what}: I searched their attributes, tags and details and found none.")
+        format!(
+            "No contacts {what}: I found none where {}.",
+            tried.join(", nor where ")
+        )
     } else {
         let names: Vec<String> = found.iter().map(choose::describe).collect();
         format!(

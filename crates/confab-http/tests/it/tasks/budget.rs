@@ -26,7 +26,7 @@ both_backends! {
         let tomorrow = confab_core::budget::BudgetPeriod::Daily.window(s.app.clock.now()).resets_at.unwrap();
         assert_eq!(
             task["error"]["message"],
-            format!("This API key has spent 1 cents of its 1-cent daily budget; it resets at {}.", tomorrow.to_rfc3339())
+            format!("This API key has spent 1 cent of its 1-cent daily budget; it resets at {}.", tomorrow.to_rfc3339())
         );
         // The search ran and was paid; the create was refused and never ran.
         let actions: Vec<&serde_json::Value> = task["turns"].as_array().unwrap().iter().filter(|t| t["payload"]["type"] == "action").collect();
@@ -44,7 +44,7 @@ both_backends! {
         assert_eq!(usage["remaining_cents"].as_f64(), Some(0.0));
         let r = s.post_task(Some(&me.token), Some(&me.key), &json!({"message": "Find all contacts from London"})).await;
         assert_eq!((r.status, r.code().as_str()), (429, "BUDGET_EXCEEDED"));
-        assert!(r.json()["error"]["message"].as_str().unwrap().contains("spent 1 cents of its 1-cent daily budget"));
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("spent 1 cent of its 1-cent daily budget"));
 
         // Raising the cap lets work resume; a daily cap starts again tomorrow.
         let raised = s.call("PUT", &format!("/v1/api-keys/{}", me.key_id), &s.creds.owner_token, Some(json!({"budget_usd_cents": 3}))).await;
