@@ -100,3 +100,30 @@ both_backends! {
         assert!((1.0..1.01).contains(&spent), "one action and one small model call: {spent}");
     }
 }
+
+both_backends! {
+    async fn a_task_is_processing_while_the_model_works_and_fails_when_it_never_answers(backend) {
+        let url = confab_testkit::llm::wire::stalling_server(confab_testkit::llm::wire::Stall::Silent).await;
+        let s = TestServer::start_with_ai(backend, operator("openai", &format!("{url}/v1"))).await;
+        let me = s.task_caller(json!({"label": "llm", "mode": "test"})).await;
+        let id = s.task(&me, json!({"message": "Tidy up my contacts"})).await;
+        let app = s.app.clone();
+        let worker = tokio::spawn(async move { confab_app::tasks::worker::process_next(&app).await });
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let task = s.get_task(&me, &id).await.json();
+            if task["status"] == "processing" {
+                break;
+            }
+            assert_eq!(task["status"], "open", "{task}");
+            assert!(tokio::time::Instant::now() < deadline, "never processing");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(worker.await.unwrap().unwrap(), "the worker ran the task");
+        let task = s.get_task(&me, &id).await.json();
+        assert_eq!(task["status"], "failed", "{task}");
+        assert_eq!(task["error"]["code"], "PROVIDER_ERROR");
+        assert!(task["error"]["message"].as_str().unwrap().contains("did not answer"), "{}", task["error"]);
+        assert_eq!(task["cost_cents"].as_f64(), Some(0.0), "a call that never answered costs nothing once settled");
+    }
+}
