@@ -161,7 +161,6 @@ pub struct Item {
     pub kind: &'static str,
     pub description: String,
     pub amount: Microcents,
-    pub tokens: Option<(i64, i64)>,
 }
 
 /// Charges `item` to the key in `tx` (the caller commits it with whatever records the
@@ -180,8 +179,9 @@ pub async fn charge(
         kind: item.kind.to_owned(),
         description: item.description.clone(),
         amount: item.amount,
-        input_tokens: item.tokens.map(|t| t.0),
-        output_tokens: item.tokens.map(|t| t.1),
+        // A model call's tokens are known when it is settled.
+        input_tokens: None,
+        output_tokens: None,
     };
     if !spending::charge_under_cap(tx, budget.counter(window), budget.cap(), &line, now).await? {
         let used = spending::usage(tx, budget.counter(window)).await?;

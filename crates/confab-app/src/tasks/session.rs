@@ -47,7 +47,6 @@ impl Session {
         kind: &'static str,
         description: String,
         amount: Microcents,
-        tokens: Option<(i64, i64)>,
     ) -> AppResult<String> {
         let mut tx = self.tx().await?;
         let now = self.ctx.app.clock.now();
@@ -56,7 +55,6 @@ impl Session {
             kind,
             description,
             amount,
-            tokens,
         };
         let charge = budget::charge(&mut tx, &self.budget, &item, now).await?;
         tx.commit().await?;
@@ -68,10 +66,7 @@ impl Session {
     /// it failed). A refused payment leaves a turn too, and nothing runs.
     pub async fn act(&self, tool: &str, arguments: Value) -> AppResult<Value> {
         let price = self.prices.action;
-        if let Err(err) = self
-            .pay("action", format!("tool {tool}"), price, None)
-            .await
-        {
+        if let Err(err) = self.pay("action", format!("tool {tool}"), price).await {
             self.record(json!({
                 "type": "action", "tool": tool, "arguments": arguments,
                 "error": error_json(&err), "cost_cents": 0.0,
@@ -117,7 +112,6 @@ impl Session {
                     bound.input_tokens, bound.output_tokens
                 ),
                 amount,
-                None,
             )
             .await?;
         Ok((charge, bound))

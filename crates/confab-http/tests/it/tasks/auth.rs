@@ -102,3 +102,19 @@ both_backends! {
         assert_eq!(s.run_tasks().await, 2);
     }
 }
+
+both_backends! {
+    async fn a_task_whose_key_is_revoked_before_it_runs_fails(backend) {
+        let s = TestServer::start(backend).await;
+        let me = s.task_caller(json!({"label": "short-lived", "mode": "test"})).await;
+        let id = s.task(&me, json!({"message": "Find all contacts from London"})).await;
+        let revoked = s.call("DELETE", &format!("/v1/api-keys/{}", me.key_id), &s.creds.owner_token, None).await;
+        assert_eq!(revoked.status, 200);
+        assert_eq!(s.run_tasks().await, 1);
+        let failed = s.events_of("task.failed").await;
+        assert_eq!(failed[0]["data"]["id"], id.as_str());
+        assert_eq!(failed[0]["data"]["error"]["code"], "KEY_REVOKED");
+        let read = s.get_task(&me, &id).await;
+        assert_eq!((read.status, read.code().as_str()), (403, "KEY_REVOKED"));
+    }
+}
