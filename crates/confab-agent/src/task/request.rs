@@ -1,6 +1,10 @@
 //! Reading a plain-English request into one of the forms the local agent carries out.
 //! The reading is deliberately narrow: a sentence that does not clearly fit one form
 //! is not guessed at, so the caller gets a helpful error instead of a wrong action.
+//!
+//! Keywords are English and ASCII, so the text is lower-cased for ASCII only: byte
+//! positions found in the lower-cased copy then stand in the original too, whatever
+//! letters the names are written in.
 
 use confab_core::validate;
 
@@ -107,7 +111,7 @@ fn verbs(words: &[String]) -> Vec<Verb> {
 /// it has one.
 pub fn parse(message: &str, context: Option<Entity>) -> Result<Request, NotUnderstood> {
     let text = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     let words = words(&lower);
     let found = verbs(&words);
     // "Give me a full summary" leads with no verb of ours but is one request.
@@ -210,7 +214,7 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
         phone: phone_in(text),
         ..NewContact::default()
     };
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     let body = ["contact", "customer", "person"]
         .iter()
         .filter_map(|w| lower.find(w).map(|at| at + w.len()))
@@ -218,12 +222,12 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
         .map_or("", |at| text[at..].trim_start_matches([':', ' ']));
     for segment in body.split([',', ';']) {
         let segment = segment.trim().trim_end_matches('.');
-        let seg_lower = segment.to_lowercase();
+        let seg_lower = segment.to_ascii_lowercase();
         if segment.is_empty()
             || contact
                 .email
                 .as_deref()
-                .is_some_and(|e| seg_lower.contains(&e.to_lowercase()))
+                .is_some_and(|e| seg_lower.contains(&e.to_ascii_lowercase()))
             || contact
                 .phone
                 .as_deref()
@@ -263,12 +267,12 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
         }
         let mut rest = segment;
         for lead in ["for ", "named ", "called ", "of ", "with name "] {
-            if rest.to_lowercase().starts_with(lead) {
+            if rest.to_ascii_lowercase().starts_with(lead) {
                 rest = rest[lead.len()..].trim();
                 break;
             }
         }
-        let rest_lower = rest.to_lowercase();
+        let rest_lower = rest.to_ascii_lowercase();
         let split_at = |markers: &[&str]| {
             markers
                 .iter()
@@ -305,7 +309,7 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
 
 /// "Acme Corp in London" → ("Acme Corp", Some("London")).
 fn split_place(text: &str) -> (&str, Option<&str>) {
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     [" based in ", " in "]
         .iter()
         .find_map(|m| {
@@ -455,7 +459,7 @@ fn send_message(
             "What should the message say? Put it after a colon: \"Send a message to John Smith: your order has shipped\".".into(),
         ));
     };
-    let head_lower = head.to_lowercase();
+    let head_lower = head.to_ascii_lowercase();
     let mut to = after(&head, &head_lower, &["to"]).and_then(clean);
     if to.is_none() {
         // "Tell John Smith that …", "Message john@acme.com: …".
@@ -633,6 +637,31 @@ mod tests {
             }
         );
         assert!(parse("Send a message to John Smith", None).is_err());
+    }
+
+    #[test]
+    fn names_in_any_script_keep_their_letters() {
+        let r = parse(
+            "Create a contact for İlkay Öztürk at Şirket Ltd, ilkay@example.com",
+            None,
+        )
+        .unwrap();
+        let Request::CreateContact(c) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(c.name.as_deref(), Some("İlkay Öztürk"));
+        assert_eq!(c.company.as_deref(), Some("Şirket Ltd"));
+        assert_eq!(
+            parse("Find all contacts from İSTANBUL", None).unwrap(),
+            Request::FindContacts(ContactQuery::Place("İSTANBUL".into()))
+        );
+        assert_eq!(
+            parse("Send a message to Ørjan Ångström: ça marche", None).unwrap(),
+            Request::SendMessage {
+                to: Subject::Named("Ørjan Ångström".into()),
+                text: "Ça marche".into()
+            }
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::{Actor, App, AppError, AppResult, Ctx};
 
 /// How long a claimed task is reserved: longer than a task's model rounds can take.
 const LEASE_MS: i64 = 15 * 60 * 1000;
-/// Runs of one task before an internal error fails it.
+/// Runs of one task before an internal error (or an interrupted run) fails it.
 const MAX_ATTEMPTS: i64 = 3;
 
 /// Runs tasks until `shutdown`, then lets the running ones finish.
@@ -87,21 +87,17 @@ pub async fn process_next(app: &App) -> AppResult<bool> {
 }
 
 async fn run_claimed(app: &App, job: Job) -> AppResult<()> {
+    // A run that never returned (the process died, or the run panicked) leaves its
+    // lease to run out; past the last attempt the task fails instead of looping.
+    if job.attempts > MAX_ATTEMPTS {
+        return give_up(app, &job).await;
+    }
     let Err(err) = run(app, &job).await else {
         return Ok(());
     };
     tracing::warn!(job = %job.id, attempts = job.attempts, error = %err, "task run failed");
     if job.attempts >= MAX_ATTEMPTS {
-        if let Some(task) = load(app, &job).await? {
-            let failure = TaskError {
-                code: "INTERNAL".into(),
-                message:
-                    "The task could not be completed because of an internal error; try again later."
-                        .into(),
-            };
-            outcome::finish(app, &job, &task, Err(failure)).await?;
-        }
-        return Ok(());
+        return give_up(app, &job).await;
     }
     let now = app.clock.now();
     let backoff_ms = 1000 * (1_i64 << job.attempts.clamp(0, 6));
@@ -116,6 +112,20 @@ async fn run_claimed(app: &App, job: Job) -> AppResult<()> {
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Fails the task after its last attempt.
+async fn give_up(app: &App, job: &Job) -> AppResult<()> {
+    match load(app, job).await? {
+        Some(task) if !task.status.is_final() => {
+            let internal = failure(
+                "INTERNAL",
+                "The task could not be completed because of an internal error; try again later.",
+            );
+            outcome::finish(app, job, &task, Err(internal)).await
+        }
+        _ => outcome::complete(app, job).await,
+    }
 }
 
 async fn load(app: &App, job: &Job) -> AppResult<Option<TaskRow>> {

@@ -37,3 +37,24 @@ both_backends! {
         assert_eq!(s.get_task(&me, &id).await.status, 404, "deleted, not just hidden");
     }
 }
+
+both_backends! {
+    async fn a_task_interrupted_again_and_again_fails_instead_of_looping(backend) {
+        let s = TestServer::start(backend).await;
+        let me = s.task_caller(json!({"label": "tasks", "mode": "test"})).await;
+        let id = s.task(&me, json!({"message": "Find all contacts from London"})).await;
+        // Three runs that never finished (a crash each time): claimed, then the lease ran out.
+        for _ in 0..3 {
+            let mut tx = s.app.store.system().await.unwrap();
+            let claimed = confab_app::store::jobs::claim(&mut tx, &["task"], s.app.clock.now(), 60_000).await.unwrap();
+            tx.commit().await.unwrap();
+            assert!(claimed.is_some());
+            s.app.clock.advance(61_000);
+        }
+        assert_eq!(s.run_tasks().await, 1);
+        let task = s.get_task(&me, &id).await.json();
+        assert_eq!(task["status"], "failed", "{task}");
+        assert_eq!(task["error"]["code"], "INTERNAL");
+        assert_eq!(s.run_tasks().await, 0, "the job is closed");
+    }
+}
