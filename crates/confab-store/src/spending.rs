@@ -90,19 +90,32 @@ pub async fn usage(tx: &mut TenantTx, p: Period<'_>) -> Result<Usage> {
 /// Counts an accepted task in the period.
 pub async fn count_task(tx: &mut TenantTx, p: Period<'_>, now: Timestamp) -> Result<()> {
     ensure(tx, p, now).await?;
+    move_period(tx, p, "tasks = tasks + $5", 1, now).await
+}
+
+/// `UPDATE key_usage SET {set}` on the period's row, with `$5` bound to `value`.
+async fn move_period(
+    tx: &mut TenantTx,
+    p: Period<'_>,
+    set: &'static str,
+    value: i64,
+    now: Timestamp,
+) -> Result<()> {
     let (ws, _) = tx.scope();
-    sqlx::query(
-        "UPDATE key_usage SET tasks = tasks + 1, updated_at = $5 \
-         WHERE workspace_id = $1 AND key_id = $2 AND period = $3 AND period_start = $4",
-    )
-    .bind(ws)
-    .bind(p.key_id.to_owned())
-    .bind(p.period.to_owned())
-    .bind(p.start.millis())
-    .bind(now.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
+    let sql = format!(
+        "UPDATE key_usage SET {set}, updated_at = $6 \
+         WHERE workspace_id = $1 AND key_id = $2 AND period = $3 AND period_start = $4"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(p.key_id.to_owned())
+        .bind(p.period.to_owned())
+        .bind(p.start.millis())
+        .bind(value)
+        .bind(now.millis())
+        .execute(tx.conn())
+        .await
+        .classified()?;
     Ok(())
 }
 
@@ -198,19 +211,23 @@ pub async fn settle(
     .execute(tx.conn())
     .await
     .classified()?;
-    sqlx::query(
-        "UPDATE key_usage SET spent_microcents = spent_microcents + $5, updated_at = $6 \
-         WHERE workspace_id = $1 AND key_id = $2 AND period = $3 AND period_start = $4",
+    let (key_id, period): (String, String) = (
+        row.try_get("key_id").classified()?,
+        row.try_get("period").classified()?,
+    );
+    let charged = Period {
+        key_id: &key_id,
+        period: &period,
+        start: Timestamp::from_millis(row.try_get("period_start").classified()?),
+    };
+    move_period(
+        tx,
+        charged,
+        "spent_microcents = spent_microcents + $5",
+        delta.0,
+        now,
     )
-    .bind(ws)
-    .bind(row.try_get::<String, _>("key_id").classified()?)
-    .bind(row.try_get::<String, _>("period").classified()?)
-    .bind(row.try_get::<i64, _>("period_start").classified()?)
-    .bind(delta.0)
-    .bind(now.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
+    .await?;
     Ok(delta)
 }
 

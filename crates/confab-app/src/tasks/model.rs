@@ -109,11 +109,7 @@ struct Tools<'s> {
 impl ToolExecutor for Tools<'_> {
     fn call<'a>(&'a self, call: &'a ToolCall) -> BoxFuture<'a, ToolResult> {
         Box::pin(async move {
-            let result = |content: String, is_error: bool| ToolResult {
-                call_id: call.id.clone(),
-                content,
-                is_error,
-            };
+            let result = |content: String, is_error: bool| call.answer(content, is_error);
             if self.stopped.is_set() {
                 return result("The task was stopped.".into(), true);
             }
