@@ -31,7 +31,9 @@ pub mod preview;
 pub mod replies;
 pub mod responder;
 pub mod understanding;
+pub mod typing;
 pub mod webhooks;
+pub mod widget;
 pub mod workspaces;
 
 pub use app::{AiConfig, App, AppConfig};

@@ -83,7 +83,7 @@ async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
             id: Some(key_id.to_string()),
             name: None,
         },
-        Actor::System => Author {
+        Actor::System | Actor::SiteKey { .. } => Author {
             author_type: AuthorType::Integration,
             id: None,
             name: None,

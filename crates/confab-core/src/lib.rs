@@ -19,6 +19,7 @@ pub mod sniff;
 pub mod time;
 pub mod validate;
 pub mod webhook;
+pub mod widget;
 
 pub use error::{ErrorCode, FieldErrors};
 pub use mode::Mode;

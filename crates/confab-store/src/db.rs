@@ -167,6 +167,11 @@ impl Store {
                     "webhooks",
                     include_str!("../migrations/sqlite/0004_webhooks.sql"),
                 ),
+                migration(
+                    5,
+                    "widget",
+                    include_str!("../migrations/sqlite/0005_widget.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -188,6 +193,11 @@ impl Store {
                     4,
                     "webhooks",
                     include_str!("../migrations/postgres/0004_webhooks.sql"),
+                ),
+                migration(
+                    5,
+                    "widget",
+                    include_str!("../migrations/postgres/0005_widget.sql"),
                 ),
             ],
         };

@@ -194,6 +194,30 @@ pub async fn tenant_after_seq(tx: &mut TenantTx, seq: i64, limit: i64) -> Result
     rows.iter().map(decode_sequenced).collect()
 }
 
+/// One conversation's events after `seq`, in log order (a widget stream's catch-up).
+pub async fn conversation_after_seq(
+    tx: &mut TenantTx,
+    conversation: &ConversationId,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<Sequenced>> {
+    let (ws, live) = tx.scope();
+    let sql = format!(
+        "SELECT {SEQ_COLUMNS} FROM events WHERE conversation_id = $1 AND workspace_id = $2 AND livemode = $3 \
+         AND seq > $4 ORDER BY seq LIMIT $5"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(conversation.as_str())
+        .bind(ws)
+        .bind(live)
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    rows.iter().map(decode_sequenced).collect()
+}
+
 /// The log position of one of this tenant's events.
 pub async fn seq_of(tx: &mut TenantTx, id: &str) -> Result<Option<i64>> {
     let (ws, live) = tx.scope();
