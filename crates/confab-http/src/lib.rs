@@ -3,6 +3,7 @@
 //! error shape, authentication, rate limits, idempotency, metrics) is layered here once.
 
 mod auth;
+mod cors;
 mod error;
 mod extract;
 mod idempotency;
@@ -12,7 +13,9 @@ mod openapi;
 mod rate_limit;
 mod request_id;
 mod routes;
+mod site_key;
 mod state;
+mod widget_limits;
 
 use std::sync::Arc;
 
@@ -30,11 +33,13 @@ use confab_core::ErrorCode;
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use rate_limit::RateLimiter;
+pub use routes::widget_assets::{WIDGET_JS, WidgetScript};
 pub use state::HttpState;
+pub use widget_limits::{RouteClass, WidgetLimits};
 
 use routes::{
     admin, agents, analytics, contacts, conversations, docs, events, files, health, knowledge,
-    members, stream, webhooks,
+    members, settings, stream, webhooks, widget, widget_assets,
 };
 
 /// Settings of the HTTP layer.
@@ -43,6 +48,9 @@ pub struct HttpConfig {
     /// Requests a minute per credential.
     pub rate_limit_per_minute: u64,
     pub admin_token: Option<String>,
+    /// Behind a reverse proxy: take the client's address (widget rate limits, visitor
+    /// details) from the last `X-Forwarded-For` entry instead of the peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for HttpConfig {
@@ -50,6 +58,7 @@ impl Default for HttpConfig {
         HttpConfig {
             rate_limit_per_minute: 6000,
             admin_token: None,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -83,6 +92,8 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(conversations::release))
         .routes(routes!(conversations::assign))
         .routes(routes!(conversations::resolve))
+        .routes(routes!(conversations::typing))
+        .routes(routes!(settings::get_widget, settings::put_widget))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))
@@ -117,6 +128,26 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         )
 }
 
+/// The public widget API, authenticated by site key.
+fn widget_routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(widget::config))
+        .routes(routes!(widget::create))
+        .routes(routes!(widget::get))
+        .routes(routes!(widget::list_messages, widget::send_message))
+        .routes(routes!(widget::stream))
+        .routes(routes!(widget::handoff))
+        .routes(routes!(widget::identify))
+        .routes(routes!(widget::file_content))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(widget::upload_file))
+                .layer(DefaultBodyLimit::max(
+                    confab_app::files::MAX_UPLOAD_BODY_BYTES,
+                )),
+        )
+}
+
 fn admin_routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new().routes(routes!(admin::create_workspace))
 }
@@ -124,7 +155,9 @@ fn admin_routes() -> OpenApiRouter<HttpState> {
 /// The OpenAPI document of every documented route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = api_routes().split_for_parts();
+    let (_, widget) = widget_routes().split_for_parts();
     let (_, admin) = admin_routes().split_for_parts();
+    doc.merge(widget);
     doc.merge(admin);
     doc
 }
@@ -132,11 +165,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Builds the whole HTTP application.
 pub fn router(app: App, config: HttpConfig) -> Router {
     let (api, mut doc) = api_routes().split_for_parts();
+    let (widget, widget_doc) = widget_routes().split_for_parts();
     let (admin, admin_doc) = admin_routes().split_for_parts();
+    doc.merge(widget_doc);
     doc.merge(admin_doc);
     let state = HttpState {
         app,
         limiter: RateLimiter::new(config.rate_limit_per_minute),
+        widget_limits: WidgetLimits::default(),
+        widget_script: Arc::new(WidgetScript::prepare()),
+        trust_forwarded_for: config.trust_forwarded_for,
         metrics: Metrics::default(),
         admin_token: config.admin_token.filter(|t| !t.is_empty()),
         openapi: Arc::new(doc.to_json().unwrap_or_else(|_| "{}".into())),
@@ -144,17 +182,27 @@ pub fn router(app: App, config: HttpConfig) -> Router {
     let api = api
         .route_layer(from_fn(idempotency::middleware))
         .route_layer(from_fn_with_state(state.clone(), auth::require_credential));
+    let widget = widget
+        .route_layer(from_fn(idempotency::middleware))
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            site_key::require_site_key,
+        ));
     Router::new()
         .merge(api)
+        .merge(widget)
         .merge(admin)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/v1/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::page))
+        .route("/widget.js", get(widget_assets::script))
+        .route("/chat/{site_key}", get(widget_assets::chat_page))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(from_fn_with_state(state.clone(), cors::preflight))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .layer(from_fn(request_id::middleware))
         .with_state(state)

@@ -96,6 +96,7 @@ impl TestServer {
         let router = confab_http::router(app.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
+            let router = router.into_make_service_with_connect_info::<SocketAddr>();
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async move {
                     let _ = rx.await;

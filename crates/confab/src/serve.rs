@@ -101,6 +101,7 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     tracing::info!(
         public_url = %config.public_url,
         rate_limit_per_minute = config.rate_limit_per_minute,
+        trust_forwarded_for = config.trust_forwarded_for,
         webhooks_retry_schedule = %config.webhooks.schedule,
         webhooks_allow_private_networks = config.webhooks.allow_private_networks,
         admin_api = config.admin_token.is_some(),
@@ -151,9 +152,12 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
             confab_http::HttpConfig {
                 rate_limit_per_minute: config.rate_limit_per_minute,
                 admin_token: config.admin_token.as_ref().map(|s| s.expose().to_owned()),
+                trust_forwarded_for: config.trust_forwarded_for,
             },
         );
         let stop = shutdown.clone();
+        // The peer address counts the widget's per-visitor rate limits.
+        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, router)
             .with_graceful_shutdown(async move { stop.cancelled().await })
             .await

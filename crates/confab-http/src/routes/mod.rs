@@ -12,5 +12,8 @@ pub mod files;
 pub mod health;
 pub mod knowledge;
 pub mod members;
+pub mod settings;
 pub mod stream;
 pub mod webhooks;
+pub mod widget;
+pub mod widget_assets;
