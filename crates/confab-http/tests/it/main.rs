@@ -17,3 +17,4 @@ mod ops;
 mod stream;
 mod tenancy;
 mod webhooks;
+mod widget;

@@ -1,0 +1,1 @@
+//! Browser suites (added with the shared harness).
