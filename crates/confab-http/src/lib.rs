@@ -15,6 +15,7 @@ mod request_id;
 mod routes;
 mod site_key;
 mod state;
+mod static_asset;
 mod widget_limits;
 
 use std::sync::Arc;
@@ -38,8 +39,8 @@ pub use state::HttpState;
 pub use widget_limits::{RouteClass, WidgetLimits};
 
 use routes::{
-    admin, agents, analytics, contacts, conversations, docs, events, files, health, knowledge,
-    members, settings, stream, webhooks, widget, widget_assets,
+    admin, agents, analytics, console, contacts, conversations, docs, events, files, health,
+    knowledge, members, settings, stream, webhooks, widget, widget_assets,
 };
 
 /// Settings of the HTTP layer.
@@ -74,6 +75,7 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(contacts::unblock))
         .routes(routes!(contacts::export))
         .routes(routes!(members::list, members::create))
+        .routes(routes!(members::me))
         .routes(routes!(members::get, members::update, members::delete))
         .routes(routes!(members::create_token, members::list_tokens))
         .routes(routes!(members::revoke_token))
@@ -197,6 +199,9 @@ pub fn router(app: App, config: HttpConfig) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/v1/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::page))
+        .route("/console", get(console::page))
+        .route("/console/", get(console::trailing_slash))
+        .route("/console/{file}", get(console::asset))
         .route("/widget.js", get(widget_assets::script))
         .route("/chat/{site_key}", get(widget_assets::chat_page))
         .fallback(not_found)

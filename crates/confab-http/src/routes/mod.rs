@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agents;
 pub mod analytics;
+pub mod console;
 pub mod contacts;
 pub mod conversations;
 pub mod docs;

@@ -5,6 +5,8 @@ mod agent;
 mod agent_llm;
 mod analytics;
 mod auth;
+mod browser_harness;
+mod console;
 mod contacts;
 mod conversations;
 mod errors;

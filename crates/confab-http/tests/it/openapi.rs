@@ -11,6 +11,9 @@ const INFRASTRUCTURE_ROUTES: &[&str] = &[
     "/metrics",
     "/v1/openapi.json",
     "/docs",
+    "/console",
+    "/console/",
+    "/console/{file}",
     "/widget.js",
     "/chat/{site_key}",
 ];
