@@ -36,7 +36,8 @@ svg{width:24px;height:24px;fill:currentColor}
 .badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#e11d48;color:#fff;font-size:12px;line-height:20px}
 .panel{bottom:88px;width:370px;height:min(600px,calc(100vh - 108px));display:flex;flex-direction:column;background:#fff;border-radius:16px;box-shadow:0 8px 40px #0004;overflow:hidden}
 .page .panel{inset:0;width:auto;height:100dvh;border-radius:0;box-shadow:none}
-@media(max-width:480px){.panel{inset:0;width:auto;height:100dvh;border-radius:0}}
+@media(max-width:480px){.panel{inset:0;width:auto;height:100dvh;border-radius:0}input,textarea{font-size:16px}}
+.page input,.page textarea{font-size:16px}
 header{display:flex;align-items:center;gap:8px;padding:14px 16px;background:var(--a);color:var(--f)}
 header div{flex:1;min-width:0}
 h2{margin:0;font-size:16px}
@@ -52,7 +53,7 @@ h2{margin:0;font-size:16px}
 .msg img{max-width:100%;max-height:180px;border-radius:8px}
 .typing,.bar{margin:0;padding:0 16px 8px;font-size:13px;color:#555;background:#f6f6f8}
 .human{border:1px solid var(--a);color:var(--a);background:#fff;border-radius:16px;padding:4px 12px;font-size:13px}
-form{border-top:1px solid #e4e4ea;padding:10px;background:#fff}
+form{border-top:1px solid #e4e4ea;padding:10px 10px max(10px,env(safe-area-inset-bottom));background:#fff}
 .pre{display:grid;gap:6px;margin-bottom:8px}
 label{font-size:13px;color:#555;display:grid;gap:2px}
 input,textarea{font:inherit;color:inherit;border:1px solid #cfcfd6;border-radius:10px;padding:8px 10px;width:100%}

@@ -34,7 +34,9 @@ pub async fn agent_typing(ctx: &Ctx, id: &str) -> AppResult<TypingSignal> {
         ));
     }
     let name = match ctx.member_id() {
-        Some(member) => members::get(&mut tx, member.as_str()).await?.map(|m| m.name),
+        Some(member) => members::get(&mut tx, member.as_str())
+            .await?
+            .map(|m| m.name),
         None => None,
     };
     drop(tx);

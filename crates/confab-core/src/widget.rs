@@ -92,7 +92,8 @@ pub fn origin(raw: &str) -> Result<String, String> {
         Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, Some(p)),
         _ => (rest, None),
     };
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     let host = host.strip_prefix("*.").unwrap_or(host);
     let host_ok = !host.is_empty()
         && host.len() <= 253
@@ -254,19 +255,40 @@ mod tests {
 
     #[test]
     fn origins_parse_and_match() {
-        assert_eq!(origin("HTTPS://Shop.Example.com").unwrap(), "https://shop.example.com");
-        assert_eq!(origin("http://localhost:3000").unwrap(), "http://localhost:3000");
+        assert_eq!(
+            origin("HTTPS://Shop.Example.com").unwrap(),
+            "https://shop.example.com"
+        );
+        assert_eq!(
+            origin("http://localhost:3000").unwrap(),
+            "http://localhost:3000"
+        );
         assert!(origin("https://shop.example.com/").is_err());
         assert!(origin("https://shop.example.com/path").is_err());
         assert!(origin("ftp://example.com").is_err());
         assert!(origin("example.com").is_err());
         assert!(origin("https://exa mple.com").is_err());
         assert!(origin("http://localhost:").is_err());
-        assert!(origin_matches("https://shop.example.com", "https://shop.example.com"));
-        assert!(!origin_matches("https://shop.example.com", "http://shop.example.com"));
-        assert!(origin_matches("https://*.example.com", "https://a.b.example.com"));
-        assert!(!origin_matches("https://*.example.com", "https://example.com"));
-        assert!(!origin_matches("https://*.example.com", "https://evilexample.com"));
+        assert!(origin_matches(
+            "https://shop.example.com",
+            "https://shop.example.com"
+        ));
+        assert!(!origin_matches(
+            "https://shop.example.com",
+            "http://shop.example.com"
+        ));
+        assert!(origin_matches(
+            "https://*.example.com",
+            "https://a.b.example.com"
+        ));
+        assert!(!origin_matches(
+            "https://*.example.com",
+            "https://example.com"
+        ));
+        assert!(!origin_matches(
+            "https://*.example.com",
+            "https://evilexample.com"
+        ));
         assert!(origin_matches("*", "https://anything.test"));
     }
 
@@ -275,7 +297,11 @@ mod tests {
         let hash = user_hash("whsec_secret", "user-42");
         assert_eq!(hash.len(), 64);
         assert!(verify_user_hash("whsec_secret", "user-42", &hash));
-        assert!(verify_user_hash("whsec_secret", "user-42", &hash.to_uppercase()));
+        assert!(verify_user_hash(
+            "whsec_secret",
+            "user-42",
+            &hash.to_uppercase()
+        ));
         assert!(!verify_user_hash("whsec_secret", "user-43", &hash));
         assert!(!verify_user_hash("whsec_other", "user-42", &hash));
         assert!(!verify_user_hash("whsec_secret", "user-42", ""));

@@ -123,9 +123,7 @@ pub async fn require_site_key(
     let ip = client_ip(&parts, state.trust_forwarded_for);
     let class = RouteClass::of(&parts.method, parts.uri.path());
     let now = u64::try_from(state.app.clock.now().millis() / 1000).unwrap_or(0);
-    let verdict = state
-        .widget_limits
-        .check(class, key_id.as_str(), &ip, now);
+    let verdict = state.widget_limits.check(class, key_id.as_str(), &ip, now);
     if !verdict.allowed {
         let mut response = ApiError::new(
             ErrorCode::RateLimited,

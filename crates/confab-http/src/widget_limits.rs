@@ -90,28 +90,69 @@ mod tests {
     fn routes_fall_into_their_classes() {
         let post = Method::POST;
         let get = Method::GET;
-        assert_eq!(RouteClass::of(&get, "/v1/widget/config"), RouteClass::Config);
-        assert_eq!(RouteClass::of(&post, "/v1/widget/conversations"), RouteClass::Create);
-        assert_eq!(RouteClass::of(&get, "/v1/widget/conversations/t/messages"), RouteClass::Read);
-        assert_eq!(RouteClass::of(&get, "/v1/widget/conversations/t/stream"), RouteClass::Read);
-        assert_eq!(RouteClass::of(&post, "/v1/widget/conversations/t/messages"), RouteClass::Send);
-        assert_eq!(RouteClass::of(&post, "/v1/widget/conversations/t/handoff"), RouteClass::Send);
-        assert_eq!(RouteClass::of(&post, "/v1/widget/conversations/t/files"), RouteClass::Send);
+        assert_eq!(
+            RouteClass::of(&get, "/v1/widget/config"),
+            RouteClass::Config
+        );
+        assert_eq!(
+            RouteClass::of(&post, "/v1/widget/conversations"),
+            RouteClass::Create
+        );
+        assert_eq!(
+            RouteClass::of(&get, "/v1/widget/conversations/t/messages"),
+            RouteClass::Read
+        );
+        assert_eq!(
+            RouteClass::of(&get, "/v1/widget/conversations/t/stream"),
+            RouteClass::Read
+        );
+        assert_eq!(
+            RouteClass::of(&post, "/v1/widget/conversations/t/messages"),
+            RouteClass::Send
+        );
+        assert_eq!(
+            RouteClass::of(&post, "/v1/widget/conversations/t/handoff"),
+            RouteClass::Send
+        );
+        assert_eq!(
+            RouteClass::of(&post, "/v1/widget/conversations/t/files"),
+            RouteClass::Send
+        );
     }
 
     #[test]
     fn each_class_counts_apart_per_key_and_ip() {
         let limits = WidgetLimits::default();
         for _ in 0..5 {
-            assert!(limits.check(RouteClass::Create, "key_a", "1.2.3.4", 600).allowed);
+            assert!(
+                limits
+                    .check(RouteClass::Create, "key_a", "1.2.3.4", 600)
+                    .allowed
+            );
         }
         let refused = limits.check(RouteClass::Create, "key_a", "1.2.3.4", 601);
         assert!(!refused.allowed);
         assert_eq!(refused.limit, 5);
         assert_eq!(refused.reset_secs, 59);
-        assert!(limits.check(RouteClass::Send, "key_a", "1.2.3.4", 601).allowed);
-        assert!(limits.check(RouteClass::Create, "key_a", "5.6.7.8", 601).allowed);
-        assert!(limits.check(RouteClass::Create, "key_b", "1.2.3.4", 601).allowed);
-        assert!(limits.check(RouteClass::Create, "key_a", "1.2.3.4", 660).allowed);
+        assert!(
+            limits
+                .check(RouteClass::Send, "key_a", "1.2.3.4", 601)
+                .allowed
+        );
+        assert!(
+            limits
+                .check(RouteClass::Create, "key_a", "5.6.7.8", 601)
+                .allowed
+        );
+        assert!(
+            limits
+                .check(RouteClass::Create, "key_b", "1.2.3.4", 601)
+                .allowed
+        );
+        assert!(
+            limits
+                .check(RouteClass::Create, "key_a", "1.2.3.4", 660)
+                .allowed
+        );
     }
 }

@@ -169,11 +169,7 @@ pub async fn list_keys(tx: &mut TenantTx, kind: KeyKind) -> Result<Vec<KeyRow>> 
 
 /// Sets the origins every site key of the transaction's workspace and mode accepts
 /// (the widget settings keep one list per mode).
-pub async fn set_site_origins(
-    tx: &mut TenantTx,
-    origins: &[String],
-    now: Timestamp,
-) -> Result<()> {
+pub async fn set_site_origins(tx: &mut TenantTx, origins: &[String], now: Timestamp) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "UPDATE api_keys SET allowed_origins = $3, updated_at = $4 \

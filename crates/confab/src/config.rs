@@ -420,8 +420,13 @@ mod tests {
         assert_eq!(config.webhooks.schedule.attempts(), 6);
         assert!(!config.webhooks.allow_private_networks);
         assert!(!config.trust_forwarded_for);
-        let behind_proxy = Layer::from_env(|k| (k == "CONFAB_TRUST_FORWARDED_FOR").then(|| "true".into()));
-        assert!(Config::resolve(behind_proxy.unwrap()).unwrap().trust_forwarded_for);
+        let behind_proxy =
+            Layer::from_env(|k| (k == "CONFAB_TRUST_FORWARDED_FOR").then(|| "true".into()));
+        assert!(
+            Config::resolve(behind_proxy.unwrap())
+                .unwrap()
+                .trust_forwarded_for
+        );
     }
 
     #[test]

@@ -76,13 +76,16 @@ fn print_credentials(creds: &WorkspaceCredentials, public_url: &str) {
     println!(
         "\nConfab created workspace \"Default\". These credentials are shown ONCE: store them now.\n\
          \n  workspace id     {}\n  test secret key  {}\n  live secret key  {}\n  test site key    {}\n  live site key    {}\n  owner token      {}\n\
-         \n  console          {public_url}/console\n  API docs         {public_url}/docs\n  widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{}\" async></script>\n",
+         \n  console          {public_url}/console\n  API docs         {public_url}/docs\n  widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{}\" async></script>\n\
+         \x20                  (a live key works on the sites you allow: PUT /v1/settings/widget {{\"allowed_origins\": [...]}}; the test site key works anywhere)\n\
+         \x20 chat page        {public_url}/chat/{}\n",
         creds.workspace_id,
         creds.test_secret_key,
         creds.live_secret_key,
         creds.test_site_key,
         creds.live_site_key,
         creds.owner_token,
+        creds.live_site_key,
         creds.live_site_key,
     );
 }

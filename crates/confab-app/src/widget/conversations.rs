@@ -114,13 +114,22 @@ pub async fn start(
 ) -> AppResult<WidgetConversationStarted> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut errors = FieldErrors::new();
-    let token = required(input.visitor_token.as_deref(), "visitor_token", &mut errors)
-        .and_then(|t| widget::visitor_token(t).map_err(|m| errors.add("visitor_token", m)).ok());
+    let token =
+        required(input.visitor_token.as_deref(), "visitor_token", &mut errors).and_then(|t| {
+            widget::visitor_token(t)
+                .map_err(|m| errors.add("visitor_token", m))
+                .ok()
+        });
     let name = required(input.name.as_deref(), "name", &mut errors)
         .and_then(|n| validate::name(n).map_err(|m| errors.add("name", m)).ok());
     let message = required(input.message.as_deref(), "message", &mut errors)
         .and_then(|m| validate_text(m).map_err(|e| errors.add("message", e)).ok());
-    let email = optional(input.email.as_deref(), "email", validate::email, &mut errors);
+    let email = optional(
+        input.email.as_deref(),
+        "email",
+        validate::email,
+        &mut errors,
+    );
     let page_url = url(input.page_url.as_deref(), "page_url", &mut errors);
     let referrer = url(input.referrer.as_deref(), "referrer", &mut errors);
     if input.email.is_none() && super::settings::public_config(ctx).await?.require_email {
@@ -220,7 +229,12 @@ pub async fn identify(ctx: &Ctx, token: &str, input: Identity) -> AppResult<Visi
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut errors = FieldErrors::new();
     let name = optional(input.name.as_deref(), "name", validate::name, &mut errors);
-    let email = optional(input.email.as_deref(), "email", validate::email, &mut errors);
+    let email = optional(
+        input.email.as_deref(),
+        "email",
+        validate::email,
+        &mut errors,
+    );
     if input.external_id.is_none() {
         errors.add("external_id", "is required");
     }

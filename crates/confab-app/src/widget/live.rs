@@ -57,7 +57,10 @@ fn frame(e: &Sequenced) -> Option<WidgetFrame> {
 }
 
 /// Typing signals for one conversation, until the bus closes.
-fn typing_frames(ctx: &Ctx, conversation: ConversationId) -> impl Stream<Item = WidgetFrame> + use<> {
+fn typing_frames(
+    ctx: &Ctx,
+    conversation: ConversationId,
+) -> impl Stream<Item = WidgetFrame> + use<> {
     let receiver = ctx.app.bus.typing_signals();
     let (workspace, livemode) = (ctx.workspace_id.clone(), ctx.livemode());
     futures::stream::unfold(receiver, move |mut receiver| {

@@ -42,9 +42,14 @@ pub async fn list(
     };
     let mut tx = ctx.read().await?;
     let conversation = by_token(&mut tx, token).await?;
-    let found =
-        messages::list_roles(&mut tx, &conversation.id, VisitorMessage::VISIBLE, since, page)
-            .await?;
+    let found = messages::list_roles(
+        &mut tx,
+        &conversation.id,
+        VisitorMessage::VISIBLE,
+        since,
+        page,
+    )
+    .await?;
     Ok(Page {
         object: found.object,
         data: found.data.iter().filter_map(VisitorMessage::of).collect(),

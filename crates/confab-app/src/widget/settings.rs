@@ -147,13 +147,19 @@ pub async fn update(ctx: &Ctx, input: WidgetSettingsUpdate) -> AppResult<WidgetS
     });
     let languages = input.languages.as_deref().map(|l| {
         if l.len() > MAX_LANGUAGES {
-            errors.add("languages", format!("must list at most {MAX_LANGUAGES} languages"));
+            errors.add(
+                "languages",
+                format!("must list at most {MAX_LANGUAGES} languages"),
+            );
         }
         distinct_parsed(l, "languages", validate::lang, &mut errors)
     });
     let origins = input.allowed_origins.as_deref().map(|o| {
         if o.len() > MAX_ORIGINS {
-            errors.add("allowed_origins", format!("must list at most {MAX_ORIGINS} origins"));
+            errors.add(
+                "allowed_origins",
+                format!("must list at most {MAX_ORIGINS} origins"),
+            );
         }
         distinct_parsed(o, "allowed_origins", widget::origin, &mut errors)
     });

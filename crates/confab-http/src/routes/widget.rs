@@ -12,7 +12,9 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 
 use confab_app::files::FileObject;
-use confab_app::widget::conversations::{self, WidgetConversationCreate, WidgetConversationStarted};
+use confab_app::widget::conversations::{
+    self, WidgetConversationCreate, WidgetConversationStarted,
+};
 use confab_app::widget::live::{self, TypingView, WidgetFrame};
 use confab_app::widget::messages::{self, WidgetMessageCreate};
 use confab_app::widget::{self, Identity};
@@ -180,7 +182,9 @@ pub async fn stream(
                 .event("status")
                 .id(id.to_string())
                 .data(to_json(&conversation)),
-            WidgetFrame::Typing(typing) => SseEvent::default().event("typing").data(to_json(&typing)),
+            WidgetFrame::Typing(typing) => {
+                SseEvent::default().event("typing").data(to_json(&typing))
+            }
         };
         Ok(event)
     });

@@ -89,7 +89,9 @@ async fn every_documented_operation_is_routed() {
             if path.starts_with("/v1/widget/") {
                 // Site-key routes answer, but not to a bearer secret key: they read only
                 // `X-Site-Key` or `?site_key=`.
-                let r = s.send(&method.to_uppercase(), &concrete, Some(s.sk()), &[], None).await;
+                let r = s
+                    .send(&method.to_uppercase(), &concrete, Some(s.sk()), &[], None)
+                    .await;
                 assert_eq!(r.status, 401, "{method} {path}: {}", r.text);
                 assert_eq!(r.code(), "UNAUTHENTICATED", "{method} {path}");
                 checked += 1;

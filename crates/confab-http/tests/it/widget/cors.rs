@@ -5,7 +5,14 @@ use confab_testkit::{TestServer, both_backends};
 use serde_json::json;
 
 async fn from_origin(s: &TestServer, key: &str, origin: &str) -> confab_testkit::Response {
-    s.send("GET", "/v1/widget/config", None, &[("x-site-key", key), ("origin", origin)], None).await
+    s.send(
+        "GET",
+        "/v1/widget/config",
+        None,
+        &[("x-site-key", key), ("origin", origin)],
+        None,
+    )
+    .await
 }
 
 async fn preflight(s: &TestServer, query: &str, origin: &str) -> confab_testkit::Response {
@@ -13,7 +20,14 @@ async fn preflight(s: &TestServer, query: &str, origin: &str) -> confab_testkit:
         "OPTIONS",
         &format!("/v1/widget/conversations{query}"),
         None,
-        &[("origin", origin), ("access-control-request-method", "POST"), ("access-control-request-headers", "content-type, idempotency-key")],
+        &[
+            ("origin", origin),
+            ("access-control-request-method", "POST"),
+            (
+                "access-control-request-headers",
+                "content-type, idempotency-key",
+            ),
+        ],
         None,
     )
     .await

@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::{start, test_call};
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 async fn upload(s: &TestServer, token: &str, name: &str, bytes: &[u8]) -> confab_testkit::Response {
     let form = reqwest::multipart::Form::new().part(

@@ -8,7 +8,10 @@ use serde_json::json;
 use super::{next_window, start, test_call, token};
 
 /// Sends until refused; returns how many passed and the refusal.
-async fn until_refused(mut send: impl AsyncFnMut() -> Response, at_most: usize) -> (usize, Response) {
+async fn until_refused(
+    mut send: impl AsyncFnMut() -> Response,
+    at_most: usize,
+) -> (usize, Response) {
     for passed in 0..at_most {
         let r = send().await;
         if r.status == 429 {
@@ -25,9 +28,15 @@ fn assert_refusal(r: &Response, limit: &str) {
     assert_eq!(r.header("ratelimit-remaining"), Some("0"));
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
-    assert_eq!(r.header("ratelimit-reset").unwrap().parse::<u64>().unwrap().max(1), retry);
+    assert_eq!(
+        r.header("ratelimit-reset")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            .max(1),
+        retry
+    );
 }
-
 
 both_backends! {
     async fn every_route_class_trips_and_recovers(backend) {
@@ -88,24 +97,56 @@ async fn limits_count_per_client_ip_and_per_site_key() {
     let create = |ip: &'static str, key: String| {
         let s = &s;
         async move {
-            let body = serde_json::to_vec(&json!({"name": "Maya", "message": "hi", "visitor_token": token()})).unwrap();
+            let body = serde_json::to_vec(
+                &json!({"name": "Maya", "message": "hi", "visitor_token": token()}),
+            )
+            .unwrap();
             s.send(
                 "POST",
                 "/v1/widget/conversations",
                 None,
-                &[("x-site-key", key.as_str()), ("content-type", "application/json"), ("x-forwarded-for", &format!("203.0.113.9, {ip}"))],
+                &[
+                    ("x-site-key", key.as_str()),
+                    ("content-type", "application/json"),
+                    ("x-forwarded-for", &format!("203.0.113.9, {ip}")),
+                ],
                 Some(body),
             )
             .await
         }
     };
     for _ in 0..5 {
-        assert_eq!(create("198.51.100.1", s.creds.test_site_key.clone()).await.status, 201);
+        assert_eq!(
+            create("198.51.100.1", s.creds.test_site_key.clone())
+                .await
+                .status,
+            201
+        );
     }
-    assert_eq!(create("198.51.100.1", s.creds.test_site_key.clone()).await.status, 429);
-    assert_eq!(create("198.51.100.2", s.creds.test_site_key.clone()).await.status, 201, "another visitor");
-    assert_eq!(create("198.51.100.1", s.creds.live_site_key.clone()).await.status, 201, "another site key");
+    assert_eq!(
+        create("198.51.100.1", s.creds.test_site_key.clone())
+            .await
+            .status,
+        429
+    );
+    assert_eq!(
+        create("198.51.100.2", s.creds.test_site_key.clone())
+            .await
+            .status,
+        201,
+        "another visitor"
+    );
+    assert_eq!(
+        create("198.51.100.1", s.creds.live_site_key.clone())
+            .await
+            .status,
+        201,
+        "another site key"
+    );
     // The visitor's address is the one the proxy appended.
-    let all = s.call("GET", "/v1/conversations?limit=1", s.sk(), None).await.json();
+    let all = s
+        .call("GET", "/v1/conversations?limit=1", s.sk(), None)
+        .await
+        .json();
     assert_eq!(all["data"][0]["visitor"]["ip"], "198.51.100.2");
 }

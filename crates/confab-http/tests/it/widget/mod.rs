@@ -69,7 +69,13 @@ pub async fn start(s: &TestServer, message: &str) -> (String, Value) {
 
 /// The visitor's history (first page).
 pub async fn history(s: &TestServer, token: &str) -> Vec<Value> {
-    let r = test_call(s, "GET", &format!("/v1/widget/conversations/{token}/messages"), None).await;
+    let r = test_call(
+        s,
+        "GET",
+        &format!("/v1/widget/conversations/{token}/messages"),
+        None,
+    )
+    .await;
     assert_eq!(r.status, 200, "history: {}", r.text);
     r.json()["data"].as_array().unwrap().clone()
 }
