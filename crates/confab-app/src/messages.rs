@@ -303,6 +303,16 @@ pub(crate) fn message_data(m: &Message) -> Value {
     serde_json::to_value(m).unwrap_or(Value::Null)
 }
 
+/// `?since=`: an RFC 3339 time, or nothing.
+pub(crate) fn parse_since(raw: Option<&str>) -> AppResult<Option<Timestamp>> {
+    raw.filter(|s| !s.is_empty())
+        .map(|raw| {
+            Timestamp::parse_rfc3339(raw)
+                .ok_or_else(|| AppError::field("since", "must be an RFC 3339 timestamp"))
+        })
+        .transpose()
+}
+
 pub async fn list(
     ctx: &Ctx,
     conversation_id: &str,
@@ -310,13 +320,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<Message>> {
     ctx.authorize(Resource::Conversations, Access::Read)?;
-    let since = match since.filter(|s| !s.is_empty()) {
-        None => None,
-        Some(raw) => Some(
-            Timestamp::parse_rfc3339(raw)
-                .ok_or_else(|| AppError::field("since", "must be an RFC 3339 timestamp"))?,
-        ),
-    };
+    let since = parse_since(since)?;
     let mut tx = ctx.read().await?;
     let conversation = load(&mut tx, conversation_id).await?;
     Ok(messages::list(&mut tx, &conversation.id, since, page).await?)

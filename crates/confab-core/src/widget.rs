@@ -35,21 +35,38 @@ impl Position {
     }
 }
 
-/// What the widget shows before anyone talks: `GET /v1/widget/config`.
+/// The widget's look and words: what `GET /v1/widget/config` answers, and the part of
+/// the settings (`PUT /v1/settings/widget`) that sets it.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WidgetConfig {
-    /// The first line the visitor reads; `null`: the widget's own greeting in the
-    /// visitor's language.
+    /// The first line the visitor reads. Unset in the settings: the web agent's
+    /// greeting; `null` in the config: the widget's own, in the visitor's language.
     pub greeting: Option<String>,
-    /// The name in the panel's header; `null`: the widget's word for "Support".
+    /// The name in the panel's header. Unset in the settings: the web agent's name;
+    /// `null` in the config: the widget's word for "Support".
     pub agent_name: Option<String>,
     /// `#rrggbb`.
     pub accent_color: String,
+    /// `right` or `left`: the launcher's corner.
     pub position: Position,
     /// The pre-chat form asks for an email and will not start without one.
     pub require_email: bool,
-    /// The languages the widget speaks, first is the fallback; empty: follow the page.
+    /// ISO 639-1 codes the widget speaks, the first being the fallback; empty: it
+    /// follows the page (English, Arabic, French, Spanish and German are built in).
     pub languages: Vec<String>,
+}
+
+impl Default for WidgetConfig {
+    fn default() -> Self {
+        WidgetConfig {
+            greeting: None,
+            agent_name: None,
+            accent_color: DEFAULT_ACCENT.to_owned(),
+            position: Position::Right,
+            require_email: false,
+            languages: Vec::new(),
+        }
+    }
 }
 
 /// The accent colour of a workspace that has not chosen one.

@@ -5,16 +5,11 @@ use sqlx::Row;
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
 use confab_core::Timestamp;
-use confab_core::widget::Position;
+use confab_core::widget::{Position, WidgetConfig};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetSettingsRow {
-    pub greeting: Option<String>,
-    pub agent_name: Option<String>,
-    pub accent_color: String,
-    pub position: Position,
-    pub require_email: bool,
-    pub languages: Vec<String>,
+    pub config: WidgetConfig,
     pub updated_at: Timestamp,
 }
 
@@ -34,22 +29,25 @@ pub async fn get(tx: &mut TenantTx) -> Result<Option<WidgetSettingsRow>> {
     let position: String = row.try_get("position").classified()?;
     let languages: String = row.try_get("languages").classified()?;
     Ok(Some(WidgetSettingsRow {
-        greeting: row.try_get("greeting").classified()?,
-        agent_name: row.try_get("agent_name").classified()?,
-        accent_color: row.try_get("accent_color").classified()?,
-        position: Position::parse(&position)
-            .ok_or_else(|| StoreError::Corrupt(format!("widget position {position:?}")))?,
-        require_email: row.try_get::<i64, _>("require_email").classified()? != 0,
-        languages: serde_json::from_str(&languages)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        config: WidgetConfig {
+            greeting: row.try_get("greeting").classified()?,
+            agent_name: row.try_get("agent_name").classified()?,
+            accent_color: row.try_get("accent_color").classified()?,
+            position: Position::parse(&position)
+                .ok_or_else(|| StoreError::Corrupt(format!("widget position {position:?}")))?,
+            require_email: row.try_get::<i64, _>("require_email").classified()? != 0,
+            languages: serde_json::from_str(&languages)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        },
         updated_at: Timestamp::from_millis(row.try_get("updated_at").classified()?),
     }))
 }
 
 /// Writes the settings of the transaction's workspace and mode, creating the row the
 /// first time.
-pub async fn put(tx: &mut TenantTx, s: &WidgetSettingsRow) -> Result<()> {
+pub async fn put(tx: &mut TenantTx, row: &WidgetSettingsRow) -> Result<()> {
     let (ws, live) = tx.scope();
+    let s = &row.config;
     sqlx::query(
         "INSERT INTO widget_settings (workspace_id, livemode, greeting, agent_name, accent_color, position, \
          require_email, languages, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
@@ -64,7 +62,7 @@ pub async fn put(tx: &mut TenantTx, s: &WidgetSettingsRow) -> Result<()> {
     .bind(s.position.as_str())
     .bind(s.require_email as i64)
     .bind(serde_json::to_string(&s.languages).unwrap_or_else(|_| "[]".into()))
-    .bind(s.updated_at.millis())
+    .bind(row.updated_at.millis())
     .execute(tx.conn())
     .await
     .classified()?;

@@ -144,6 +144,35 @@ impl TestServer {
         }
     }
 
+    /// A multipart upload to `path`: one part named `file` with this name, declared
+    /// type (the server sniffs its own) and bytes, and these headers.
+    pub async fn upload(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        filename: &str,
+        declared: &str,
+        bytes: Vec<u8>,
+    ) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_owned())
+            .mime_str(declared)
+            .expect("a valid content type");
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(reqwest::multipart::Form::new().part("file", part));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("upload");
+        Response {
+            status: resp.status().as_u16(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.expect("body"),
+        }
+    }
+
     /// A JSON request with the given key.
     pub async fn call(&self, method: &str, path: &str, key: &str, body: Option<Value>) -> Response {
         let headers: &[(&str, &str)] = if body.is_some() {

@@ -3,14 +3,13 @@
 use serde::Deserialize;
 
 use confab_core::FieldErrors;
-use confab_core::Timestamp;
 use confab_core::conversation::MessageRole;
 use confab_core::page::{Page, PageRequest};
 use confab_core::widget::VisitorMessage;
 use confab_store::{files, messages};
 
 use super::conversations::{by_token, load};
-use crate::messages::{MAX_ATTACHMENTS, MessageCreate, check_text};
+use crate::messages::{MAX_ATTACHMENTS, MessageCreate, check_text, parse_since};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
 /// `POST /v1/widget/conversations/{visitor_token}/messages`.
@@ -33,13 +32,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<VisitorMessage>> {
     ctx.authorize(Resource::Conversations, Access::Read)?;
-    let since = match since.filter(|s| !s.is_empty()) {
-        None => None,
-        Some(raw) => Some(
-            Timestamp::parse_rfc3339(raw)
-                .ok_or_else(|| AppError::field("since", "must be an RFC 3339 timestamp"))?,
-        ),
-    };
+    let since = parse_since(since)?;
     let mut tx = ctx.read().await?;
     let conversation = by_token(&mut tx, token).await?;
     let found = messages::list_roles(

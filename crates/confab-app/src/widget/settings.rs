@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use confab_core::conversation::Channel;
-use confab_core::widget::{self, DEFAULT_ACCENT, Position, WidgetConfig};
+use confab_core::widget::{self, Position, WidgetConfig};
 use confab_core::{FieldErrors, Timestamp, validate};
 use confab_store::credentials::{self, KeyKind};
 use confab_store::widget_settings::{self, WidgetSettingsRow};
@@ -23,20 +23,8 @@ pub const MAX_ORIGINS: usize = 50;
 pub struct WidgetSettings {
     /// Always `"widget_settings"`.
     pub object: &'static str,
-    /// The first line visitors read; `null`: the default agent's greeting, else the
-    /// widget's own in the visitor's language.
-    pub greeting: Option<String>,
-    /// The name in the widget's header; `null`: the default agent's name, else "Support".
-    pub agent_name: Option<String>,
-    /// `#rrggbb`.
-    pub accent_color: String,
-    /// `right` or `left`: the launcher's corner.
-    pub position: Position,
-    /// The pre-chat form requires an email.
-    pub require_email: bool,
-    /// ISO 639-1 codes the widget speaks, the first being the fallback; empty: it
-    /// follows the page (English, Arabic, French, Spanish and German built in).
-    pub languages: Vec<String>,
+    #[serde(flatten)]
+    pub config: WidgetConfig,
     /// Browser origins this mode's site keys accept (`https://shop.example.com`,
     /// `https://*.example.com`, `*`). Empty: any origin in test mode, none in live mode
     /// (Confab's own hosted chat page always works).
@@ -69,12 +57,7 @@ pub struct WidgetSettingsUpdate {
 
 fn defaults() -> WidgetSettingsRow {
     WidgetSettingsRow {
-        greeting: None,
-        agent_name: None,
-        accent_color: DEFAULT_ACCENT.to_owned(),
-        position: Position::Right,
-        require_email: false,
-        languages: Vec::new(),
+        config: WidgetConfig::default(),
         updated_at: Timestamp::from_millis(0),
     }
 }
@@ -101,12 +84,7 @@ async fn view(ctx: &Ctx, tx: &mut TenantTx, row: WidgetSettingsRow) -> AppResult
         identity_secret: workspaces::current(tx).await?.identity_secret,
         livemode: ctx.livemode(),
         updated_at: (row.updated_at.millis() > 0).then_some(row.updated_at),
-        greeting: row.greeting,
-        agent_name: row.agent_name,
-        accent_color: row.accent_color,
-        position: row.position,
-        require_email: row.require_email,
-        languages: row.languages,
+        config: row.config,
     })
 }
 
@@ -167,23 +145,24 @@ pub async fn update(ctx: &Ctx, input: WidgetSettingsUpdate) -> AppResult<WidgetS
 
     let mut uow = ctx.write().await?;
     let mut row = current(uow.tx()).await?;
+    let config = &mut row.config;
     if let Some(g) = greeting {
-        row.greeting = g;
+        config.greeting = g;
     }
     if let Some(n) = agent_name {
-        row.agent_name = n;
+        config.agent_name = n;
     }
     if let Some(c) = accent_color {
-        row.accent_color = c;
+        config.accent_color = c;
     }
     if let Some(p) = input.position {
-        row.position = p;
+        config.position = p;
     }
     if let Some(r) = input.require_email {
-        row.require_email = r;
+        config.require_email = r;
     }
     if let Some(l) = languages {
-        row.languages = l;
+        config.languages = l;
     }
     let now = uow.now;
     row.updated_at = now;
@@ -201,28 +180,18 @@ pub async fn update(ctx: &Ctx, input: WidgetSettingsUpdate) -> AppResult<WidgetS
 /// else the default), else stays `null` for the widget's own words.
 pub async fn public_config(ctx: &Ctx) -> AppResult<WidgetConfig> {
     let mut tx = ctx.read().await?;
-    let row = current(&mut tx).await?;
-    let (greeting, agent_name) = if row.greeting.is_some() && row.agent_name.is_some() {
-        (row.greeting, row.agent_name)
-    } else {
+    let mut config = current(&mut tx).await?.config;
+    if config.greeting.is_none() || config.agent_name.is_none() {
         let all = agents::all(&mut tx).await?;
         let web = Channel::Web.as_str();
         let agent = all
             .iter()
             .find(|a| a.channels.iter().any(|c| c == web))
             .or_else(|| all.iter().find(|a| a.is_default));
-        (
-            row.greeting
-                .or_else(|| agent.and_then(|a| a.greeting.clone())),
-            row.agent_name.or_else(|| agent.map(|a| a.name.clone())),
-        )
-    };
-    Ok(WidgetConfig {
-        greeting,
-        agent_name,
-        accent_color: row.accent_color,
-        position: row.position,
-        require_email: row.require_email,
-        languages: row.languages,
-    })
+        if let Some(agent) = agent {
+            config.greeting = config.greeting.or_else(|| agent.greeting.clone());
+            config.agent_name = config.agent_name.or_else(|| Some(agent.name.clone()));
+        }
+    }
+    Ok(config)
 }

@@ -3,12 +3,11 @@
 //! token their browser generated.
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use axum::extract::Multipart;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::{Event as SseEvent, Sse};
 use futures::{Stream, StreamExt};
 
 use confab_app::files::FileObject;
@@ -25,6 +24,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiPath, QueryMap};
 use crate::json::{ApiJson, Created, Json};
 use crate::routes::files::{disposition, file_response, read_upload};
+use crate::routes::stream::{keep_alive, last_event_id};
 use crate::site_key::Visitor;
 
 /// The widget's look and words (set with `PUT /v1/settings/widget`).
@@ -167,11 +167,7 @@ pub async fn stream(
     ApiPath(token): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
-    let last = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let frames = live::stream(&visitor.ctx, &token, last.as_deref()).await?;
+    let frames = live::stream(&visitor.ctx, &token, last_event_id(&headers)).await?;
     let events = frames.map(|frame| {
         let event = match frame {
             WidgetFrame::Message(id, message) => SseEvent::default()
@@ -188,11 +184,7 @@ pub async fn stream(
         };
         Ok(event)
     });
-    Ok(Sse::new(events).keep_alive(
-        KeepAlive::new()
-            .interval(Duration::from_secs(15))
-            .text("keep-alive"),
-    ))
+    Ok(Sse::new(events).keep_alive(keep_alive()))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

@@ -9,23 +9,15 @@ const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 async fn upload(s: &TestServer, token: &str, name: &str, bytes: &[u8]) -> confab_testkit::Response {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
-    );
-    let resp = s
-        .client
-        .post(format!("{}/v1/widget/conversations/{token}/files", s.base))
-        .header("x-site-key", &s.creds.test_site_key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    confab_testkit::Response {
-        status: resp.status().as_u16(),
-        headers: resp.headers().clone(),
-        text: resp.text().await.unwrap(),
-    }
+    let path = format!("/v1/widget/conversations/{token}/files");
+    s.upload(
+        &path,
+        &[("x-site-key", &s.creds.test_site_key)],
+        name,
+        "application/octet-stream",
+        bytes.to_vec(),
+    )
+    .await
 }
 
 both_backends! {
