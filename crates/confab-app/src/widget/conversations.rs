@@ -132,10 +132,10 @@ pub async fn start(
     );
     let page_url = url(input.page_url.as_deref(), "page_url", &mut errors);
     let referrer = url(input.referrer.as_deref(), "referrer", &mut errors);
-    if input.email.is_none() && super::settings::public_config(ctx).await?.require_email {
+    let mut tx = ctx.read().await?;
+    if input.email.is_none() && super::settings::stored(&mut tx).await?.require_email {
         errors.add("email", "is required");
     }
-    let mut tx = ctx.read().await?;
     let verified = identity::verify(
         &mut tx,
         input.external_id.as_deref(),
@@ -163,7 +163,6 @@ pub async fn start(
         }),
         ..ConversationCreate::default()
     };
-    let checked = check(&create)?;
 
     let mut uow = ctx.write().await?;
     if conversations::find_by_visitor_token(uow.tx(), &token_hash)
@@ -173,12 +172,16 @@ pub async fn start(
         return Err(token_taken());
     }
     let contact =
-        identity::resolve_contact(&mut uow, ctx, verified.as_deref(), name, email).await?;
+        identity::resolve_contact(&mut uow, ctx, verified.as_deref(), name, email.clone()).await?;
     refuse_blocked(&contact)?;
+    // An email the contact could not take (another person's) stays with the conversation.
+    let claimed = email.filter(|e| contact.email.as_ref() != Some(e));
     let create = ConversationCreate {
         contact_id: Some(contact.id.to_string()),
+        metadata: claimed.map(|e| serde_json::json!({"claimed_email": e})),
         ..create
     };
+    let checked = check(&create)?;
     let conversation = create_in(&mut uow, ctx, create, checked).await?;
     conversations::set_visitor_token(uow.tx(), &conversation.id, &token_hash)
         .await

@@ -83,7 +83,11 @@ pub(crate) fn refuse_blocked(contact: &Contact) -> AppResult<()> {
 /// The contact a visitor is, found or created inside `uow`:
 /// - verified: the contact with that external id; else the contact with the email if
 ///   it has no external id yet (it gains this one); else a new contact;
-/// - otherwise: the contact with the email, else a new contact.
+/// - otherwise: the contact with the email unless it is a known user (it has an
+///   external id: only a verified visitor may speak as them), else a new contact.
+///
+/// An email that belongs to someone else is left off a new contact (emails are unique);
+/// the caller keeps what the visitor typed.
 pub(crate) async fn resolve_contact(
     uow: &mut Uow,
     ctx: &Ctx,
@@ -101,12 +105,11 @@ pub(crate) async fn resolve_contact(
         None => None,
     };
     let email = match (by_email, verified) {
-        (Some(found), None) => return Ok(found),
+        (Some(found), None) if found.external_id.is_none() => return Ok(found),
         (Some(found), Some(external_id)) if found.external_id.is_none() => {
             return set_external_id_in(uow, found, external_id).await;
         }
-        // The email belongs to another known user: the new contact goes without it.
-        (Some(_), Some(_)) => None,
+        (Some(_), _) => None,
         (None, _) => email,
     };
     let create = ContactCreate {

@@ -67,6 +67,11 @@ async fn current(tx: &mut TenantTx) -> AppResult<WidgetSettingsRow> {
     Ok(widget_settings::get(tx).await?.unwrap_or_else(defaults))
 }
 
+/// The widget's settings as set (no fallbacks), for the rules they carry.
+pub(crate) async fn stored(tx: &mut TenantTx) -> AppResult<WidgetConfig> {
+    Ok(current(tx).await?.config)
+}
+
 /// The origins of the mode's site keys (they share one list).
 async fn site_origins(tx: &mut TenantTx) -> AppResult<Vec<String>> {
     Ok(credentials::list_keys(tx, KeyKind::Site)
@@ -180,7 +185,7 @@ pub async fn update(ctx: &Ctx, input: WidgetSettingsUpdate) -> AppResult<WidgetS
 /// else the default), else stays `null` for the widget's own words.
 pub async fn public_config(ctx: &Ctx) -> AppResult<WidgetConfig> {
     let mut tx = ctx.read().await?;
-    let mut config = current(&mut tx).await?.config;
+    let mut config = stored(&mut tx).await?;
     if config.greeting.is_none() || config.agent_name.is_none() {
         let all = agents::all(&mut tx).await?;
         let web = Channel::Web.as_str();

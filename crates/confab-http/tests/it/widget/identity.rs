@@ -52,6 +52,18 @@ both_backends! {
         assert!(wrong.json()["error"]["fields"]["user_hash"][0].as_str().unwrap().contains("HMAC-SHA256"));
         let conversations = s.call("GET", &format!("/v1/conversations?contact_id={}", known["id"].as_str().unwrap()), s.sk(), None).await.json();
         assert_eq!(conversations["data"].as_array().unwrap().len(), 2, "the refused visitors got nothing");
+
+        // Typing a known user's email without verification does not make you them: a
+        // lead of your own, with the email you typed kept on the conversation.
+        next_window(&s);
+        let impostor = test_call(&s, "POST", "/v1/widget/conversations", Some(json!({"name": "Mallory",
+            "email": "maya@corp.example", "message": "reset my password", "visitor_token": token()}))).await;
+        assert_eq!(impostor.status, 201, "{}", impostor.text);
+        let c = s.call("GET", &format!("/v1/conversations/{}", impostor.json()["conversation_id"].as_str().unwrap()), s.sk(), None).await.json();
+        assert_ne!(c["contact"]["id"], known["id"]);
+        assert_eq!(c["contact"]["name"], "Mallory");
+        assert_eq!(c["contact"]["email"], json!(null));
+        assert_eq!(c["metadata"]["claimed_email"], "maya@corp.example");
     }
 }
 
