@@ -2,7 +2,8 @@
 // visitor fills the pre-chat form and writes; the AI's reply appears without a reload;
 // "talk to a person", and a person's reply (posted through the REST API) appears live;
 // attachments; the unread badge; the visitor survives a reload; keyboard and
-// screen-reader behaviour; the page's CSS cannot reach in; identify() skips the form.
+// screen-reader behaviour; the page's CSS cannot reach in; identify() skips the form;
+// without server-sent events the widget polls.
 import { api, config, run, shot, until } from './lib.mjs';
 import { focused, part, servePage, shopPage, texts } from './widget_pages.mjs';
 
@@ -139,6 +140,22 @@ run(async (browser) => {
   await until('the identified conversation', async () => (await newestConversation()).contact.name === 'Maya Known');
   result.identified_contact = (await newestConversation()).contact;
   await shot(other, '07-identified');
+
+  // ---- a browser without server-sent events: the widget polls with ?since=
+  const noSse = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await noSse.addInitScript(() => { delete window.EventSource; });
+  const polling = await noSse.newPage();
+  const requests = [];
+  polling.on('request', (r) => requests.push(r.url()));
+  await polling.goto(shop.url);
+  await polling.locator(part.launcher).click();
+  await polling.locator(part.name).fill('Poll');
+  await polling.locator(part.text).fill('What are your opening hours?');
+  await polling.locator(part.send).click();
+  await polling.locator(part.message('ai')).first().waitFor({ timeout: 20000 });
+  result.polled_ai_texts = await texts(polling, 'ai');
+  result.polled_with_since = requests.some((u) => u.includes('/messages?') && u.includes('since='));
+  result.opened_a_stream = requests.some((u) => u.includes('/stream'));
 
   result.isolated_font = await page.locator(part.launcher).evaluate((b) => getComputedStyle(b).fontFamily);
   result.page_errors = errors;

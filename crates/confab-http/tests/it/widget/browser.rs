@@ -93,6 +93,9 @@ both_backends! {
         assert_eq!(r["closed_by_api"], true);
         assert_eq!(r["identified_pre_chat"], false, "identify() fills in the visitor");
         assert_eq!(r["identified_contact"]["name"], "Maya Known");
+        assert!(r["polled_ai_texts"][0].as_str().unwrap().contains("9 to 6"), "{}", r["polled_ai_texts"]);
+        assert_eq!(r["polled_with_since"], true);
+        assert_eq!(r["opened_a_stream"], false);
         assert_eq!(r["page_errors"], json!([]));
         assert_shots(&name, &["01-launcher", "02-pre-chat", "03-ai-reply", "04-human-reply", "05-unread-badge", "06-after-reload", "07-identified"]);
         let known = s.call("GET", &format!("/v1/contacts/{}", r["identified_contact"]["id"].as_str().unwrap()), s.sk(), None).await.json();
