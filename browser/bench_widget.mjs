@@ -20,21 +20,28 @@ function watchLauncher() {
   requestAnimationFrame(check);
 }
 
-async function measure(page, navigate) {
+// The launcher's time, and the page's own DOMContentLoaded for scale.
+async function measure(page, navigate, page_ready) {
   await navigate();
   await page.waitForFunction(() => window.__launcherReady !== undefined, null, { timeout: 15000 });
-  return page.evaluate(() => window.__launcherReady);
+  const [launcher, loaded] = await page.evaluate(() => [
+    window.__launcherReady,
+    performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+  ]);
+  if (page_ready) page_ready.push(loaded);
+  return launcher;
 }
 
 run(async (browser) => {
   const shop = await servePage(shopPage(config));
   const runs = config.runs || 20;
   const cold = [];
+  const page_loaded = [];
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext();
     await context.addInitScript(watchLauncher);
     const page = await context.newPage();
-    cold.push(await measure(page, () => page.goto(shop.url)));
+    cold.push(await measure(page, () => page.goto(shop.url), page_loaded));
     await context.close();
   }
   const context = await browser.newContext();
@@ -46,5 +53,5 @@ run(async (browser) => {
     warm.push(await measure(page, () => page.reload()));
   }
   await shop.close();
-  return { cold, warm };
+  return { cold, warm, page_loaded };
 });

@@ -13,6 +13,9 @@
   const PAGE = me.getAttribute('data-mode') == 'page';
   const API = new URL(me.src, location.href).origin + '/v1/widget';
   const STORE = 'confab:' + KEY;
+  const url = (path) => API + path + (path.includes('?') ? '&' : '?') + 'site_key=' + encodeURIComponent(KEY);
+  // Ask for the settings before anything else: the launcher waits for them on a first visit.
+  const settings = fetch(url('/config'));
   // The widget's own words, per language; the page's language picks them.
   const WORDS = 'open close hi support name email opt msg send human waiting person ai typing attach unread err closed remove'.split(' ');
   const LANGS = {
@@ -86,10 +89,9 @@ textarea{resize:none;max-height:120px;field-sizing:content}
   const handlers = {};
   const emit = (type, data) => (handlers[type] || []).forEach((fn) => { try { fn(data); } catch (e) { console.error(e); } });
 
-  const url = (path) => API + path + (path.includes('?') ? '&' : '?') + 'site_key=' + encodeURIComponent(KEY);
-  const req = async (method, path, body, headers = {}) => {
+  const req = async (method, path, body, headers = {}, sent) => {
     if (body && !(body instanceof FormData)) { headers['Content-Type'] = 'application/json'; body = JSON.stringify(body); }
-    const r = await fetch(url(path), { method, headers, body });
+    const r = await (sent || fetch(url(path), { method, headers, body }));
     const j = await r.json().catch(() => ({}));
     if (!r.ok) throw Object.assign(new Error((j.error && j.error.message) || 'HTTP ' + r.status), { status: r.status, fields: j.error && j.error.fields });
     return j;
@@ -368,7 +370,7 @@ textarea{resize:none;max-height:120px;field-sizing:content}
   const boot = async () => {
     if (cfg) apply();
     try {
-      cfg = st.c = await req('GET', '/config');
+      cfg = st.c = await req('GET', '/config', null, {}, settings);
       save();
     } catch (x) {
       console.warn('Confab: ' + x.message);
