@@ -69,7 +69,7 @@ pub fn client_ip(parts: &Parts, trust_forwarded_for: bool) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn header<'a>(parts: &'a Parts, name: impl header::AsHeaderName) -> Option<&'a str> {
+fn header(parts: &Parts, name: impl header::AsHeaderName) -> Option<&str> {
     parts.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
