@@ -374,6 +374,8 @@ textarea{resize:none;max-height:120px;field-sizing:content}
       save();
     } catch (x) {
       console.warn('Confab: ' + x.message);
+      // A key that no longer works (revoked, or not for this site): no widget at all.
+      if (x.status == 401 || x.status == 403) { delete st.c; save(); if (root) root.host.remove(); return; }
       if (!cfg) return;
     }
     apply();

@@ -23,6 +23,12 @@ use confab_store::events::{self, Sequenced};
 use crate::{Access, App, AppResult, Ctx, Resource};
 
 const CHANNEL_CAPACITY: usize = 4096;
+const BATCH: i64 = 500;
+/// How often the pump looks at the log when nothing woke it (other nodes' writes).
+const POLL: Duration = Duration::from_millis(200);
+/// How long a hole in the sequence may stay open (a transaction that took its number
+/// but has not committed) before the pump moves past it (it rolled back).
+const GAP_PATIENCE: Duration = Duration::from_secs(2);
 const TYPING_CAPACITY: usize = 1024;
 /// How long a typing indicator stays up without a new signal or a message.
 pub const TYPING_TTL_MS: u64 = 15_000;
@@ -38,12 +44,6 @@ pub struct Typing {
     /// The person's name, for "Ana is typing…".
     pub name: Option<String>,
 }
-const BATCH: i64 = 500;
-/// How often the pump looks at the log when nothing woke it (other nodes' writes).
-const POLL: Duration = Duration::from_millis(200);
-/// How long a hole in the sequence may stay open (a transaction that took its number
-/// but has not committed) before the pump moves past it (it rolled back).
-const GAP_PATIENCE: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Debug)]
 pub struct EventBus {
