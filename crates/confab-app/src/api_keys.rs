@@ -62,7 +62,7 @@ pub struct KeyUpdate {
 fn visible_mode(ctx: &Ctx) -> Option<bool> {
     match ctx.actor {
         Actor::Member { .. } | Actor::System => None,
-        Actor::SecretKey { .. } => Some(ctx.livemode()),
+        Actor::SecretKey { .. } | Actor::SiteKey { .. } => Some(ctx.livemode()),
     }
 }
 

@@ -356,7 +356,14 @@ pub async fn update(ctx: &Ctx, id: &str, input: ContactUpdate) -> AppResult<Cont
 }
 
 /// Writes a changed contact and its `contact.updated` event, and commits.
-async fn save(mut uow: crate::Uow, mut contact: Contact) -> AppResult<Contact> {
+async fn save(mut uow: crate::Uow, contact: Contact) -> AppResult<Contact> {
+    let contact = save_in(&mut uow, contact).await?;
+    uow.commit().await?;
+    Ok(contact)
+}
+
+/// Writes a changed contact and its `contact.updated` event inside `uow`.
+async fn save_in(uow: &mut crate::Uow, mut contact: Contact) -> AppResult<Contact> {
     contact.updated_at = uow.now;
     ensure_unique(uow.tx(), &contact).await?;
     contacts::update(uow.tx(), &contact)
@@ -368,8 +375,18 @@ async fn save(mut uow: crate::Uow, mut contact: Contact) -> AppResult<Contact> {
         Some(&contact.id),
     )
     .await?;
-    uow.commit().await?;
     Ok(contact)
+}
+
+/// Gives a contact the external id a verified widget identity carries (a visitor who
+/// wrote before as a lead becomes the business's known user), inside `uow`.
+pub(crate) async fn set_external_id_in(
+    uow: &mut crate::Uow,
+    mut contact: Contact,
+    external_id: &str,
+) -> AppResult<Contact> {
+    contact.external_id = Some(external_id.to_owned());
+    save_in(uow, contact).await
 }
 
 pub async fn add_tags(ctx: &Ctx, id: &str, input: TagsInput) -> AppResult<Contact> {

@@ -27,6 +27,13 @@ pub enum Actor {
     },
     /// The server itself (bootstrap, workers).
     System,
+    /// A site key (`pk_…`) on the public widget routes, acting for one visitor. Only
+    /// the widget use cases are reachable with it; `visitor` (the hash of the visitor's
+    /// token, when the path names one) scopes its idempotency keys.
+    SiteKey {
+        key_id: KeyId,
+        visitor: Option<String>,
+    },
 }
 
 /// What a request touches, for authorization.
@@ -42,6 +49,8 @@ pub enum Resource {
     Knowledge,
     Agents,
     Webhooks,
+    /// Workspace settings (the chat widget's, with the identity secret).
+    Settings,
     Tasks,
 }
 
@@ -58,12 +67,13 @@ impl Resource {
             Resource::Knowledge => "knowledge",
             Resource::Agents => "agents",
             Resource::Webhooks => "webhooks",
+            Resource::Settings => "settings",
             Resource::Tasks => "tasks",
         }
     }
 
     /// Every resource, in scope-name order of declaration.
-    pub const ALL: [Resource; 11] = [
+    pub const ALL: [Resource; 12] = [
         Resource::Contacts,
         Resource::Conversations,
         Resource::Files,
@@ -74,6 +84,7 @@ impl Resource {
         Resource::Knowledge,
         Resource::Agents,
         Resource::Webhooks,
+        Resource::Settings,
         Resource::Tasks,
     ];
 
@@ -82,7 +93,11 @@ impl Resource {
     fn is_administrative(self) -> bool {
         matches!(
             self,
-            Resource::Members | Resource::Keys | Resource::Agents | Resource::Webhooks
+            Resource::Members
+                | Resource::Keys
+                | Resource::Agents
+                | Resource::Webhooks
+                | Resource::Settings
         )
     }
 }
@@ -238,6 +253,10 @@ impl Ctx {
             Actor::SecretKey { key_id, .. } => key_id.to_string(),
             Actor::Member { token_id, .. } => token_id.to_string(),
             Actor::System => "system".into(),
+            Actor::SiteKey { key_id, visitor } => match visitor {
+                Some(visitor) => format!("{key_id}/{visitor}"),
+                None => key_id.to_string(),
+            },
         }
     }
 
@@ -246,7 +265,7 @@ impl Ctx {
         match &self.actor {
             Actor::SecretKey { member_id, .. } => member_id.as_ref(),
             Actor::Member { member_id, .. } => Some(member_id),
-            Actor::System => None,
+            Actor::System | Actor::SiteKey { .. } => None,
         }
     }
 
@@ -260,6 +279,12 @@ impl Ctx {
                     || (matches!(resource, Resource::Members | Resource::Agents)
                         && access == Access::Read)
             }
+            // A visitor starts and continues their own conversation, with its contact
+            // and attachments; everything else is out of reach.
+            Actor::SiteKey { .. } => matches!(
+                resource,
+                Resource::Conversations | Resource::Contacts | Resource::Files
+            ),
             Actor::SecretKey { scopes, .. } => scopes::allows(scopes, resource, access),
         };
         if allowed {

@@ -34,8 +34,10 @@ pub mod replies;
 pub mod responder;
 pub mod tasks;
 pub mod tools;
+pub mod typing;
 pub mod understanding;
 pub mod webhooks;
+pub mod widget;
 pub mod workspaces;
 
 pub use app::{AiConfig, App, AppConfig, TaskSettings};

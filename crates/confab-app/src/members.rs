@@ -7,7 +7,7 @@ use confab_core::credential::{self, hash_secret, last4};
 use confab_core::id::{MemberId, TokenId};
 use confab_core::member::{Member, MemberToken, Role};
 use confab_core::page::{Page, PageRequest};
-use confab_core::{FieldErrors, validate};
+use confab_core::{ErrorCode, FieldErrors, validate};
 use confab_store::members;
 
 use crate::{Access, Actor, AppError, AppResult, Ctx, Resource};
@@ -36,6 +36,7 @@ fn caller_role(ctx: &Ctx) -> Option<Role> {
         Actor::Member { role, .. } => Some(*role),
         // Secret keys act for the workspace (their scopes were checked already).
         Actor::SecretKey { .. } | Actor::System => Some(Role::Owner),
+        Actor::SiteKey { .. } => None,
     }
 }
 
@@ -102,6 +103,22 @@ pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Member> {
     members::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("member", id))
+}
+
+/// The member the credential belongs to (a member token, or a key issued to a member):
+/// how the console learns who signed in and which pages their role opens.
+pub async fn me(ctx: &Ctx) -> AppResult<Member> {
+    ctx.authorize(Resource::Members, Access::Read)?;
+    let Some(id) = ctx.member_id() else {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            "This credential does not belong to a team member; use a member token (mt_…).",
+        ));
+    };
+    let mut tx = ctx.read().await?;
+    members::get(&mut tx, id.as_str())
+        .await?
+        .ok_or_else(|| AppError::not_found("member", id.as_str()))
 }
 
 pub async fn list(ctx: &Ctx, page: &PageRequest) -> AppResult<Page<Member>> {

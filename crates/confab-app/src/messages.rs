@@ -84,7 +84,7 @@ async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
             id: Some(key_id.to_string()),
             name: None,
         },
-        Actor::System => Author {
+        Actor::System | Actor::SiteKey { .. } => Author {
             author_type: AuthorType::Integration,
             id: None,
             name: None,
@@ -161,7 +161,8 @@ pub async fn send_to_contact(ctx: &Ctx, contact_id: &str, text: &str) -> AppResu
                 contact_id: Some(contact.id.to_string()),
                 ..Default::default()
             };
-            crate::conversations::create_in(&mut uow, ctx, start).await?
+            let checked = crate::conversations::check(&start)?;
+            crate::conversations::create_in(&mut uow, ctx, start, checked).await?
         }
     };
     let new = NewMessage {
@@ -354,6 +355,16 @@ pub(crate) fn message_data(m: &Message) -> Value {
     serde_json::to_value(m).unwrap_or(Value::Null)
 }
 
+/// `?since=`: an RFC 3339 time, or nothing.
+pub(crate) fn parse_since(raw: Option<&str>) -> AppResult<Option<Timestamp>> {
+    raw.filter(|s| !s.is_empty())
+        .map(|raw| {
+            Timestamp::parse_rfc3339(raw)
+                .ok_or_else(|| AppError::field("since", "must be an RFC 3339 timestamp"))
+        })
+        .transpose()
+}
+
 pub async fn list(
     ctx: &Ctx,
     conversation_id: &str,
@@ -361,13 +372,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<Message>> {
     ctx.authorize(Resource::Conversations, Access::Read)?;
-    let since = match since.filter(|s| !s.is_empty()) {
-        None => None,
-        Some(raw) => Some(
-            Timestamp::parse_rfc3339(raw)
-                .ok_or_else(|| AppError::field("since", "must be an RFC 3339 timestamp"))?,
-        ),
-    };
+    let since = parse_since(since)?;
     let mut tx = ctx.read().await?;
     let conversation = load(&mut tx, conversation_id).await?;
     Ok(messages::list(&mut tx, &conversation.id, since, page).await?)

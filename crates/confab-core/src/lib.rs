@@ -23,6 +23,7 @@ pub mod task;
 pub mod time;
 pub mod validate;
 pub mod webhook;
+pub mod widget;
 
 pub use error::{ErrorCode, FieldErrors};
 pub use mode::Mode;

@@ -3,6 +3,7 @@
 //! error shape, authentication, rate limits, idempotency, metrics) is layered here once.
 
 mod auth;
+mod cors;
 mod error;
 mod extract;
 mod idempotency;
@@ -12,7 +13,10 @@ mod openapi;
 mod rate_limit;
 mod request_id;
 mod routes;
+mod site_key;
 mod state;
+mod static_asset;
+mod widget_limits;
 
 use std::sync::Arc;
 
@@ -30,11 +34,13 @@ use confab_core::ErrorCode;
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use rate_limit::RateLimiter;
+pub use routes::widget_assets::{WIDGET_JS, WidgetScript};
 pub use state::HttpState;
+pub use widget_limits::{RouteClass, WidgetLimits};
 
 use routes::{
-    admin, agents, analytics, api_keys, contacts, conversations, docs, events, files, health,
-    knowledge, members, stream, tasks, webhooks,
+    admin, agents, analytics, api_keys, console, contacts, conversations, docs, events, files,
+    health, knowledge, members, settings, stream, tasks, webhooks, widget, widget_assets,
 };
 
 /// Settings of the HTTP layer.
@@ -43,6 +49,9 @@ pub struct HttpConfig {
     /// Requests a minute per credential.
     pub rate_limit_per_minute: u64,
     pub admin_token: Option<String>,
+    /// Behind a reverse proxy: take the client's address (widget rate limits, visitor
+    /// details) from the last `X-Forwarded-For` entry instead of the peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for HttpConfig {
@@ -50,6 +59,7 @@ impl Default for HttpConfig {
         HttpConfig {
             rate_limit_per_minute: 6000,
             admin_token: None,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -65,6 +75,7 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(contacts::unblock))
         .routes(routes!(contacts::export))
         .routes(routes!(members::list, members::create))
+        .routes(routes!(members::me))
         .routes(routes!(members::get, members::update, members::delete))
         .routes(routes!(members::create_token, members::list_tokens))
         .routes(routes!(members::revoke_token))
@@ -83,6 +94,8 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(conversations::release))
         .routes(routes!(conversations::assign))
         .routes(routes!(conversations::resolve))
+        .routes(routes!(conversations::typing))
+        .routes(routes!(settings::get_widget, settings::put_widget))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))
@@ -126,6 +139,26 @@ fn task_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(tasks::get))
 }
 
+/// The public widget API, authenticated by site key.
+fn widget_routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(widget::config))
+        .routes(routes!(widget::create))
+        .routes(routes!(widget::get))
+        .routes(routes!(widget::list_messages, widget::send_message))
+        .routes(routes!(widget::stream))
+        .routes(routes!(widget::handoff))
+        .routes(routes!(widget::identify))
+        .routes(routes!(widget::file_content))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(widget::upload_file))
+                .layer(DefaultBodyLimit::max(
+                    confab_app::files::MAX_UPLOAD_BODY_BYTES,
+                )),
+        )
+}
+
 fn admin_routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new().routes(routes!(admin::create_workspace))
 }
@@ -134,8 +167,10 @@ fn admin_routes() -> OpenApiRouter<HttpState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = api_routes().split_for_parts();
     let (_, tasks) = task_routes().split_for_parts();
+    let (_, widget) = widget_routes().split_for_parts();
     let (_, admin) = admin_routes().split_for_parts();
     doc.merge(tasks);
+    doc.merge(widget);
     doc.merge(admin);
     doc
 }
@@ -152,12 +187,17 @@ pub fn router(app: App, config: HttpConfig) -> Router {
 pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Router)>) -> Router {
     let (api, mut doc) = api_routes().split_for_parts();
     let (task_api, task_doc) = task_routes().split_for_parts();
+    let (widget, widget_doc) = widget_routes().split_for_parts();
     let (admin, admin_doc) = admin_routes().split_for_parts();
     doc.merge(task_doc);
+    doc.merge(widget_doc);
     doc.merge(admin_doc);
     let state = HttpState {
         app,
         limiter: RateLimiter::new(config.rate_limit_per_minute),
+        widget_limits: WidgetLimits::default(),
+        widget_script: Arc::new(WidgetScript::prepare()),
+        trust_forwarded_for: config.trust_forwarded_for,
         metrics: Metrics::default(),
         admin_token: config.admin_token.filter(|t| !t.is_empty()),
         openapi: Arc::new(doc.to_json().unwrap_or_else(|_| "{}".into())),
@@ -177,9 +217,16 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
             router.nest_service(path, service)
         })
         .route_layer(from_fn_with_state(state.clone(), auth::require_credential));
+    let widget = widget
+        .route_layer(from_fn(idempotency::middleware))
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            site_key::require_site_key,
+        ));
     Router::new()
         .merge(api)
         .merge(task_api)
+        .merge(widget)
         .merge(mounted)
         .merge(admin)
         .route("/healthz", get(health::healthz))
@@ -187,9 +234,15 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         .route("/metrics", get(health::metrics))
         .route("/v1/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::page))
+        .route("/console", get(console::page))
+        .route("/console/", get(console::trailing_slash))
+        .route("/console/{file}", get(console::asset))
+        .route("/widget.js", get(widget_assets::script))
+        .route("/chat/{site_key}", get(widget_assets::chat_page))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(from_fn_with_state(state.clone(), cors::preflight))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .layer(from_fn(request_id::middleware))
         .with_state(state)

@@ -166,3 +166,21 @@ pub async fn list_keys(tx: &mut TenantTx, kind: KeyKind) -> Result<Vec<KeyRow>> 
         .classified()?;
     rows.iter().map(decode_key).collect()
 }
+
+/// Sets the origins every site key of the transaction's workspace and mode accepts
+/// (the widget settings keep one list per mode).
+pub async fn set_site_origins(tx: &mut TenantTx, origins: &[String], now: Timestamp) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE api_keys SET allowed_origins = $3, updated_at = $4 \
+         WHERE workspace_id = $1 AND livemode = $2 AND kind = 'site'",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(serde_json::to_string(origins).unwrap_or_else(|_| "[]".into()))
+    .bind(now.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}

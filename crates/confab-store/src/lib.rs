@@ -30,6 +30,7 @@ pub mod tasks;
 pub mod webhook_deliveries;
 pub mod webhook_dispatch;
 pub mod webhook_endpoints;
+pub mod widget_settings;
 pub mod workspaces;
 
 pub use db::{Backend, Store, StoreOptions};

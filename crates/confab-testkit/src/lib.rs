@@ -5,6 +5,7 @@
 //! `postgres`). When it is unreachable they are skipped with a printed reason, unless
 //! `CONFAB_REQUIRE_POSTGRES=1` (set by `.ci/run`), in which case they fail.
 
+pub mod browser;
 mod db;
 mod keys;
 pub mod llm;

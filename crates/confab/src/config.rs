@@ -49,6 +49,8 @@ pub struct Layer {
     pub public_url: Option<String>,
     pub admin_token: Option<Secret>,
     pub rate_limit_per_minute: Option<u64>,
+    /// Behind a reverse proxy: the client's address is the last `X-Forwarded-For` entry.
+    pub trust_forwarded_for: Option<bool>,
     pub webhooks_retry_schedule: Option<String>,
     pub webhooks_allow_private_networks: Option<bool>,
     /// How long a claimed delivery is reserved (`30s`); after a crash, deliveries that
@@ -126,6 +128,7 @@ impl Layer {
             public_url: over.public_url.or(self.public_url),
             admin_token: over.admin_token.or(self.admin_token),
             rate_limit_per_minute: over.rate_limit_per_minute.or(self.rate_limit_per_minute),
+            trust_forwarded_for: over.trust_forwarded_for.or(self.trust_forwarded_for),
             webhooks_retry_schedule: over
                 .webhooks_retry_schedule
                 .or(self.webhooks_retry_schedule),
@@ -200,6 +203,7 @@ impl Layer {
             public_url: get("CONFAB_PUBLIC_URL"),
             admin_token: get("CONFAB_ADMIN_TOKEN").map(Secret),
             rate_limit_per_minute: parse_num("CONFAB_RATE_LIMIT_PER_MINUTE")?,
+            trust_forwarded_for: parse_bool("CONFAB_TRUST_FORWARDED_FOR")?,
             webhooks_retry_schedule: get("CONFAB_WEBHOOKS_RETRY_SCHEDULE"),
             webhooks_allow_private_networks: parse_bool("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS")?,
             webhooks_lease: get("CONFAB_WEBHOOKS_LEASE"),
@@ -248,6 +252,8 @@ pub struct Config {
     pub public_url: String,
     pub admin_token: Option<Secret>,
     pub rate_limit_per_minute: u64,
+    /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
     /// Schedule, private networks, lease and concurrency of webhook delivery.
     pub webhooks: WebhookSettings,
     pub log_json: bool,
@@ -331,6 +337,7 @@ impl Config {
             public_url,
             admin_token: layer.admin_token.filter(|t| !t.expose().is_empty()),
             rate_limit_per_minute,
+            trust_forwarded_for: layer.trust_forwarded_for.unwrap_or(false),
             webhooks,
             log_json,
             ai,
@@ -558,6 +565,14 @@ mod tests {
         assert_eq!(config.database_url, "sqlite:///tmp/b/confab.db");
         assert_eq!(config.webhooks.schedule.attempts(), 6);
         assert!(!config.webhooks.allow_private_networks);
+        assert!(!config.trust_forwarded_for);
+        let behind_proxy =
+            Layer::from_env(|k| (k == "CONFAB_TRUST_FORWARDED_FOR").then(|| "true".into()));
+        assert!(
+            Config::resolve(behind_proxy.unwrap())
+                .unwrap()
+                .trust_forwarded_for
+        );
     }
 
     #[test]

@@ -77,13 +77,16 @@ fn print_credentials(creds: &WorkspaceCredentials, public_url: &str) {
     println!(
         "\nConfab created workspace \"Default\". These credentials are shown ONCE: store them now.\n\
          \n  workspace id     {}\n  test secret key  {}\n  live secret key  {}\n  test site key    {}\n  live site key    {}\n  owner token      {}\n\
-         \n  console          {public_url}/console\n  API docs         {public_url}/docs\n  widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{}\" async></script>\n",
+         \n  console          {public_url}/console\n  API docs         {public_url}/docs\n  widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{}\" async></script>\n\
+         \x20                  (a live key works on the sites you allow: PUT /v1/settings/widget {{\"allowed_origins\": [...]}}; the test site key works anywhere)\n\
+         \x20 chat page        {public_url}/chat/{}\n",
         creds.workspace_id,
         creds.test_secret_key,
         creds.live_secret_key,
         creds.test_site_key,
         creds.live_site_key,
         creds.owner_token,
+        creds.live_site_key,
         creds.live_site_key,
     );
 }
@@ -102,6 +105,7 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     tracing::info!(
         public_url = %config.public_url,
         rate_limit_per_minute = config.rate_limit_per_minute,
+        trust_forwarded_for = config.trust_forwarded_for,
         webhooks_retry_schedule = %config.webhooks.schedule,
         webhooks_allow_private_networks = config.webhooks.allow_private_networks,
         admin_api = config.admin_token.is_some(),
@@ -157,10 +161,13 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
             confab_http::HttpConfig {
                 rate_limit_per_minute: config.rate_limit_per_minute,
                 admin_token: config.admin_token.as_ref().map(|s| s.expose().to_owned()),
+                trust_forwarded_for: config.trust_forwarded_for,
             },
             &config.mcp,
         );
         let stop = shutdown.clone();
+        // The peer address counts the widget's per-visitor rate limits.
+        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, router)
             .with_graceful_shutdown(async move { stop.cancelled().await })
             .await

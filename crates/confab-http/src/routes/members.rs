@@ -29,6 +29,14 @@ pub async fn create(
     Ok(Created(members::create(&ctx, input).await?))
 }
 
+/// The signed-in member: who the credential belongs to, with their role (owners and
+/// admins manage the team; agents work conversations). 404 for a key issued to nobody.
+#[utoipa::path(get, path = "/v1/members/me", tag = "Members",
+    responses((status = 200, body = Member), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn me(Auth(ctx): Auth) -> ApiResult<Json<Member>> {
+    Ok(Json(members::me(&ctx).await?))
+}
+
 /// Get a member.
 #[utoipa::path(get, path = "/v1/members/{id}", tag = "Members",
     params(("id" = String, Path)),
