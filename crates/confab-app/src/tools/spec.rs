@@ -222,13 +222,10 @@ fn object_schema<I: JsonSchema>() -> Map<String, Value> {
 
 fn add_id_property(schema: &mut Map<String, Value>, key: &str, description: &str) {
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
-        let mut with_id = Map::new();
-        with_id.insert(
+        properties.insert(
             key.to_owned(),
             json!({ "type": "string", "description": description }),
         );
-        with_id.extend(std::mem::take(properties));
-        *properties = with_id;
     }
     let required = schema
         .entry("required")

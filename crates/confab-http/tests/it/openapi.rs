@@ -18,6 +18,10 @@ const INFRASTRUCTURE_ROUTES: &[&str] = &[
     "/chat/{site_key}",
 ];
 
+/// Services outside the REST contract (the MCP server speaks JSON-RPC) are mounted in
+/// one place, `router_with`; that call is the one `.nest_service(` allowed.
+const MOUNT_POINT: &str = "router.nest_service(path, service)";
+
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -49,7 +53,12 @@ fn no_route_bypasses_the_document() {
             }
         }
         for needle in [".route_service(", ".nest(", ".nest_service("] {
-            if text.contains(needle) {
+            let allowed = if needle == ".nest_service(" {
+                text.matches(MOUNT_POINT).count()
+            } else {
+                0
+            };
+            if text.matches(needle).count() > allowed {
                 offenders.push(format!("{}: {needle}", file.display()));
             }
         }
