@@ -1,6 +1,7 @@
 // The console, end to end in Chromium: sign in; a customer message posted through the
 // REST API appears in the inbox live; a hand-off request jumps to the top; take over,
-// reply (the reply is visible through the REST API and the event stream), note,
+// reply (the reply is visible through the REST API, the event stream and the visitor's
+// widget stream), note,
 // release and resolve with keyboard shortcuts; analytics; the team page issues an agent
 // a token; the agent cannot open team management; the layout on a tablet.
 import { api, config, run, shot, until } from './lib.mjs';
@@ -9,14 +10,15 @@ const base = config.base_url;
 const sk = config.secret_key; // test mode, as an integrator would use
 const url = (path) => new URL(path, base).toString();
 
-/** Reads the workspace's event stream from Node, as an integrator would. */
-function listen() {
+/**
+ * Reads an SSE stream from Node, as an integrator (the events stream) or the visitor's
+ * widget (its conversation's stream) would: every frame's `event` name and parsed data.
+ */
+function listen(path, headers) {
   const controller = new AbortController();
   const events = [];
   const ready = (async () => {
-    const response = await fetch(url('/v1/events/stream'), {
-      headers: { authorization: `Bearer ${sk}` }, signal: controller.signal,
-    });
+    const response = await fetch(url(path), { headers, signal: controller.signal });
     if (!response.ok) throw new Error(`stream answered ${response.status}`);
     (async () => {
       const decoder = new TextDecoder();
@@ -28,8 +30,10 @@ function listen() {
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const frame = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const data = frame.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-            if (data) events.push(JSON.parse(data));
+            const lines = frame.split('\n');
+            const name = lines.find((l) => l.startsWith('event:'));
+            const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+            if (data) events.push({ event: name ? name.slice(6).trim() : 'message', data: JSON.parse(data) });
           }
         }
       } catch { /* aborted at the end */ }
@@ -68,11 +72,15 @@ run(async (browser) => {
   await page.evaluate(() => { window.notReloaded = true; });
 
   // ---- a customer message posted through the API appears in the inbox, live
-  const first = await api('POST', '/v1/conversations', sk, {
-    channel: 'api', contact: { name: 'Maya Lopez', email: 'maya@example.com' },
-    message: { text: 'Where is my order? It is late and I am not happy.' },
-  });
-  const a = first.json.id;
+  // Maya writes from the widget on the business's site, so her reply can be watched on
+  // the visitor's own stream too.
+  const visitorToken = `vt_console_${Date.now()}_${Math.random().toString(36).slice(2)}`;
+  const first = await api('POST', '/v1/widget/conversations', null, {
+    name: 'Maya Lopez', email: 'maya@example.com', visitor_token: visitorToken,
+    message: 'Where is my order? It is late and I am not happy.',
+  }, { 'x-site-key': config.site_key });
+  const a = first.json.conversation_id;
+  result.conversation_id = a;
   await page.locator(`#inbox-list > li[data-id="${a}"]`).waitFor();
   const second = await api('POST', '/v1/conversations', sk, {
     channel: 'web', contact: { name: 'Omar Haddad', email: 'omar@example.com' }, message: { text: 'Hello there' },
@@ -121,8 +129,9 @@ run(async (browser) => {
   result.still_same_page = await page.evaluate(() => window.notReloaded === true);
 
   // ---- take over (t), reply (r, Ctrl+Enter): visible through the REST API and the stream
-  const stream = listen();
-  await stream.ready;
+  const stream = listen('/v1/events/stream', { authorization: `Bearer ${sk}` });
+  const visitor = listen(`/v1/widget/conversations/${visitorToken}/stream`, { 'x-site-key': config.site_key });
+  await Promise.all([stream.ready, visitor.ready]);
   await page.locator('.timeline').click();
   await page.keyboard.press('t');
   await page.locator('.conv-facts .badge.by-human').waitFor();
@@ -135,9 +144,13 @@ run(async (browser) => {
   const sent = messages.find((m) => m.role === 'agent' && m.text === reply);
   result.reply_via_api = sent ? { role: sent.role, author_type: sent.author.type } : null;
   const streamed = await until('message.sent on the stream', async () =>
-    stream.events.find((e) => e.type === 'message.sent' && e.data.text === reply));
-  result.reply_via_stream = { type: streamed.type, conversation_id: streamed.data.conversation_id };
+    stream.events.find((e) => e.data.type === 'message.sent' && e.data.data.text === reply));
+  result.reply_via_stream = { type: streamed.data.type, conversation_id: streamed.data.data.conversation_id };
   stream.close();
+  const seen = await until('the reply on the widget stream', async () =>
+    visitor.events.find((e) => e.event === 'message' && e.data.text === reply));
+  result.reply_via_widget_stream = { role: seen.data.role, author_type: seen.data.author.type };
+  visitor.close();
   await shot(page, '04-replied');
 
   // ---- a note (n) stays internal

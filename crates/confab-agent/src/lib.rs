@@ -14,3 +14,7 @@ pub mod tokenize;
 
 // Asking an LLM: OpenAI-compatible and Anthropic adapters, streaming, tool calling.
 pub mod provider;
+
+// The task agent's text work: reading a plain-English request, choosing between
+// matches, writing summaries. Acting is `confab-app`'s.
+pub mod task;

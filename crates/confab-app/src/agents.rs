@@ -147,15 +147,7 @@ fn policy(raw: &HandoffPolicy, errors: &mut FieldErrors) -> HandoffPolicy {
 }
 
 fn languages(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for (i, l) in raw.iter().enumerate() {
-        match validate::lang(l) {
-            Ok(l) if !out.contains(&l) => out.push(l),
-            Ok(_) => {}
-            Err(m) => errors.add(format!("languages.{i}"), m),
-        }
-    }
-    out
+    crate::input::distinct_parsed(raw, "languages", validate::lang, errors)
 }
 
 fn channels(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {

@@ -7,6 +7,7 @@ use confab_store::Store;
 
 use crate::Clock;
 use crate::ai_providers::Providers;
+use crate::budget::Prices;
 use crate::files::FileStore;
 use crate::knowledge_index::KnowledgeIndexes;
 use crate::live::EventBus;
@@ -28,6 +29,32 @@ pub struct AppConfig {
     pub ai: AiConfig,
     /// How webhooks are sent (schedule, private networks, concurrency).
     pub webhooks: confab_webhooks::WebhookSettings,
+    /// How tasks run and what AI work costs.
+    pub tasks: TaskSettings,
+}
+
+/// The task gateway's settings.
+#[derive(Clone, Debug)]
+pub struct TaskSettings {
+    /// The price table every action and model call is charged by.
+    pub prices: Prices,
+    /// How long a task can be read after it was accepted (then 404).
+    pub ttl_ms: i64,
+    /// Tasks one process runs at once.
+    pub concurrency: usize,
+    /// Model requests per task before the model must answer.
+    pub max_model_rounds: usize,
+}
+
+impl Default for TaskSettings {
+    fn default() -> Self {
+        TaskSettings {
+            prices: Prices::default(),
+            ttl_ms: 24 * 3600 * 1000,
+            concurrency: 4,
+            max_model_rounds: 8,
+        }
+    }
 }
 
 /// The operator's AI settings: the provider agents use unless they name their own,
@@ -73,6 +100,7 @@ impl Default for AppConfig {
             event_retention_ms: 30 * 24 * 3600 * 1000,
             ai: AiConfig::default(),
             webhooks: confab_webhooks::WebhookSettings::default(),
+            tasks: TaskSettings::default(),
         }
     }
 }

@@ -106,3 +106,77 @@ pub async fn lookup_key(
     }
     Ok(key)
 }
+
+/// Authenticates `/v1/tasks`: a member token in `Authorization: Bearer mt_…` and that
+/// member's secret key in `X-Api-Key`. The task then acts as the key (its mode, its
+/// scopes, its budget) on the member's behalf. Failures, in order: no or bad token →
+/// 401 `UNAUTHENTICATED`; no or bad key → 401 `INVALID_API_KEY`; revoked key → 403
+/// `KEY_REVOKED`; someone else's key → 403 `KEY_OWNER_MISMATCH`.
+pub async fn authenticate_task(
+    app: &App,
+    bearer: Option<&str>,
+    api_key: Option<&str>,
+    request_id: &str,
+) -> AppResult<Ctx> {
+    let unauthenticated = |why: &str| {
+        AppError::new(
+            ErrorCode::Unauthenticated,
+            format!(
+                "{why} Tasks need your member token as `Authorization: Bearer mt_…` and your secret key as `X-Api-Key: sk_…`."
+            ),
+        )
+    };
+    let token = bearer
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| unauthenticated("No member token was sent."))?;
+    if CredentialKind::of(token) != Some(CredentialKind::MemberToken) {
+        return Err(unauthenticated(
+            "The Authorization header does not hold a member token.",
+        ));
+    }
+    let mut tx = app.store.system_read().await?;
+    let member = credentials::find_token_by_hash(&mut tx, &hash_secret(token)).await?;
+    drop(tx);
+    let member = member
+        .filter(|t| !t.revoked)
+        .ok_or_else(|| unauthenticated("This member token is not valid or was revoked."))?;
+    let presented = api_key
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::InvalidApiKey,
+                "No API key was sent; send your secret key as `X-Api-Key: sk_…` next to your member token.",
+            )
+        })?;
+    let mode = match CredentialKind::of(presented) {
+        Some(CredentialKind::SecretKey(mode)) => mode,
+        _ => {
+            return Err(AppError::new(
+                ErrorCode::InvalidApiKey,
+                "X-Api-Key must hold a secret key (sk_test_… or sk_live_…).",
+            ));
+        }
+    };
+    let key = lookup_key(app, presented, KeyKind::Secret).await?;
+    if key.workspace_id != member.workspace_id || key.member_id.as_ref() != Some(&member.member_id)
+    {
+        return Err(AppError::new(
+            ErrorCode::KeyOwnerMismatch,
+            "This API key belongs to another member; send a key of your own (create one with POST /v1/api-keys).",
+        ));
+    }
+    Ok(Ctx {
+        app: app.clone(),
+        workspace_id: key.workspace_id,
+        mode,
+        actor: Actor::SecretKey {
+            key_id: key.id,
+            member_id: key.member_id,
+            scopes: key.scopes,
+        },
+        request_id: request_id.to_owned(),
+        idempotency: None,
+    })
+}

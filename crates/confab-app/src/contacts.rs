@@ -269,7 +269,35 @@ pub struct ListFilter {
 }
 
 pub async fn list(ctx: &Ctx, filter: ListFilter, page: &PageRequest) -> AppResult<Page<Contact>> {
+    list_where(ctx, filter, Vec::new(), page).await
+}
+
+/// [`list`] narrowed to contacts whose attributes equal the given values, ignoring
+/// case (`[("city", "London")]`): how the task agent finds contacts by city or company.
+pub async fn list_where(
+    ctx: &Ctx,
+    filter: ListFilter,
+    attributes: Vec<(String, String)>,
+    page: &PageRequest,
+) -> AppResult<Page<Contact>> {
     ctx.authorize(Resource::Contacts, Access::Read)?;
+    for (name, value) in &attributes {
+        let known = !name.is_empty()
+            && name.len() <= 64
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !known {
+            return Err(AppError::field(
+                "attributes",
+                "names are letters, digits and underscores (at most 64)",
+            ));
+        }
+        if value.chars().count() > 200 {
+            return Err(AppError::field(
+                &format!("attributes.{name}"),
+                "must be at most 200 characters",
+            ));
+        }
+    }
     let search = filter
         .search
         .map(|s| s.trim().to_owned())
@@ -284,6 +312,7 @@ pub async fn list(ctx: &Ctx, filter: ListFilter, page: &PageRequest) -> AppResul
             .tag
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty()),
+        attributes,
     };
     Ok(contacts::list(&mut tx, &filter, page).await?)
 }
@@ -337,7 +366,14 @@ pub async fn update(ctx: &Ctx, id: &str, input: ContactUpdate) -> AppResult<Cont
 }
 
 /// Writes a changed contact and its `contact.updated` event, and commits.
-async fn save(mut uow: crate::Uow, mut contact: Contact) -> AppResult<Contact> {
+async fn save(mut uow: crate::Uow, contact: Contact) -> AppResult<Contact> {
+    let contact = save_in(&mut uow, contact).await?;
+    uow.commit().await?;
+    Ok(contact)
+}
+
+/// Writes a changed contact and its `contact.updated` event inside `uow`.
+async fn save_in(uow: &mut crate::Uow, mut contact: Contact) -> AppResult<Contact> {
     contact.updated_at = uow.now;
     ensure_unique(uow.tx(), &contact).await?;
     contacts::update(uow.tx(), &contact)
@@ -349,8 +385,18 @@ async fn save(mut uow: crate::Uow, mut contact: Contact) -> AppResult<Contact> {
         Some(&contact.id),
     )
     .await?;
-    uow.commit().await?;
     Ok(contact)
+}
+
+/// Gives a contact the external id a verified widget identity carries (a visitor who
+/// wrote before as a lead becomes the business's known user), inside `uow`.
+pub(crate) async fn set_external_id_in(
+    uow: &mut crate::Uow,
+    mut contact: Contact,
+    external_id: &str,
+) -> AppResult<Contact> {
+    contact.external_id = Some(external_id.to_owned());
+    save_in(uow, contact).await
 }
 
 pub async fn add_tags(ctx: &Ctx, id: &str, input: TagsInput) -> AppResult<Contact> {
@@ -398,7 +444,7 @@ pub async fn export(ctx: &Ctx, id: &str) -> AppResult<ContactExport> {
 
 /// Erasure: the contact row goes, and every copy of their personal data elsewhere is
 /// removed in the same transaction (event payloads are redacted, stored idempotent
-/// responses that named them are dropped).
+/// responses that named them are dropped, tasks that mention them are deleted).
 pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
@@ -417,6 +463,7 @@ pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     let blobs = confab_store::files::delete_for_contact(uow.tx(), &contact.id).await?;
     confab_store::conversations::scrub_for_contact(uow.tx(), &contact.id).await?;
     idempotency::forget_mentions(uow.tx(), contact.id.as_str()).await?;
+    crate::tasks::forget_contact(uow.tx(), &contact).await?;
     contacts::delete(uow.tx(), &contact.id).await?;
     uow.emit(EventType::ContactDeleted, redacted, Some(&contact.id))
         .await?;

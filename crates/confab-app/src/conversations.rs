@@ -142,22 +142,45 @@ async fn resolve_contact(
 
 pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
+    let checked = check(&input)?;
+    let mut uow = ctx.write().await?;
+    let conversation = create_in(&mut uow, ctx, input, checked).await?;
+    uow.commit().await?;
+    Ok(conversation)
+}
+
+/// A new conversation's fields that needed parsing, checked before any write.
+pub(crate) struct Checked {
+    metadata: Value,
+    agent_id: Option<AgentId>,
+}
+
+pub(crate) fn check(input: &ConversationCreate) -> AppResult<Checked> {
     let mut errors = FieldErrors::new();
     if input.contact.is_some() && input.contact_id.is_some() {
         errors.add("contact_id", "send either contact or contact_id, not both");
     }
-    let meta = metadata(input.metadata.as_ref(), &mut errors);
+    let metadata = metadata(input.metadata.as_ref(), &mut errors);
     let agent_id = agent(input.agent_id.as_deref(), &mut errors);
-    let first = input.message.as_ref().inspect(|m| {
+    if let Some(m) = &input.message {
         msgs::check_text(&m.text, "message.text", &mut errors);
-    });
+    }
     errors.into_result()?;
+    Ok(Checked { metadata, agent_id })
+}
 
-    let mut uow = ctx.write().await?;
-    if let Some(agent) = &agent_id {
+/// Starts a conversation inside another use case's unit of work (the widget names it
+/// with the visitor's token in the same transaction).
+pub(crate) async fn create_in(
+    uow: &mut Uow,
+    ctx: &Ctx,
+    input: ConversationCreate,
+    checked: Checked,
+) -> AppResult<Conversation> {
+    if let Some(agent) = &checked.agent_id {
         crate::agents::require(uow.tx(), agent, "agent_id").await?;
     }
-    let contact = resolve_contact(&mut uow, ctx, &input).await?;
+    let contact = resolve_contact(uow, ctx, &input).await?;
     let now = uow.now;
     let conversation = Conversation {
         id: ConversationId::generate(),
@@ -166,7 +189,9 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
         status: Status::Open,
         handled_by: HandledBy::Ai,
         contact: contact.as_ref().map(summary),
-        agent_id: agent_id.or_else(|| contact.as_ref().and_then(|c| c.agent_id.clone())),
+        agent_id: checked
+            .agent_id
+            .or_else(|| contact.as_ref().and_then(|c| c.agent_id.clone())),
         assignee_id: None,
         lang: None,
         sentiment: None,
@@ -179,7 +204,7 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
         message_count: 0,
         last_activity_at: now,
         created_at: now,
-        metadata: meta,
+        metadata: checked.metadata,
         livemode: ctx.livemode(),
         messages: None,
         first_response_at: None,
@@ -194,17 +219,13 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
         &conversation,
     )
     .await?;
-    let conversation = match first {
+    Ok(match input.message {
         Some(first) => {
-            let new =
-                NewMessage::customer(&first.text, first.attachments.clone(), contact.as_ref());
-            let (conversation, _) = msgs::post_in(&mut uow, ctx, conversation, new).await?;
-            conversation
+            let new = NewMessage::customer(&first.text, first.attachments, contact.as_ref());
+            msgs::post_in(uow, ctx, conversation, new).await?.0
         }
         None => conversation,
-    };
-    uow.commit().await?;
-    Ok(conversation)
+    })
 }
 
 pub(crate) fn to_data(c: &Conversation) -> Value {

@@ -27,6 +27,13 @@ pub enum Actor {
     },
     /// The server itself (bootstrap, workers).
     System,
+    /// A site key (`pk_…`) on the public widget routes, acting for one visitor. Only
+    /// the widget use cases are reachable with it; `visitor` (the hash of the visitor's
+    /// token, when the path names one) scopes its idempotency keys.
+    SiteKey {
+        key_id: KeyId,
+        visitor: Option<String>,
+    },
 }
 
 /// What a request touches, for authorization.
@@ -42,6 +49,9 @@ pub enum Resource {
     Knowledge,
     Agents,
     Webhooks,
+    /// Workspace settings (the chat widget's, with the identity secret).
+    Settings,
+    Tasks,
 }
 
 impl Resource {
@@ -57,15 +67,37 @@ impl Resource {
             Resource::Knowledge => "knowledge",
             Resource::Agents => "agents",
             Resource::Webhooks => "webhooks",
+            Resource::Settings => "settings",
+            Resource::Tasks => "tasks",
         }
     }
+
+    /// Every resource, in scope-name order of declaration.
+    pub const ALL: [Resource; 12] = [
+        Resource::Contacts,
+        Resource::Conversations,
+        Resource::Files,
+        Resource::Analytics,
+        Resource::Events,
+        Resource::Members,
+        Resource::Keys,
+        Resource::Knowledge,
+        Resource::Agents,
+        Resource::Webhooks,
+        Resource::Settings,
+        Resource::Tasks,
+    ];
 
     /// Team, keys, agents and settings are managed by owners and admins only. Webhook
     /// endpoints count as settings: one receives every event of the workspace.
     fn is_administrative(self) -> bool {
         matches!(
             self,
-            Resource::Members | Resource::Keys | Resource::Agents | Resource::Webhooks
+            Resource::Members
+                | Resource::Keys
+                | Resource::Agents
+                | Resource::Webhooks
+                | Resource::Settings
         )
     }
 }
@@ -74,6 +106,127 @@ impl Resource {
 pub enum Access {
     Read,
     Write,
+}
+
+/// The scopes a key may carry: `read`, `write`, `{resource}:read`, `{resource}:write`.
+/// An empty list means full access.
+pub mod scopes {
+    use super::{Access, Resource};
+
+    /// Checks and normalizes a key's scopes (trimmed, lower-cased, duplicates
+    /// dropped); the error names the first unknown scope and the vocabulary.
+    pub fn parse(raw: &[String]) -> Result<Vec<String>, String> {
+        let mut out: Vec<String> = Vec::new();
+        for scope in raw {
+            let scope = scope.trim().to_ascii_lowercase();
+            if !is_known(&scope) {
+                let names: Vec<&str> = Resource::ALL.iter().map(|r| r.scope_name()).collect();
+                return Err(format!(
+                    "`{scope}` is not a scope; use read, write, or {{resource}}:read / {{resource}}:write where resource is one of {}",
+                    names.join(", ")
+                ));
+            }
+            if !out.contains(&scope) {
+                out.push(scope);
+            }
+        }
+        Ok(out)
+    }
+
+    fn is_known(scope: &str) -> bool {
+        if scope == "read" || scope == "write" {
+            return true;
+        }
+        scope.split_once(':').is_some_and(|(name, access)| {
+            matches!(access, "read" | "write")
+                && Resource::ALL.iter().any(|r| r.scope_name() == name)
+        })
+    }
+
+    /// Whether `held` (a key's scopes; empty means everything) allows `access` on
+    /// `resource`. A write scope also allows reading.
+    pub fn allows(held: &[String], resource: Resource, access: Access) -> bool {
+        if held.is_empty() {
+            return true;
+        }
+        let name = resource.scope_name();
+        held.iter().any(|s| match (s.as_str(), access) {
+            ("write", _) | ("read", Access::Read) => true,
+            (scope, _) => match scope.split_once(':') {
+                Some((n, "write")) => n == name,
+                Some((n, "read")) => n == name && access == Access::Read,
+                _ => false,
+            },
+        })
+    }
+
+    /// Whether every scope of `wanted` is within `held`: a key may only hand out what
+    /// it has itself (and a limited key never a full-access one).
+    pub fn within(wanted: &[String], held: &[String]) -> bool {
+        if held.is_empty() {
+            return true;
+        }
+        !wanted.is_empty()
+            && wanted.iter().all(|scope| match scope.as_str() {
+                "write" => held.iter().any(|h| h == "write"),
+                "read" => held.iter().any(|h| h == "read" || h == "write"),
+                other => other.split_once(':').is_some_and(|(name, access)| {
+                    Resource::ALL.iter().any(|r| {
+                        r.scope_name() == name
+                            && allows(
+                                held,
+                                *r,
+                                if access == "write" {
+                                    Access::Write
+                                } else {
+                                    Access::Read
+                                },
+                            )
+                    })
+                }),
+            })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn v(items: &[&str]) -> Vec<String> {
+            items.iter().map(|s| (*s).to_owned()).collect()
+        }
+
+        #[test]
+        fn the_vocabulary_is_read_write_and_per_resource() {
+            assert_eq!(
+                parse(&v(&[" Contacts:Read", "write", "contacts:read"])),
+                Ok(v(&["contacts:read", "write"]))
+            );
+            assert!(parse(&v(&["contacts:delete"])).is_err());
+            assert!(parse(&v(&["admin"])).unwrap_err().contains("tasks"));
+            assert!(parse(&v(&["nothing:read"])).is_err());
+        }
+
+        #[test]
+        fn a_write_scope_reads_too() {
+            let held = v(&["contacts:write"]);
+            assert!(allows(&held, Resource::Contacts, Access::Read));
+            assert!(!allows(&held, Resource::Tasks, Access::Read));
+            assert!(allows(&v(&["read"]), Resource::Tasks, Access::Read));
+            assert!(!allows(&v(&["read"]), Resource::Tasks, Access::Write));
+            assert!(allows(&[], Resource::Keys, Access::Write));
+        }
+
+        #[test]
+        fn a_key_hands_out_only_what_it_holds() {
+            let held = v(&["keys:write", "contacts:write"]);
+            assert!(within(&v(&["contacts:read"]), &held));
+            assert!(!within(&v(&["tasks:write"]), &held));
+            assert!(!within(&[], &held), "a limited key cannot make a full one");
+            assert!(within(&[], &[]));
+            assert!(within(&v(&["read"]), &v(&["write"])));
+            assert!(!within(&v(&["write"]), &v(&["read"])));
+        }
+    }
 }
 
 /// The context of one call: the app, the tenant, the mode and the caller.
@@ -100,6 +253,10 @@ impl Ctx {
             Actor::SecretKey { key_id, .. } => key_id.to_string(),
             Actor::Member { token_id, .. } => token_id.to_string(),
             Actor::System => "system".into(),
+            Actor::SiteKey { key_id, visitor } => match visitor {
+                Some(visitor) => format!("{key_id}/{visitor}"),
+                None => key_id.to_string(),
+            },
         }
     }
 
@@ -108,7 +265,7 @@ impl Ctx {
         match &self.actor {
             Actor::SecretKey { member_id, .. } => member_id.as_ref(),
             Actor::Member { member_id, .. } => Some(member_id),
-            Actor::System => None,
+            Actor::System | Actor::SiteKey { .. } => None,
         }
     }
 
@@ -122,22 +279,13 @@ impl Ctx {
                     || (matches!(resource, Resource::Members | Resource::Agents)
                         && access == Access::Read)
             }
-            Actor::SecretKey { scopes, .. } => {
-                scopes.is_empty() || {
-                    let name = resource.scope_name();
-                    let wanted = match access {
-                        Access::Read => [
-                            "read".to_owned(),
-                            "write".to_owned(),
-                            format!("{name}:read"),
-                            format!("{name}:write"),
-                        ]
-                        .to_vec(),
-                        Access::Write => ["write".to_owned(), format!("{name}:write")].to_vec(),
-                    };
-                    scopes.iter().any(|s| wanted.contains(s))
-                }
-            }
+            // A visitor starts and continues their own conversation, with its contact
+            // and attachments; everything else is out of reach.
+            Actor::SiteKey { .. } => matches!(
+                resource,
+                Resource::Conversations | Resource::Contacts | Resource::Files
+            ),
+            Actor::SecretKey { scopes, .. } => scopes::allows(scopes, resource, access),
         };
         if allowed {
             Ok(())

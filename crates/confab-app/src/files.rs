@@ -115,6 +115,17 @@ impl FileStore {
 }
 
 pub async fn upload(ctx: &Ctx, filename: &str, bytes: Vec<u8>) -> AppResult<FileObject> {
+    upload_to(ctx, filename, bytes, None).await
+}
+
+/// Uploads a file, already linked to `conversation` when given (a widget visitor's
+/// upload belongs to their conversation from the start).
+pub(crate) async fn upload_to(
+    ctx: &Ctx,
+    filename: &str,
+    bytes: Vec<u8>,
+    conversation: Option<ConversationId>,
+) -> AppResult<FileObject> {
     ctx.authorize(Resource::Files, Access::Write)?;
     if bytes.is_empty() {
         return Err(AppError::field("file", "is empty"));
@@ -132,7 +143,7 @@ pub async fn upload(ctx: &Ctx, filename: &str, bytes: Vec<u8>) -> AppResult<File
         size: bytes.len() as i64,
         sha256: digest_hex(&[&bytes]),
         storage_key: key,
-        conversation_id: None,
+        conversation_id: conversation,
         created_at: ctx.app.clock.now(),
         livemode: ctx.livemode(),
     };
@@ -153,10 +164,21 @@ pub async fn get(ctx: &Ctx, id: &str) -> AppResult<FileObject> {
 
 /// The file and its bytes.
 pub async fn content(ctx: &Ctx, id: &str) -> AppResult<(FileObject, Vec<u8>)> {
+    content_of(ctx, id, None).await
+}
+
+/// The file and its bytes; with `conversation`, only a file attached to that
+/// conversation (a widget visitor sees their own files and no others).
+pub(crate) async fn content_of(
+    ctx: &Ctx,
+    id: &str,
+    conversation: Option<&ConversationId>,
+) -> AppResult<(FileObject, Vec<u8>)> {
     ctx.authorize(Resource::Files, Access::Read)?;
     let mut tx = ctx.read().await?;
     let row = files::get(&mut tx, id)
         .await?
+        .filter(|f| conversation.is_none() || f.conversation_id.as_ref() == conversation)
         .ok_or_else(|| AppError::not_found("file", id))?;
     drop(tx);
     let bytes = ctx.app.files.get(&row.storage_key).await?;

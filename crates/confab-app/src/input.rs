@@ -107,6 +107,25 @@ pub(crate) fn distinct_texts(
     out
 }
 
+/// A list whose items `parse` cleans (languages, origins), duplicates dropped; an item's
+/// error is recorded under `{field}.{index}`.
+pub(crate) fn distinct_parsed(
+    raw: &[String],
+    field: &str,
+    parse: fn(&str) -> Result<String, String>,
+    errors: &mut FieldErrors,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, item) in raw.iter().enumerate() {
+        match parse(item) {
+            Ok(item) if !out.contains(&item) => out.push(item),
+            Ok(_) => {}
+            Err(m) => errors.add(format!("{field}.{i}"), m),
+        }
+    }
+    out
+}
+
 /// A tag list as `validate::tags` accepts it, lower-cased (tags match case-insensitively).
 pub(crate) fn lowercase_tags(raw: &[String], field: &str, errors: &mut FieldErrors) -> Vec<String> {
     validate::tags(raw)

@@ -13,7 +13,9 @@ mod uow;
 
 pub mod agents;
 pub mod analytics;
+pub mod api_keys;
 pub mod auth;
+pub mod budget;
 pub mod contacts;
 pub mod conversations;
 pub mod events;
@@ -30,14 +32,17 @@ pub mod messages;
 pub mod preview;
 pub mod replies;
 pub mod responder;
+pub mod tasks;
 pub mod tools;
+pub mod typing;
 pub mod understanding;
 pub mod webhooks;
+pub mod widget;
 pub mod workspaces;
 
-pub use app::{AiConfig, App, AppConfig};
+pub use app::{AiConfig, App, AppConfig, TaskSettings};
 pub use clock::Clock;
-pub use ctx::{Access, Actor, Ctx, Resource};
+pub use ctx::{Access, Actor, Ctx, Resource, scopes};
 pub use error::{AppError, AppResult};
 pub use uow::Uow;
 

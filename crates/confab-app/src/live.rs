@@ -3,6 +3,9 @@
 //! a channel receiver, not a database query. A stream resumes after any event id
 //! without loss or repetition: it subscribes first, then reads what it missed from the
 //! log, and drops anything it has already sent by the event's position.
+//!
+//! Typing signals ride beside the log: they are ephemeral (never stored, not resumable)
+//! and reach the streams of the process that raised them.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -13,6 +16,8 @@ use futures::Stream;
 use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
+use confab_core::conversation::MessageRole;
+use confab_core::id::{ConversationId, WorkspaceId};
 use confab_store::events::{self, Sequenced};
 
 use crate::{Access, App, AppResult, Ctx, Resource};
@@ -24,10 +29,26 @@ const POLL: Duration = Duration::from_millis(200);
 /// How long a hole in the sequence may stay open (a transaction that took its number
 /// but has not committed) before the pump moves past it (it rolled back).
 const GAP_PATIENCE: Duration = Duration::from_secs(2);
+const TYPING_CAPACITY: usize = 1024;
+/// How long a typing indicator stays up without a new signal or a message.
+pub const TYPING_TTL_MS: u64 = 15_000;
+
+/// Someone on the business's side started writing in a conversation.
+#[derive(Clone, Debug)]
+pub struct Typing {
+    pub workspace_id: WorkspaceId,
+    pub livemode: bool,
+    pub conversation_id: ConversationId,
+    /// `ai` (the reply worker started an answer) or `agent` (a person is typing).
+    pub role: MessageRole,
+    /// The person's name, for "Ana is typing…".
+    pub name: Option<String>,
+}
 
 #[derive(Clone, Debug)]
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Sequenced>>,
+    typing: broadcast::Sender<Arc<Typing>>,
     wake: Arc<Notify>,
     /// Wakes the webhook dispatcher: a commit may have queued deliveries.
     webhooks: Arc<Notify>,
@@ -37,8 +58,10 @@ pub struct EventBus {
 impl Default for EventBus {
     fn default() -> Self {
         let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
+        let (typing, _) = broadcast::channel(TYPING_CAPACITY);
         EventBus {
             sender,
+            typing,
             wake: Arc::default(),
             webhooks: Arc::default(),
             head: Arc::default(),
@@ -57,6 +80,16 @@ impl EventBus {
     /// last call): the webhook dispatcher waits on it.
     pub(crate) async fn committed(&self) {
         self.webhooks.notified().await;
+    }
+
+    /// Tells this process's streams of the conversation that someone is typing.
+    pub fn typing(&self, signal: Typing) {
+        let _ = self.typing.send(Arc::new(signal));
+    }
+
+    /// Typing signals raised in this process from now on.
+    pub(crate) fn typing_signals(&self) -> broadcast::Receiver<Arc<Typing>> {
+        self.typing.subscribe()
     }
 
     /// The position of the last event fanned out.
@@ -135,6 +168,24 @@ pub async fn subscribe(
     last_event_id: Option<&str>,
 ) -> AppResult<impl Stream<Item = Arc<Sequenced>> + Send + use<>> {
     ctx.authorize(Resource::Events, Access::Read)?;
+    open(ctx, last_event_id, None).await
+}
+
+/// One conversation's events, from after `last_event_id` (or from now), in log order,
+/// each exactly once (a widget visitor's stream; the caller has checked their access).
+pub(crate) async fn subscribe_conversation(
+    ctx: &Ctx,
+    conversation: &ConversationId,
+    last_event_id: Option<&str>,
+) -> AppResult<impl Stream<Item = Arc<Sequenced>> + Send + use<>> {
+    open(ctx, last_event_id, Some(conversation.clone())).await
+}
+
+async fn open(
+    ctx: &Ctx,
+    last_event_id: Option<&str>,
+    conversation: Option<ConversationId>,
+) -> AppResult<impl Stream<Item = Arc<Sequenced>> + Send + use<>> {
     let receiver = ctx.app.bus.sender.subscribe();
     let start = match last_event_id.filter(|id| !id.is_empty()) {
         Some(id) => {
@@ -147,6 +198,7 @@ pub async fn subscribe(
     let state = StreamState {
         ctx: ctx.clone(),
         receiver,
+        conversation,
         backlog: VecDeque::new(),
         last: start,
         caught_up: false,
@@ -160,6 +212,8 @@ pub async fn subscribe(
 struct StreamState {
     ctx: Ctx,
     receiver: broadcast::Receiver<Arc<Sequenced>>,
+    /// Only this conversation's events, when set.
+    conversation: Option<ConversationId>,
     backlog: VecDeque<Arc<Sequenced>>,
     last: i64,
     caught_up: bool,
@@ -167,15 +221,19 @@ struct StreamState {
 
 impl StreamState {
     fn mine(&self, e: &Sequenced) -> bool {
-        e.workspace_id == self.ctx.workspace_id && e.event.livemode == self.ctx.livemode()
+        e.workspace_id == self.ctx.workspace_id
+            && e.event.livemode == self.ctx.livemode()
+            && (self.conversation.is_none() || e.conversation_id == self.conversation)
     }
 
     /// Reads this tenant's events after `last` from the log into the backlog.
     async fn refill(&mut self) -> Option<()> {
         let mut tx = self.ctx.read().await.ok()?;
-        let rows = events::tenant_after_seq(&mut tx, self.last, 1000)
-            .await
-            .ok()?;
+        let rows = match &self.conversation {
+            Some(c) => events::conversation_after_seq(&mut tx, c, self.last, 1000).await,
+            None => events::tenant_after_seq(&mut tx, self.last, 1000).await,
+        }
+        .ok()?;
         self.caught_up = rows.len() < 1000;
         self.backlog.extend(rows.into_iter().map(Arc::new));
         Some(())

@@ -36,6 +36,7 @@ fn caller_role(ctx: &Ctx) -> Option<Role> {
         Actor::Member { role, .. } => Some(*role),
         // Secret keys act for the workspace (their scopes were checked already).
         Actor::SecretKey { .. } | Actor::System => Some(Role::Owner),
+        Actor::SiteKey { .. } => None,
     }
 }
 

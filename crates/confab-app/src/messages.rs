@@ -85,7 +85,7 @@ async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
             id: Some(key_id.to_string()),
             name: None,
         },
-        Actor::System => Author {
+        Actor::System | Actor::SiteKey { .. } => Author {
             author_type: AuthorType::Integration,
             id: None,
             name: None,
@@ -121,6 +121,57 @@ pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> App
             author: caller_author(&mut uow, ctx).await?,
             sender_blocked: false,
         },
+    };
+    let (_, message) = post_in(&mut uow, ctx, conversation, new).await?;
+    uow.commit().await?;
+    Ok(message)
+}
+
+/// Sends an agent message to a contact: into their most recent open conversation, or
+/// a new `api` conversation when they have none (both in one transaction). A blocked
+/// contact gets nothing: 403 `CONTACT_BLOCKED`.
+pub async fn send_to_contact(ctx: &Ctx, contact_id: &str, text: &str) -> AppResult<Message> {
+    ctx.authorize(Resource::Conversations, Access::Write)?;
+    let mut errors = FieldErrors::new();
+    check_text(text, "text", &mut errors);
+    errors.into_result()?;
+    let mut uow = ctx.write().await?;
+    let contact = contacts::get(uow.tx(), contact_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("contact", contact_id))?;
+    if contact.blocked {
+        return Err(AppError::new(
+            ErrorCode::ContactBlocked,
+            "This contact is blocked; unblock them before sending them a message.",
+        ));
+    }
+    let open = conversations::ConversationFilter {
+        status: Some(Status::Open),
+        contact_id: Some(contact.id.to_string()),
+        ..Default::default()
+    };
+    let latest = conversations::list(uow.tx(), &open, &PageRequest::first(1))
+        .await?
+        .data
+        .into_iter()
+        .next();
+    let conversation = match latest {
+        Some(c) => c,
+        None => {
+            let start = crate::conversations::ConversationCreate {
+                contact_id: Some(contact.id.to_string()),
+                ..Default::default()
+            };
+            let checked = crate::conversations::check(&start)?;
+            crate::conversations::create_in(&mut uow, ctx, start, checked).await?
+        }
+    };
+    let new = NewMessage {
+        role: MessageRole::Agent,
+        text: text.trim().to_owned(),
+        attachments: Vec::new(),
+        author: caller_author(&mut uow, ctx).await?,
+        sender_blocked: false,
     };
     let (_, message) = post_in(&mut uow, ctx, conversation, new).await?;
     uow.commit().await?;
@@ -305,6 +356,16 @@ pub(crate) fn message_data(m: &Message) -> Value {
     serde_json::to_value(m).unwrap_or(Value::Null)
 }
 
+/// `?since=`: an RFC 3339 time, or nothing.
+pub(crate) fn parse_since(raw: Option<&str>) -> AppResult<Option<Timestamp>> {
+    raw.filter(|s| !s.is_empty())
+        .map(|raw| {
+            Timestamp::parse_rfc3339(raw)
+                .ok_or_else(|| AppError::field("since", "must be an RFC 3339 timestamp"))
+        })
+        .transpose()
+}
+
 pub async fn list(
     ctx: &Ctx,
     conversation_id: &str,
@@ -312,13 +373,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<Message>> {
     ctx.authorize(Resource::Conversations, Access::Read)?;
-    let since = match since.filter(|s| !s.is_empty()) {
-        None => None,
-        Some(raw) => Some(
-            Timestamp::parse_rfc3339(raw)
-                .ok_or_else(|| AppError::field("since", "must be an RFC 3339 timestamp"))?,
-        ),
-    };
+    let since = parse_since(since)?;
     let mut tx = ctx.read().await?;
     let conversation = load(&mut tx, conversation_id).await?;
     Ok(messages::list(&mut tx, &conversation.id, since, page).await?)

@@ -240,6 +240,14 @@ async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
     }
     let history = messages::all(&mut tx, &conversation.id).await?;
     drop(tx);
+    // The visitor sees "typing…" while the answer is being written.
+    app.bus.typing(crate::live::Typing {
+        workspace_id: job.workspace_id.clone(),
+        livemode: job.livemode,
+        conversation_id: conversation.id.clone(),
+        role: MessageRole::Ai,
+        name: None,
+    });
     let outcome = engine
         .reply(ReplyRequest {
             workspace_id: &job.workspace_id,

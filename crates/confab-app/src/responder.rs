@@ -342,11 +342,7 @@ struct Tools<'a> {
 impl ToolExecutor for Tools<'_> {
     fn call<'a>(&'a self, call: &'a ToolCall) -> BoxFuture<'a, ToolResult> {
         Box::pin(async move {
-            let result = |content: String, is_error: bool| ToolResult {
-                call_id: call.id.clone(),
-                content,
-                is_error,
-            };
+            let result = |content: String, is_error: bool| call.answer(content, is_error);
             match call.name.as_str() {
                 "search_knowledge" => {
                     let Some(query) = call.arguments.get("query").and_then(|q| q.as_str()) else {

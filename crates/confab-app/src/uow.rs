@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use confab_core::Timestamp;
 use confab_core::event::{Event, EventType};
-use confab_core::id::ContactId;
+use confab_core::id::{ContactId, WebhookDeliveryId, WebhookEndpointId};
 use confab_store::{TenantTx, events};
 
 use crate::idempotency::IdemSlot;
@@ -78,6 +78,16 @@ impl Uow {
         .await?;
         self.fanout.deliver(&mut self.tx, &event).await?;
         Ok(event)
+    }
+
+    /// Queues `event` for one endpoint only, outside any filter: a `webhook.test`, or a
+    /// task's result to its key's response endpoint.
+    pub async fn deliver_to(
+        &mut self,
+        endpoint: &WebhookEndpointId,
+        event: &Event,
+    ) -> AppResult<WebhookDeliveryId> {
+        self.fanout.deliver_to(&mut self.tx, endpoint, event).await
     }
 
     /// Commits. Under an `Idempotency-Key` the commit is handed to the idempotency layer,

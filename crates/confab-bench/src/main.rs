@@ -13,6 +13,7 @@ mod server;
 mod stats;
 mod streams;
 mod webhooks;
+mod widget;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,9 @@ enum Command {
     /// Emit events to one webhook endpoint on a local receiver; report delivered
     /// events per second and event-to-receipt latency.
     Webhooks(webhooks::WebhooksArgs),
+    /// The chat widget: its gzipped size, and the time from navigation to an
+    /// interactive launcher in headless Chromium (cold and warm).
+    Widget(widget::WidgetArgs),
 }
 
 #[tokio::main]
@@ -47,6 +51,7 @@ async fn main() -> ExitCode {
             Command::Streams(args) => streams::run(args).await,
             Command::Knowledge(args) => knowledge::run(args),
             Command::Webhooks(args) => webhooks::run(args).await,
+            Command::Widget(args) => widget::run(args).await,
         }
     };
     // On Ctrl-C the work future is dropped, which kills a running confab child.

@@ -21,6 +21,8 @@ pub struct ConfabServer {
     pub url: String,
     /// The test-mode secret key printed on first start of a fresh database.
     pub secret_key: String,
+    /// The test-mode site key printed with it (the widget's key).
+    pub site_key: String,
     // Declared last: removed only after the child has been told to die.
     _data_dir: tempfile::TempDir,
 }
@@ -86,27 +88,29 @@ impl ConfabServer {
         let mut lines = BufReader::new(stdout).lines();
 
         let parsed = tokio::time::timeout(STARTUP_TIMEOUT, async {
-            let mut key = None;
+            let (mut key, mut site_key) = (None, None);
             while let Some(line) = lines.next_line().await? {
-                if key.is_none() {
-                    key = line
-                        .split_whitespace()
-                        .find(|w| w.starts_with("sk_test_"))
-                        .map(str::to_owned);
-                }
+                let word = |prefix: &str| {
+                    line.split_whitespace()
+                        .find(|w| w.starts_with(prefix))
+                        .map(str::to_owned)
+                };
+                key = key.or_else(|| word("sk_test_"));
+                site_key = site_key.or_else(|| word("pk_test_"));
                 if let Some(url) = line.trim().strip_prefix("confab listening on ") {
                     let Some(key) = key else {
                         bail!(
                             "confab printed its address but no sk_test_ key (not a fresh database?)"
                         );
                     };
-                    return Ok((key, url.trim_end_matches('/').to_owned()));
+                    let site_key = site_key.unwrap_or_default();
+                    return Ok((key, site_key, url.trim_end_matches('/').to_owned()));
                 }
             }
             bail!("confab closed its stdout before printing `confab listening on …`")
         })
         .await;
-        let (secret_key, url) = match parsed {
+        let (secret_key, site_key, url) = match parsed {
             Ok(Ok(found)) => found,
             Ok(Err(err)) => {
                 let status = match child.wait().await {
@@ -123,6 +127,7 @@ impl ConfabServer {
             child,
             url,
             secret_key,
+            site_key,
             _data_dir: data_dir,
         })
     }

@@ -86,6 +86,10 @@ id_type!(/// A webhook endpoint.
     WebhookEndpointId, "we_");
 id_type!(/// One event's delivery to one webhook endpoint.
     WebhookDeliveryId, "whd_");
+id_type!(/// A plain-English task for the task agent.
+    TaskId, "tsk_");
+id_type!(/// A line of an API key's spending ledger (internal; never in the API).
+    ChargeId, "chg_");
 
 /// A request id (`req_…`), echoed in `X-Request-Id` and in every error body.
 pub fn new_request_id() -> String {

@@ -5,6 +5,8 @@
 //! through [`time::Timestamp::now`], which callers may replace with a test clock upstream.
 
 pub mod agent;
+pub mod api_key;
+pub mod budget;
 pub mod contact;
 pub mod conversation;
 pub mod credential;
@@ -14,11 +16,14 @@ pub mod id;
 pub mod knowledge;
 pub mod member;
 pub mod mode;
+pub mod money;
 pub mod page;
 pub mod sniff;
+pub mod task;
 pub mod time;
 pub mod validate;
 pub mod webhook;
+pub mod widget;
 
 pub use error::{ErrorCode, FieldErrors};
 pub use mode::Mode;

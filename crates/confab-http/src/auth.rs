@@ -58,10 +58,69 @@ fn bearer(parts: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(token.trim().to_owned()))
 }
 
+/// The header `/v1/tasks` takes the secret key from (the member token is the bearer).
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// Resolves a task request's two credentials (member token and `X-Api-Key`),
+/// rate-limits the key, and hands the [`Ctx`] (acting as the key) to the handler.
+pub async fn require_task_credentials(
+    State(state): State<HttpState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let token = match bearer(headers) {
+        Ok(token) => token,
+        Err(err) => return err.into_response(),
+    };
+    let api_key = headers
+        .get(API_KEY_HEADER)
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    let authenticated = auth::authenticate_task(
+        &state.app,
+        token.as_deref(),
+        api_key.as_deref(),
+        &request_id::current(),
+    )
+    .await;
+    run_as(&state, authenticated, request, next).await
+}
+
+/// Runs the request as the authenticated caller, within its rate limit (or answers
+/// why not).
+async fn run_as(
+    state: &HttpState,
+    authenticated: confab_app::AppResult<Ctx>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let ctx = match authenticated {
+        Ok(ctx) => ctx,
+        Err(err) => return ApiError(err).into_response(),
+    };
+    let verdict = state.limiter.check(&ctx.credential_id());
+    if !verdict.allowed {
+        let mut response = ApiError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "Too many requests for this credential; retry in {} s.",
+                verdict.reset_secs
+            ),
+        )
+        .into_response();
+        verdict.write_headers(response.headers_mut(), true);
+        return response;
+    }
+    request.extensions_mut().insert(ctx);
+    let mut response = next.run(request).await;
+    verdict.write_headers(response.headers_mut(), false);
+    response
+}
+
 /// Resolves the credential, rate-limits it, and hands the [`Ctx`] to the handler.
 pub async fn require_credential(
     State(state): State<HttpState>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let headers = request.headers();
@@ -83,27 +142,7 @@ pub async fn require_credential(
         Ok(token) => token,
         Err(err) => return err.into_response(),
     };
-    let ctx = match auth::authenticate(&state.app, token.as_deref(), mode, &request_id::current())
-        .await
-    {
-        Ok(ctx) => ctx,
-        Err(err) => return ApiError(err).into_response(),
-    };
-    let verdict = state.limiter.check(&ctx.credential_id());
-    if !verdict.allowed {
-        let mut response = ApiError::new(
-            ErrorCode::RateLimited,
-            format!(
-                "Too many requests for this credential; retry in {} s.",
-                verdict.reset_secs
-            ),
-        )
-        .into_response();
-        verdict.write_headers(response.headers_mut(), true);
-        return response;
-    }
-    request.extensions_mut().insert(ctx);
-    let mut response = next.run(request).await;
-    verdict.write_headers(response.headers_mut(), false);
-    response
+    let authenticated =
+        auth::authenticate(&state.app, token.as_deref(), mode, &request_id::current()).await;
+    run_as(&state, authenticated, request, next).await
 }

@@ -3,6 +3,7 @@
 //! error shape, authentication, rate limits, idempotency, metrics) is layered here once.
 
 mod auth;
+mod cors;
 mod error;
 mod extract;
 mod idempotency;
@@ -12,8 +13,10 @@ mod openapi;
 mod rate_limit;
 mod request_id;
 mod routes;
+mod site_key;
 mod state;
 mod static_asset;
+mod widget_limits;
 
 use std::sync::Arc;
 
@@ -31,11 +34,13 @@ use confab_core::ErrorCode;
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use rate_limit::RateLimiter;
+pub use routes::widget_assets::{WIDGET_JS, WidgetScript};
 pub use state::HttpState;
+pub use widget_limits::{RouteClass, WidgetLimits};
 
 use routes::{
-    admin, agents, analytics, console, contacts, conversations, docs, events, files, health,
-    knowledge, members, stream, webhooks,
+    admin, agents, analytics, api_keys, console, contacts, conversations, docs, events, files,
+    health, knowledge, members, settings, stream, tasks, webhooks, widget, widget_assets,
 };
 
 /// Settings of the HTTP layer.
@@ -44,6 +49,9 @@ pub struct HttpConfig {
     /// Requests a minute per credential.
     pub rate_limit_per_minute: u64,
     pub admin_token: Option<String>,
+    /// Behind a reverse proxy: take the client's address (widget rate limits, visitor
+    /// details) from the last `X-Forwarded-For` entry instead of the peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for HttpConfig {
@@ -51,6 +59,7 @@ impl Default for HttpConfig {
         HttpConfig {
             rate_limit_per_minute: 6000,
             admin_token: None,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -85,6 +94,8 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(conversations::release))
         .routes(routes!(conversations::assign))
         .routes(routes!(conversations::resolve))
+        .routes(routes!(conversations::typing))
+        .routes(routes!(settings::get_widget, settings::put_widget))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))
@@ -105,6 +116,8 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(agents::list, agents::create))
         .routes(routes!(agents::get, agents::update, agents::delete))
         .routes(routes!(agents::preview))
+        .routes(routes!(api_keys::list, api_keys::create))
+        .routes(routes!(api_keys::get, api_keys::update, api_keys::revoke))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(knowledge::import))
@@ -119,6 +132,33 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         )
 }
 
+/// `/v1/tasks`: authenticated by a member token and that member's key together.
+fn task_routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(tasks::create))
+        .routes(routes!(tasks::get))
+}
+
+/// The public widget API, authenticated by site key.
+fn widget_routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(widget::config))
+        .routes(routes!(widget::create))
+        .routes(routes!(widget::get))
+        .routes(routes!(widget::list_messages, widget::send_message))
+        .routes(routes!(widget::stream))
+        .routes(routes!(widget::handoff))
+        .routes(routes!(widget::identify))
+        .routes(routes!(widget::file_content))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(widget::upload_file))
+                .layer(DefaultBodyLimit::max(
+                    confab_app::files::MAX_UPLOAD_BODY_BYTES,
+                )),
+        )
+}
+
 fn admin_routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new().routes(routes!(admin::create_workspace))
 }
@@ -126,7 +166,11 @@ fn admin_routes() -> OpenApiRouter<HttpState> {
 /// The OpenAPI document of every documented route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = api_routes().split_for_parts();
+    let (_, tasks) = task_routes().split_for_parts();
+    let (_, widget) = widget_routes().split_for_parts();
     let (_, admin) = admin_routes().split_for_parts();
+    doc.merge(tasks);
+    doc.merge(widget);
     doc.merge(admin);
     doc
 }
@@ -142,11 +186,18 @@ pub fn router(app: App, config: HttpConfig) -> Router {
 /// its extensions, under the request-id and metrics layers.
 pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Router)>) -> Router {
     let (api, mut doc) = api_routes().split_for_parts();
+    let (task_api, task_doc) = task_routes().split_for_parts();
+    let (widget, widget_doc) = widget_routes().split_for_parts();
     let (admin, admin_doc) = admin_routes().split_for_parts();
+    doc.merge(task_doc);
+    doc.merge(widget_doc);
     doc.merge(admin_doc);
     let state = HttpState {
         app,
         limiter: RateLimiter::new(config.rate_limit_per_minute),
+        widget_limits: WidgetLimits::default(),
+        widget_script: Arc::new(WidgetScript::prepare()),
+        trust_forwarded_for: config.trust_forwarded_for,
         metrics: Metrics::default(),
         admin_token: config.admin_token.filter(|t| !t.is_empty()),
         openapi: Arc::new(doc.to_json().unwrap_or_else(|_| "{}".into())),
@@ -154,14 +205,28 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
     let api = api
         .route_layer(from_fn(idempotency::middleware))
         .route_layer(from_fn_with_state(state.clone(), auth::require_credential));
+    let task_api = task_api
+        .route_layer(from_fn(idempotency::middleware))
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            auth::require_task_credentials,
+        ));
     let mounted = mounts
         .into_iter()
         .fold(Router::new(), |router, (path, service)| {
             router.nest_service(path, service)
         })
         .route_layer(from_fn_with_state(state.clone(), auth::require_credential));
+    let widget = widget
+        .route_layer(from_fn(idempotency::middleware))
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            site_key::require_site_key,
+        ));
     Router::new()
         .merge(api)
+        .merge(task_api)
+        .merge(widget)
         .merge(mounted)
         .merge(admin)
         .route("/healthz", get(health::healthz))
@@ -172,9 +237,12 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         .route("/console", get(console::page))
         .route("/console/", get(console::trailing_slash))
         .route("/console/{file}", get(console::asset))
+        .route("/widget.js", get(widget_assets::script))
+        .route("/chat/{site_key}", get(widget_assets::chat_page))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(from_fn_with_state(state.clone(), cors::preflight))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .layer(from_fn(request_id::middleware))
         .with_state(state)

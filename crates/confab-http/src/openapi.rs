@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -19,6 +19,10 @@ use utoipa::{Modify, OpenApi};
         (name = "Events", description = "The event log and the live stream."),
         (name = "Webhooks", description = "Signed, retried, replayable deliveries of every event to your endpoints."),
         (name = "Analytics", description = "Chats, messages and rates over a calendar period."),
+        (name = "API keys", description = "Secret keys with scopes, a response URL for task results, and a budget."),
+        (name = "Tasks", description = "Plain-English tasks for the task agent: send your member token as the bearer and your secret key as X-Api-Key."),
+        (name = "Settings", description = "Workspace settings: the chat widget's look, words, allowed origins and identity secret."),
+        (name = "Widget", description = "The public API of the chat widget and the hosted chat page, authenticated by site key (`X-Site-Key: pk_…` or `?site_key=`). Rate-limited per site key and client IP: config 60/min, create 5/min, read 60/min, send 20/min."),
         (name = "Admin", description = "Platform administration (CONFAB_ADMIN_TOKEN)."),
     )
 )]
@@ -39,6 +43,20 @@ impl Modify for SecuritySchemes {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Api-Key",
+                "The member's secret key (sk_…), next to their member token, on /v1/tasks.",
+            ))),
+        );
+        components.add_security_scheme(
+            "site_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Site-Key",
+                "A site key (pk_test_…, pk_live_…); also accepted as the `site_key` query parameter.",
+            ))),
         );
         components.add_security_scheme(
             "admin_token",

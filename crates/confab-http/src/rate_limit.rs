@@ -58,7 +58,8 @@ impl RateLimiter {
         self.check_at(key, now)
     }
 
-    fn check_at(&self, key: &str, now: u64) -> Verdict {
+    /// Counts one request for `key` at `now` (Unix seconds).
+    pub fn check_at(&self, key: &str, now: u64) -> Verdict {
         let window = now / WINDOW_SECS;
         let reset_secs = (window + 1) * WINDOW_SECS - now;
         let mut windows = self.windows.lock().expect("rate limiter poisoned");

@@ -29,6 +29,7 @@ pub struct StaticAsset {
     gzip: Option<Representation>,
     /// Extra headers (a Content-Security-Policy for pages).
     extra: Vec<(&'static str, HeaderValue)>,
+    cache_control: HeaderValue,
 }
 
 fn etag(bytes: &[u8], suffix: &str) -> HeaderValue {
@@ -65,7 +66,20 @@ impl StaticAsset {
             },
             gzip,
             extra,
+            cache_control: HeaderValue::from_static("no-cache"),
         }
+    }
+
+    /// Lets browsers keep the file for a while before revalidating (the widget's
+    /// script, loaded on every page of a customer's site), instead of `no-cache`.
+    pub fn cached(mut self, cache_control: &'static str) -> StaticAsset {
+        self.cache_control = HeaderValue::from_static(cache_control);
+        self
+    }
+
+    /// The size of the gzip representation, when there is one.
+    pub fn gzipped_len(&self) -> Option<usize> {
+        self.gzip.as_ref().map(|g| g.body.len())
     }
 
     /// Answers a GET: 304 when the browser's copy is current, else the file, gzipped
@@ -89,7 +103,7 @@ impl StaticAsset {
         };
         let headers = response.headers_mut().expect("a fresh builder has headers");
         headers.insert(ETAG, chosen.etag.clone());
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        headers.insert(CACHE_CONTROL, self.cache_control.clone());
         headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
         headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         for (name, value) in &self.extra {

@@ -3,9 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
 use crate::sql::{Arg, Sql, like_pattern};
+use crate::{Backend, TenantTx};
 use confab_core::Timestamp;
 use confab_core::contact::Contact;
 use confab_core::id::{AgentId, ContactId};
@@ -158,6 +158,9 @@ pub struct ContactFilter {
     pub search: Option<String>,
     /// Has this tag (case-insensitive).
     pub tag: Option<String>,
+    /// Each attribute (a name of letters, digits and underscores) equals its value,
+    /// ignoring case: `[("city", "London")]`.
+    pub attributes: Vec<(String, String)>,
 }
 
 pub async fn list(
@@ -190,6 +193,18 @@ pub async fn list(
             .push(" AND tag = ")
             .bind(Arg::Text(tag.to_lowercase()))
             .push(")");
+    }
+    for (name, value) in &filter.attributes {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Config(format!("attribute name {name:?}")));
+        }
+        // The attributes are JSON text; each engine reads one member its own way.
+        let member = match tx.backend() {
+            Backend::Sqlite => format!("json_extract(attributes, '$.{name}')"),
+            Backend::Postgres => format!("(CAST(attributes AS jsonb) ->> '{name}')"),
+        };
+        sql.push(&format!(" AND lower(CAST({member} AS TEXT)) = "))
+            .bind(Arg::Text(value.to_lowercase()));
     }
     sql.newest_first("", page);
     let rows = sql.build().fetch_all(tx.conn()).await.classified()?;

@@ -247,6 +247,43 @@ pub async fn list(
     }))
 }
 
+/// Names a conversation by the hash of a widget visitor's token. A token already used in
+/// this workspace and mode fails the unique index `conversations_visitor_token`.
+pub async fn set_visitor_token(
+    tx: &mut TenantTx,
+    id: &ConversationId,
+    token_hash: &str,
+) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE conversations SET visitor_token_hash = $4 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(id.as_str())
+    .bind(token_hash)
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// The conversation a widget visitor's token (by its hash) names.
+pub async fn find_by_visitor_token(
+    tx: &mut TenantTx,
+    token_hash: &str,
+) -> Result<Option<Conversation>> {
+    let (ws, live) = tx.scope();
+    let mut sql = Sql::new(&format!("{SELECT} WHERE v.workspace_id = "));
+    sql.bind(Arg::Text(ws))
+        .push(" AND v.livemode = ")
+        .bind(Arg::Int(live))
+        .push(" AND v.visitor_token_hash = ")
+        .bind(Arg::Text(token_hash.to_owned()));
+    let row = sql.build().fetch_optional(tx.conn()).await.classified()?;
+    row.as_ref().map(decode).transpose()
+}
+
 /// Conversation ids with a contact (erasure).
 pub async fn ids_for_contact(
     tx: &mut TenantTx,

@@ -16,7 +16,7 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             KeyKind::Secret => "secret",
             KeyKind::Site => "site",
@@ -40,9 +40,9 @@ pub struct KeyRow {
     pub revoked_at: Option<Timestamp>,
 }
 
-const KEY_COLUMNS: &str = "id, workspace_id, livemode, member_id, kind, last4, label, scopes, allowed_origins, created_at, revoked_at";
+pub(crate) const KEY_COLUMNS: &str = "id, workspace_id, livemode, member_id, kind, last4, label, scopes, allowed_origins, created_at, revoked_at";
 
-fn decode_key(row: &AnyRow) -> Result<KeyRow> {
+pub(crate) fn decode_key(row: &AnyRow) -> Result<KeyRow> {
     let kind: String = row.try_get("kind").classified()?;
     let json_list = |col: &str| -> Result<Vec<String>> {
         let raw: String = row.try_get(col).classified()?;
@@ -165,4 +165,22 @@ pub async fn list_keys(tx: &mut TenantTx, kind: KeyKind) -> Result<Vec<KeyRow>> 
         .await
         .classified()?;
     rows.iter().map(decode_key).collect()
+}
+
+/// Sets the origins every site key of the transaction's workspace and mode accepts
+/// (the widget settings keep one list per mode).
+pub async fn set_site_origins(tx: &mut TenantTx, origins: &[String], now: Timestamp) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE api_keys SET allowed_origins = $3, updated_at = $4 \
+         WHERE workspace_id = $1 AND livemode = $2 AND kind = 'site'",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(serde_json::to_string(origins).unwrap_or_else(|_| "[]".into()))
+    .bind(now.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
 }

@@ -167,6 +167,16 @@ impl Store {
                     "webhooks",
                     include_str!("../migrations/sqlite/0004_webhooks.sql"),
                 ),
+                migration(
+                    5,
+                    "widget",
+                    include_str!("../migrations/sqlite/0005_widget.sql"),
+                ),
+                migration(
+                    6,
+                    "tasks",
+                    include_str!("../migrations/sqlite/0006_tasks.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -188,6 +198,16 @@ impl Store {
                     4,
                     "webhooks",
                     include_str!("../migrations/postgres/0004_webhooks.sql"),
+                ),
+                migration(
+                    5,
+                    "widget",
+                    include_str!("../migrations/postgres/0005_widget.sql"),
+                ),
+                migration(
+                    6,
+                    "tasks",
+                    include_str!("../migrations/postgres/0006_tasks.sql"),
                 ),
             ],
         };

@@ -115,6 +115,22 @@ pub async fn redact_contact(
     Ok(done.rows_affected())
 }
 
+/// Replaces one event's payload (erasure of what it carried).
+pub async fn redact(tx: &mut TenantTx, id: &str, redacted: &Value) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE events SET data = $4 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(id.to_owned())
+    .bind(redacted.to_string())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
 /// Every event about one contact, oldest first (data-protection export).
 pub async fn list_for_contact(tx: &mut TenantTx, contact: &ContactId) -> Result<Vec<Event>> {
     let (ws, live) = tx.scope();
@@ -179,18 +195,40 @@ pub async fn after_seq(tx: &mut SystemTx, seq: i64, limit: i64) -> Result<Vec<Se
 
 /// This tenant's events after `seq`, in log order (a stream's catch-up on resume).
 pub async fn tenant_after_seq(tx: &mut TenantTx, seq: i64, limit: i64) -> Result<Vec<Sequenced>> {
+    scoped_after_seq(tx, None, seq, limit).await
+}
+
+/// One conversation's events after `seq`, in log order (a widget stream's catch-up).
+pub async fn conversation_after_seq(
+    tx: &mut TenantTx,
+    conversation: &ConversationId,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<Sequenced>> {
+    scoped_after_seq(tx, Some(conversation), seq, limit).await
+}
+
+async fn scoped_after_seq(
+    tx: &mut TenantTx,
+    conversation: Option<&ConversationId>,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<Sequenced>> {
     let (ws, live) = tx.scope();
-    let sql = format!(
-        "SELECT {SEQ_COLUMNS} FROM events WHERE workspace_id = $1 AND livemode = $2 AND seq > $3 ORDER BY seq LIMIT $4"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(ws)
-        .bind(live)
-        .bind(seq)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await
-        .classified()?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {SEQ_COLUMNS} FROM events WHERE workspace_id = "
+    ));
+    sql.bind(Arg::Text(ws))
+        .push(" AND livemode = ")
+        .bind(Arg::Int(live))
+        .push(" AND seq > ")
+        .bind(Arg::Int(seq));
+    if let Some(c) = conversation {
+        sql.push(" AND conversation_id = ")
+            .bind(Arg::Text(c.to_string()));
+    }
+    sql.push(" ORDER BY seq LIMIT ").bind(Arg::Int(limit));
+    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
     rows.iter().map(decode_sequenced).collect()
 }
 

@@ -90,6 +90,28 @@ pub async fn list(
     since: Option<Timestamp>,
     page: &PageRequest,
 ) -> Result<Page<Message>> {
+    list_of_roles(tx, conversation, None, since, page).await
+}
+
+/// Like [`list`], only messages with one of `roles` (what a widget visitor may see), so
+/// pages stay full.
+pub async fn list_roles(
+    tx: &mut TenantTx,
+    conversation: &ConversationId,
+    roles: &[MessageRole],
+    since: Option<Timestamp>,
+    page: &PageRequest,
+) -> Result<Page<Message>> {
+    list_of_roles(tx, conversation, Some(roles), since, page).await
+}
+
+async fn list_of_roles(
+    tx: &mut TenantTx,
+    conversation: &ConversationId,
+    roles: Option<&[MessageRole]>,
+    since: Option<Timestamp>,
+    page: &PageRequest,
+) -> Result<Page<Message>> {
     let (ws, live) = tx.scope();
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM messages WHERE workspace_id = "
@@ -102,6 +124,16 @@ pub async fn list(
     if let Some(since) = since {
         sql.push(" AND created_at >= ")
             .bind(Arg::Int(since.millis()));
+    }
+    if let Some(roles) = roles {
+        sql.push(" AND role IN (");
+        for (i, role) in roles.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Arg::Text(role.as_str().to_owned()));
+        }
+        sql.push(")");
     }
     sql.oldest_first("", page);
     let rows = sql.build().fetch_all(tx.conn()).await.classified()?;

@@ -231,3 +231,20 @@ pub async fn redact_contact(tx: &mut TenantTx, contact: &str) -> Result<u64> {
     .classified()?;
     Ok(done.rows_affected())
 }
+
+/// Forgets the stored response bodies of attempts that carried the event `event_id`
+/// (erasure: a receiver may echo what it was sent).
+pub async fn redact_event(tx: &mut TenantTx, event_id: &str) -> Result<u64> {
+    let (ws, live) = tx.scope();
+    let done = sqlx::query(
+        "UPDATE webhook_attempts SET response_body = NULL WHERE workspace_id = $1 AND livemode = $2 AND delivery_id IN \
+         (SELECT id FROM webhook_deliveries WHERE workspace_id = $1 AND livemode = $2 AND event_id = $3)",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(event_id.to_owned())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(done.rows_affected())
+}

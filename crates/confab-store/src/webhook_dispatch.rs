@@ -34,6 +34,9 @@ pub struct Claimed {
     pub schedule_from: Timestamp,
     /// The event as the log has it now; `None` once retention removed it.
     pub event: Option<EventRow>,
+    /// Set when the endpoint is an API key's `response_url`: the delivery carries a
+    /// task's result, not the event itself.
+    pub api_key_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -46,7 +49,7 @@ pub struct EventRow {
 }
 
 const CANDIDATES: &str = "SELECT d.id, d.workspace_id, d.livemode, d.endpoint_id, d.cycle_attempt, d.schedule_from, \
-    p.url, p.secret, p.previous_secret, p.previous_secret_expires_at, \
+    p.url, p.secret, p.previous_secret, p.previous_secret_expires_at, p.api_key_id, \
     e.id AS event_id, e.type AS event_type, e.data AS event_data, e.created_at AS event_created_at \
     FROM webhook_deliveries d \
     JOIN webhook_endpoints p ON p.id = d.endpoint_id \
@@ -81,6 +84,7 @@ fn decode(row: &AnyRow, now: Timestamp) -> Result<Claimed> {
         cycle_attempt: row.try_get("cycle_attempt").classified()?,
         schedule_from: Timestamp::from_millis(row.try_get("schedule_from").classified()?),
         event,
+        api_key_id: row.try_get("api_key_id").classified()?,
     })
 }
 

@@ -1,6 +1,10 @@
 //! Webhook endpoints. The signing secrets are stored in clear (they must sign) and are
 //! read only by the dispatcher's claim (`webhook_dispatch`); every read here returns
 //! the endpoint without them.
+//!
+//! An API key's `response_url` is an endpoint too, owned by the key (`api_key_id`):
+//! it carries the key's signing secret, receives only that key's task results, and is
+//! invisible to everything the tenant manages (get, list, the event fan-out).
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -62,9 +66,12 @@ pub async fn insert(tx: &mut TenantTx, e: &WebhookEndpoint, secret: &str) -> Res
     Ok(())
 }
 
+/// An endpoint the tenant manages (a key's response endpoint is not one of them).
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<WebhookEndpoint>> {
-    let select = format!("SELECT {COLUMNS} FROM webhook_endpoints");
-    fetch_by_id(tx, &select, "", id, decode).await
+    let select = format!(
+        "SELECT {COLUMNS} FROM (SELECT * FROM webhook_endpoints WHERE api_key_id IS NULL) v"
+    );
+    fetch_by_id(tx, &select, "v.", id, decode).await
 }
 
 /// Newest first.
@@ -75,7 +82,8 @@ pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<WebhookE
     ));
     sql.bind(Arg::Text(ws))
         .push(" AND livemode = ")
-        .bind(Arg::Int(live));
+        .bind(Arg::Int(live))
+        .push(" AND api_key_id IS NULL");
     sql.newest_first("", page);
     fetch_page(sql, tx, page, decode, |e| {
         (e.created_at.millis(), e.id.to_string())
@@ -155,7 +163,8 @@ pub async fn delete(tx: &mut TenantTx, id: &WebhookEndpointId) -> Result<()> {
 pub async fn routes(tx: &mut TenantTx) -> Result<Vec<(WebhookEndpointId, Vec<String>)>> {
     let (ws, live) = tx.scope();
     let rows = sqlx::query(
-        "SELECT id, events FROM webhook_endpoints WHERE workspace_id = $1 AND livemode = $2 AND enabled = 1",
+        "SELECT id, events FROM webhook_endpoints WHERE workspace_id = $1 AND livemode = $2 AND enabled = 1 \
+         AND api_key_id IS NULL",
     )
     .bind(ws)
     .bind(live)
@@ -171,4 +180,85 @@ pub async fn routes(tx: &mut TenantTx) -> Result<Vec<(WebhookEndpointId, Vec<Str
             ))
         })
         .collect()
+}
+
+/// A key's response endpoint: where its task results go.
+#[derive(Clone, Debug)]
+pub struct KeyEndpoint {
+    pub id: WebhookEndpointId,
+    /// The key has a `response_url` (an endpoint without one waits, disabled).
+    pub enabled: bool,
+}
+
+/// Creates the response endpoint of a new key, with the key's signing secret; it is
+/// disabled until the key has a `response_url`.
+pub async fn insert_for_key(
+    tx: &mut TenantTx,
+    key_id: &str,
+    livemode: bool,
+    url: Option<&str>,
+    secret: &str,
+    now: Timestamp,
+) -> Result<WebhookEndpointId> {
+    let (ws, _) = tx.scope();
+    let id = WebhookEndpointId::generate();
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (id, workspace_id, livemode, url, description, events, enabled, auto_recover, \
+         secret, api_key_id, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, '[]', $5, 0, $6, $7, $8, $8)",
+    )
+    .bind(id.as_str())
+    .bind(ws)
+    .bind(livemode as i64)
+    .bind(url.unwrap_or_default().to_owned())
+    .bind(url.is_some() as i64)
+    .bind(secret)
+    .bind(key_id.to_owned())
+    .bind(now.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(id)
+}
+
+/// Points a key's response endpoint at `url` (`None`: no more deliveries).
+pub async fn set_key_url(
+    tx: &mut TenantTx,
+    key_id: &str,
+    url: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    let (ws, _) = tx.scope();
+    sqlx::query(
+        "UPDATE webhook_endpoints SET url = $3, enabled = $4, disabled_reason = NULL, updated_at = $5 \
+         WHERE workspace_id = $1 AND api_key_id = $2",
+    )
+    .bind(ws)
+    .bind(key_id.to_owned())
+    .bind(url.unwrap_or_default().to_owned())
+    .bind(url.is_some() as i64)
+    .bind(now.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// The response endpoint of a key, if it has one.
+pub async fn for_key(tx: &mut TenantTx, key_id: &str) -> Result<Option<KeyEndpoint>> {
+    let (ws, _) = tx.scope();
+    let row = sqlx::query(
+        "SELECT id, enabled FROM webhook_endpoints WHERE workspace_id = $1 AND api_key_id = $2",
+    )
+    .bind(ws)
+    .bind(key_id.to_owned())
+    .fetch_optional(tx.conn())
+    .await
+    .classified()?;
+    row.map(|row| {
+        Ok(KeyEndpoint {
+            id: WebhookEndpointId::from_trusted(row.try_get("id").classified()?),
+            enabled: row.try_get::<i64, _>("enabled").classified()? != 0,
+        })
+    })
+    .transpose()
 }

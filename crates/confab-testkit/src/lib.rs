@@ -13,11 +13,13 @@ pub mod python;
 mod receiver;
 mod server;
 mod sse;
+mod tasks;
 
 pub use db::{TestBackend, TestDb};
 pub use receiver::{Received, Receiver, Reply};
 pub use server::{Response, TestServer};
 pub use sse::{SseClient, SseFrame};
+pub use tasks::TaskCaller;
 
 /// Runs an async test body once per backend: `name::sqlite` and `name::postgres`.
 #[macro_export]

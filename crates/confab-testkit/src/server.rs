@@ -96,6 +96,7 @@ impl TestServer {
         let router = confab::router(app.clone(), config, &confab_mcp::McpConfig::default());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
+            let router = router.into_make_service_with_connect_info::<SocketAddr>();
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async move {
                     let _ = rx.await;
@@ -136,6 +137,35 @@ impl TestServer {
             req = req.body(body);
         }
         let resp = req.send().await.expect("request");
+        Response {
+            status: resp.status().as_u16(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.expect("body"),
+        }
+    }
+
+    /// A multipart upload to `path`: one part named `file` with this name, declared
+    /// type (the server sniffs its own) and bytes, and these headers.
+    pub async fn upload(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        filename: &str,
+        declared: &str,
+        bytes: Vec<u8>,
+    ) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_owned())
+            .mime_str(declared)
+            .expect("a valid content type");
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(reqwest::multipart::Form::new().part("file", part));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("upload");
         Response {
             status: resp.status().as_u16(),
             headers: resp.headers().clone(),

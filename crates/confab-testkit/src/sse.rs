@@ -27,7 +27,20 @@ pub struct SseClient {
 impl SseClient {
     /// Opens `url` with the bearer credential and optional `Last-Event-ID`.
     pub async fn open(url: &str, bearer: &str, last_event_id: Option<&str>) -> SseClient {
-        let mut req = reqwest::Client::new().get(url).bearer_auth(bearer);
+        let auth = format!("Bearer {bearer}");
+        Self::open_with(url, &[("authorization", &auth)], last_event_id).await
+    }
+
+    /// Opens `url` with these headers (a site key, say) and optional `Last-Event-ID`.
+    pub async fn open_with(
+        url: &str,
+        headers: &[(&str, &str)],
+        last_event_id: Option<&str>,
+    ) -> SseClient {
+        let mut req = reqwest::Client::new().get(url);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id);
         }

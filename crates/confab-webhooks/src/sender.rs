@@ -93,6 +93,17 @@ impl Sender {
 
     /// POSTs `body` (the exact bytes that were signed) to `url` and reports.
     pub async fn send(&self, url: &str, signed: &SignedHeaders, body: Vec<u8>) -> AttemptReport {
+        self.send_with(url, signed, &[], body).await
+    }
+
+    /// [`Sender::send`] with `extra` headers (a task result's `X-Task-Id`).
+    pub async fn send_with(
+        &self,
+        url: &str,
+        signed: &SignedHeaders,
+        extra: &[(&'static str, String)],
+        body: Vec<u8>,
+    ) -> AttemptReport {
         let started = Instant::now();
         let failed = |error: String| AttemptReport {
             outcome: Outcome::Failed { retry_after: None },
@@ -116,7 +127,7 @@ impl Sender {
         let response = match self
             .client
             .post(parsed)
-            .headers(headers(signed))
+            .headers(headers(signed, extra))
             .body(body)
             .send()
             .await
@@ -153,7 +164,7 @@ impl Sender {
     }
 }
 
-fn headers(signed: &SignedHeaders) -> HeaderMap {
+fn headers(signed: &SignedHeaders, extra: &[(&'static str, String)]) -> HeaderMap {
     let mut map = HeaderMap::new();
     let mut put = |name: &'static str, value: &str| {
         if let Ok(v) = HeaderValue::from_str(value) {
@@ -164,6 +175,9 @@ fn headers(signed: &SignedHeaders) -> HeaderMap {
     put("webhook-timestamp", &signed.webhook_timestamp);
     put("webhook-signature", &signed.webhook_signature);
     put("x-signature", &signed.x_signature);
+    for (name, value) in extra {
+        put(name, value);
+    }
     map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     map.insert(USER_AGENT, HeaderValue::from_static(CONFAB_AGENT));
     map

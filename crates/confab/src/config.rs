@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use confab_app::AiConfig;
+use confab_app::budget::{Prices, TokenPrices};
 use confab_app::core::agent::ProviderSettings;
+use confab_app::core::money::Microcents;
 use confab_app::core::validate::is_env_var_name;
+use confab_app::{AiConfig, TaskSettings};
 use confab_mcp::McpConfig;
 use confab_webhooks::{RetrySchedule, WebhookSettings};
 use serde::Deserialize;
@@ -47,6 +49,8 @@ pub struct Layer {
     pub public_url: Option<String>,
     pub admin_token: Option<Secret>,
     pub rate_limit_per_minute: Option<u64>,
+    /// Behind a reverse proxy: the client's address is the last `X-Forwarded-For` entry.
+    pub trust_forwarded_for: Option<bool>,
     pub webhooks_retry_schedule: Option<String>,
     pub webhooks_allow_private_networks: Option<bool>,
     /// How long a claimed delivery is reserved (`30s`); after a crash, deliveries that
@@ -74,9 +78,38 @@ pub struct Layer {
     pub ai_timeout_ms: Option<u64>,
     /// Provider attempts per customer message before the AI hands off (default 4).
     pub ai_max_attempts: Option<u64>,
+    /// Cents charged to a key for each action the task agent takes (default 0.1).
+    pub price_action_cents: Option<Amount>,
+    /// Cents per million tokens to and from OpenAI-compatible providers (15 / 60).
+    pub price_openai_input_cents_per_mtok: Option<Amount>,
+    pub price_openai_output_cents_per_mtok: Option<Amount>,
+    /// Cents per million tokens to and from Anthropic (100 / 500).
+    pub price_anthropic_input_cents_per_mtok: Option<Amount>,
+    pub price_anthropic_output_cents_per_mtok: Option<Amount>,
+    /// Tasks one process runs at once (default 4).
+    pub tasks_concurrency: Option<u64>,
     /// Comma-separated `Host` values `/mcp` accepts (`host` or `host:port`; default: the
     /// public URL's host and the loopback names).
     pub mcp_allowed_hosts: Option<String>,
+}
+
+/// A decimal amount, written as a TOML number or string (`0.1`, `"0.000015"`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Amount {
+    Whole(u64),
+    Fraction(f64),
+    Text(String),
+}
+
+impl Amount {
+    fn text(&self) -> String {
+        match self {
+            Amount::Whole(n) => n.to_string(),
+            Amount::Fraction(f) => f.to_string(),
+            Amount::Text(t) => t.clone(),
+        }
+    }
 }
 
 impl Layer {
@@ -95,6 +128,7 @@ impl Layer {
             public_url: over.public_url.or(self.public_url),
             admin_token: over.admin_token.or(self.admin_token),
             rate_limit_per_minute: over.rate_limit_per_minute.or(self.rate_limit_per_minute),
+            trust_forwarded_for: over.trust_forwarded_for.or(self.trust_forwarded_for),
             webhooks_retry_schedule: over
                 .webhooks_retry_schedule
                 .or(self.webhooks_retry_schedule),
@@ -115,6 +149,20 @@ impl Layer {
             ai_key_envs: over.ai_key_envs.or(self.ai_key_envs),
             ai_timeout_ms: over.ai_timeout_ms.or(self.ai_timeout_ms),
             ai_max_attempts: over.ai_max_attempts.or(self.ai_max_attempts),
+            price_action_cents: over.price_action_cents.or(self.price_action_cents),
+            price_openai_input_cents_per_mtok: over
+                .price_openai_input_cents_per_mtok
+                .or(self.price_openai_input_cents_per_mtok),
+            price_openai_output_cents_per_mtok: over
+                .price_openai_output_cents_per_mtok
+                .or(self.price_openai_output_cents_per_mtok),
+            price_anthropic_input_cents_per_mtok: over
+                .price_anthropic_input_cents_per_mtok
+                .or(self.price_anthropic_input_cents_per_mtok),
+            price_anthropic_output_cents_per_mtok: over
+                .price_anthropic_output_cents_per_mtok
+                .or(self.price_anthropic_output_cents_per_mtok),
+            tasks_concurrency: over.tasks_concurrency.or(self.tasks_concurrency),
             mcp_allowed_hosts: over.mcp_allowed_hosts.or(self.mcp_allowed_hosts),
         }
     }
@@ -155,6 +203,7 @@ impl Layer {
             public_url: get("CONFAB_PUBLIC_URL"),
             admin_token: get("CONFAB_ADMIN_TOKEN").map(Secret),
             rate_limit_per_minute: parse_num("CONFAB_RATE_LIMIT_PER_MINUTE")?,
+            trust_forwarded_for: parse_bool("CONFAB_TRUST_FORWARDED_FOR")?,
             webhooks_retry_schedule: get("CONFAB_WEBHOOKS_RETRY_SCHEDULE"),
             webhooks_allow_private_networks: parse_bool("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS")?,
             webhooks_lease: get("CONFAB_WEBHOOKS_LEASE"),
@@ -171,6 +220,20 @@ impl Layer {
             ai_key_envs: get("CONFAB_AI_KEY_ENVS"),
             ai_timeout_ms: parse_num("CONFAB_AI_TIMEOUT_MS")?,
             ai_max_attempts: parse_num("CONFAB_AI_MAX_ATTEMPTS")?,
+            price_action_cents: get("CONFAB_PRICE_ACTION_CENTS").map(Amount::Text),
+            price_openai_input_cents_per_mtok: get("CONFAB_PRICE_OPENAI_INPUT_CENTS_PER_MTOK")
+                .map(Amount::Text),
+            price_openai_output_cents_per_mtok: get("CONFAB_PRICE_OPENAI_OUTPUT_CENTS_PER_MTOK")
+                .map(Amount::Text),
+            price_anthropic_input_cents_per_mtok: get(
+                "CONFAB_PRICE_ANTHROPIC_INPUT_CENTS_PER_MTOK",
+            )
+            .map(Amount::Text),
+            price_anthropic_output_cents_per_mtok: get(
+                "CONFAB_PRICE_ANTHROPIC_OUTPUT_CENTS_PER_MTOK",
+            )
+            .map(Amount::Text),
+            tasks_concurrency: parse_num("CONFAB_TASKS_CONCURRENCY")?,
             mcp_allowed_hosts: get("CONFAB_MCP_ALLOWED_HOSTS"),
         })
     }
@@ -189,10 +252,14 @@ pub struct Config {
     pub public_url: String,
     pub admin_token: Option<Secret>,
     pub rate_limit_per_minute: u64,
+    /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
     /// Schedule, private networks, lease and concurrency of webhook delivery.
     pub webhooks: WebhookSettings,
     pub log_json: bool,
     pub ai: AiConfig,
+    /// Prices and concurrency of the task gateway.
+    pub tasks: TaskSettings,
     pub mcp: McpConfig,
 }
 
@@ -219,6 +286,7 @@ impl Config {
     pub fn resolve(layer: Layer) -> anyhow::Result<Config> {
         let ai = resolve_ai(&layer)?;
         let webhooks = webhook_settings(&layer)?;
+        let tasks = task_settings(&layer)?;
         let listen = layer.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
         listen
             .parse::<std::net::SocketAddr>()
@@ -269,12 +337,63 @@ impl Config {
             public_url,
             admin_token: layer.admin_token.filter(|t| !t.expose().is_empty()),
             rate_limit_per_minute,
+            trust_forwarded_for: layer.trust_forwarded_for.unwrap_or(false),
             webhooks,
             log_json,
             ai,
+            tasks,
             mcp,
         })
     }
+}
+
+/// The price table and the task worker's concurrency.
+fn task_settings(layer: &Layer) -> anyhow::Result<TaskSettings> {
+    let defaults = TaskSettings::default();
+    let price = |value: &Option<Amount>, default: Microcents, key: &str| match value {
+        None => Ok(default),
+        Some(amount) => {
+            Microcents::parse_cents(&amount.text()).map_err(|e| anyhow::anyhow!("{key}: {e}"))
+        }
+    };
+    let p = defaults.prices;
+    let prices = Prices {
+        action: price(&layer.price_action_cents, p.action, "price_action_cents")?,
+        openai: TokenPrices {
+            input_per_million: price(
+                &layer.price_openai_input_cents_per_mtok,
+                p.openai.input_per_million,
+                "price_openai_input_cents_per_mtok",
+            )?,
+            output_per_million: price(
+                &layer.price_openai_output_cents_per_mtok,
+                p.openai.output_per_million,
+                "price_openai_output_cents_per_mtok",
+            )?,
+        },
+        anthropic: TokenPrices {
+            input_per_million: price(
+                &layer.price_anthropic_input_cents_per_mtok,
+                p.anthropic.input_per_million,
+                "price_anthropic_input_cents_per_mtok",
+            )?,
+            output_per_million: price(
+                &layer.price_anthropic_output_cents_per_mtok,
+                p.anthropic.output_per_million,
+                "price_anthropic_output_cents_per_mtok",
+            )?,
+        },
+    };
+    let concurrency = match layer.tasks_concurrency {
+        Some(0) => bail!("tasks_concurrency must be at least 1"),
+        Some(n) => n as usize,
+        None => defaults.concurrency,
+    };
+    Ok(TaskSettings {
+        prices,
+        concurrency,
+        ..defaults
+    })
 }
 
 /// The `Host` values `/mcp` answers to: the configured list, or the public URL's host
@@ -446,6 +565,14 @@ mod tests {
         assert_eq!(config.database_url, "sqlite:///tmp/b/confab.db");
         assert_eq!(config.webhooks.schedule.attempts(), 6);
         assert!(!config.webhooks.allow_private_networks);
+        assert!(!config.trust_forwarded_for);
+        let behind_proxy =
+            Layer::from_env(|k| (k == "CONFAB_TRUST_FORWARDED_FOR").then(|| "true".into()));
+        assert!(
+            Config::resolve(behind_proxy.unwrap())
+                .unwrap()
+                .trust_forwarded_for
+        );
     }
 
     #[test]
@@ -555,6 +682,44 @@ mod tests {
         assert!(bad(&[("CONFAB_AI_PROVIDER", "anthropic")]).contains("ai_model"));
         assert!(bad(&[("CONFAB_AI_KEY_ENVS", "lower-case")]).contains("ai_key_envs"));
         assert!(bad(&[("CONFAB_AI_OPENAI_BASE_URL", "ftp://x")]).contains("ai_openai_base_url"));
+    }
+
+    #[test]
+    fn prices_come_from_the_environment_or_the_file_and_are_checked() {
+        let env = Layer::from_env(|k| match k {
+            "CONFAB_PRICE_ACTION_CENTS" => Some("0.25".into()),
+            "CONFAB_PRICE_OPENAI_INPUT_CENTS_PER_MTOK" => Some("7.5".into()),
+            "CONFAB_TASKS_CONCURRENCY" => Some("2".into()),
+            _ => None,
+        })
+        .unwrap();
+        let config = Config::resolve(env).unwrap();
+        assert_eq!(config.tasks.prices.action, Microcents(250_000));
+        assert_eq!(
+            config.tasks.prices.openai.input_per_million,
+            Microcents(7_500_000)
+        );
+        assert_eq!(
+            config.tasks.prices.openai.output_per_million,
+            TaskSettings::default().prices.openai.output_per_million
+        );
+        assert_eq!(config.tasks.concurrency, 2);
+        let file: Layer =
+            toml::from_str("price_action_cents = 1\nprice_anthropic_output_cents_per_mtok = 0.5")
+                .unwrap();
+        let config = Config::resolve(file).unwrap();
+        assert_eq!(config.tasks.prices.action, Microcents::from_cents(1));
+        assert_eq!(
+            config.tasks.prices.anthropic.output_per_million,
+            Microcents(500_000)
+        );
+        let bad = Config::resolve(Layer {
+            price_action_cents: Some(Amount::Text("-1".into())),
+            ..Layer::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(bad.contains("price_action_cents"), "{bad}");
     }
 
     #[test]

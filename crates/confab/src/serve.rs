@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use confab_app::replies::{self, AgentEngine, ReplyEngine};
 use confab_app::workspaces::{self, WorkspaceCredentials};
 use confab_app::{App, AppConfig, Clock};
-use confab_app::{live, webhooks};
+use confab_app::{live, tasks, webhooks};
 use confab_store::{Backend, Store, StoreOptions};
 
 use crate::Role;
@@ -51,6 +51,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         files_dir: config.files_dir.clone(),
         ai: config.ai.clone(),
         webhooks: config.webhooks.clone(),
+        tasks: config.tasks.clone(),
         ..AppConfig::default()
     };
     Ok(App::new(store, Clock::system(), app_config))
@@ -76,13 +77,16 @@ fn print_credentials(creds: &WorkspaceCredentials, public_url: &str) {
     println!(
         "\nConfab created workspace \"Default\". These credentials are shown ONCE: store them now.\n\
          \n  workspace id     {}\n  test secret key  {}\n  live secret key  {}\n  test site key    {}\n  live site key    {}\n  owner token      {}\n\
-         \n  console          {public_url}/console\n  API docs         {public_url}/docs\n  widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{}\" async></script>\n",
+         \n  console          {public_url}/console\n  API docs         {public_url}/docs\n  widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{}\" async></script>\n\
+         \x20                  (a live key works on the sites you allow: PUT /v1/settings/widget {{\"allowed_origins\": [...]}}; the test site key works anywhere)\n\
+         \x20 chat page        {public_url}/chat/{}\n",
         creds.workspace_id,
         creds.test_secret_key,
         creds.live_secret_key,
         creds.test_site_key,
         creds.live_site_key,
         creds.owner_token,
+        creds.live_site_key,
         creds.live_site_key,
     );
 }
@@ -101,6 +105,7 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     tracing::info!(
         public_url = %config.public_url,
         rate_limit_per_minute = config.rate_limit_per_minute,
+        trust_forwarded_for = config.trust_forwarded_for,
         webhooks_retry_schedule = %config.webhooks.schedule,
         webhooks_allow_private_networks = config.webhooks.allow_private_networks,
         admin_api = config.admin_token.is_some(),
@@ -128,6 +133,10 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
             app.clone(),
             shutdown.clone(),
         )));
+        background.push(tokio::spawn(tasks::worker::run_worker(
+            app.clone(),
+            shutdown.clone(),
+        )));
     }
     if role != Role::Worker {
         background.push(tokio::spawn(live::run_pump(app.clone(), shutdown.clone())));
@@ -152,10 +161,13 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
             confab_http::HttpConfig {
                 rate_limit_per_minute: config.rate_limit_per_minute,
                 admin_token: config.admin_token.as_ref().map(|s| s.expose().to_owned()),
+                trust_forwarded_for: config.trust_forwarded_for,
             },
             &config.mcp,
         );
         let stop = shutdown.clone();
+        // The peer address counts the widget's per-visitor rate limits.
+        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, router)
             .with_graceful_shutdown(async move { stop.cancelled().await })
             .await
@@ -193,7 +205,7 @@ async fn wait_for_signal() {
 }
 
 /// Periodic housekeeping: idempotency keys past their 24 hours, events and webhook
-/// deliveries past 30 days.
+/// deliveries past 30 days, tasks past their 24 hours.
 async fn cleaner(app: App, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -214,6 +226,11 @@ async fn cleaner(app: App, shutdown: CancellationToken) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "purged webhook deliveries past retention"),
                     Err(err) => tracing::warn!(error = %err, "webhook delivery cleanup failed"),
+                }
+                match tasks::purge_expired(&app).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "purged expired tasks"),
+                    Err(err) => tracing::warn!(error = %err, "task cleanup failed"),
                 }
             }
         }

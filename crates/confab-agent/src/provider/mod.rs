@@ -55,6 +55,18 @@ pub struct ToolCall {
     pub arguments: serde_json::Value,
 }
 
+impl ToolCall {
+    /// The result of running this call: `content` for the model, an error when
+    /// `is_error`.
+    pub fn answer(&self, content: String, is_error: bool) -> ToolResult {
+        ToolResult {
+            call_id: self.id.clone(),
+            content,
+            is_error,
+        }
+    }
+}
+
 /// One turn of the conversation as the model sees it.
 #[derive(Clone, Debug)]
 pub enum Turn {

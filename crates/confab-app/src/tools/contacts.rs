@@ -1,5 +1,7 @@
 //! Contact tools over `contacts::{list, get, create, update}`.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -22,6 +24,9 @@ struct SearchContacts {
     search: Option<String>,
     /// Only contacts carrying this tag.
     tag: Option<String>,
+    /// Only contacts whose attributes have these values, ignoring case, e.g.
+    /// `{"city": "London"}` or `{"company": "Acme Corp"}`.
+    attributes: Option<BTreeMap<String, String>>,
     /// How many contacts to return, 1 to 100 (default 25).
     limit: Option<i64>,
     /// The `next_cursor` of a previous result, to get the page after it.
@@ -34,7 +39,8 @@ pub(super) fn tools() -> Vec<ToolSpec> {
             Meta {
                 name: "search_contacts",
                 title: "Search contacts",
-                description: "Find the workspace's contacts (customers) by name, email or phone, or by tag, newest first. \
+                description: "Find the workspace's contacts (customers) by name, email or phone, by tag, or by attribute \
+                    values such as city or company, newest first. \
                     Use it before creating a contact to avoid duplicates, and to find a contact's id. \
                     When `has_more` is true, call again with `cursor` set to `next_cursor` for more.",
                 needs: (Resource::Contacts, Access::Read),
@@ -46,7 +52,8 @@ pub(super) fn tools() -> Vec<ToolSpec> {
                     search: input.search,
                     tag: input.tag,
                 };
-                contacts::list(&ctx, filter, &page).await
+                let attributes = input.attributes.unwrap_or_default().into_iter().collect();
+                contacts::list_where(&ctx, filter, attributes, &page).await
             },
             |page: &Page<Contact>| {
                 let more = if page.has_more {

@@ -1,5 +1,5 @@
-//! Conversation tools over `conversations::{list, get}`, `messages::post` and
-//! `handoff::{request, resolve}`.
+//! Conversation tools over `conversations::{list, get}`, `messages::{post,
+//! send_to_contact}` and `handoff::{request, resolve}`.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -39,6 +39,14 @@ struct ListConversations {
     limit: Option<i64>,
     /// The `next_cursor` of a previous result, to get the page after it.
     cursor: Option<String>,
+}
+
+/// Arguments of `message_contact` besides the contact's id.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct MessageContact {
+    /// What to say, as the team (at most 10,000 characters).
+    text: String,
 }
 
 /// Arguments of `get_conversation` besides its id.
@@ -123,6 +131,25 @@ pub(super) fn tools() -> Vec<ToolSpec> {
                     m.conversation_id
                 )
             },
+        ),
+        ToolSpec::on(
+            Meta {
+                name: "message_contact",
+                title: "Message a contact",
+                description: "Send a message the customer sees, as the team, to a contact rather than a conversation: it \
+                    goes into their most recent open conversation, or starts a new one when they have none (refused with \
+                    CONTACT_BLOCKED for a blocked contact). Emits `message.sent`.",
+                needs: (Resource::Conversations, Access::Write),
+                hints: Hints {
+                    open_world: true,
+                    ..Hints::ADD
+                },
+            },
+            ("contact_id", "The contact's id (`ctc_…`)."),
+            |ctx, id, input: MessageContact| async move {
+                messages::send_to_contact(&ctx, &id, &input.text).await
+            },
+            |m: &Message| format!("Sent message {} in {}.", m.id, m.conversation_id),
         ),
         ToolSpec::on(
             Meta {

@@ -10,7 +10,7 @@ use confab_core::id::WebhookEndpointId;
 use confab_core::page::{Page, PageRequest};
 use confab_core::webhook::{DeliveryStatus, WebhookDelivery};
 use confab_core::{ErrorCode, Timestamp};
-use confab_store::webhook_deliveries::{self, NewDelivery};
+use confab_store::webhook_deliveries;
 use confab_store::{TenantTx, webhook_dispatch};
 
 use super::endpoints::load as load_endpoint;
@@ -149,24 +149,7 @@ pub async fn send_test(ctx: &Ctx, endpoint_id: &str) -> AppResult<WebhookDeliver
             None,
         )
         .await?;
-    let first_attempt_at = ctx
-        .app
-        .config
-        .webhooks
-        .schedule
-        .due_at(0, event.created_at.millis())
-        .unwrap_or(event.created_at.millis());
-    let id = webhook_deliveries::insert(
-        uow.tx(),
-        &NewDelivery {
-            endpoint_id: &endpoint.id,
-            event_id: &event.id,
-            event_type: &event.event_type,
-            event_created_at: event.created_at,
-            first_attempt_at: Timestamp::from_millis(first_attempt_at),
-        },
-    )
-    .await?;
+    let id = uow.deliver_to(&endpoint.id, &event).await?;
     let delivery = load(uow.tx(), id.as_str()).await?;
     uow.commit().await?;
     Ok(delivery)

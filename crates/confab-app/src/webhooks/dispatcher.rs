@@ -32,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 use confab_core::Timestamp;
 use confab_core::event::Event;
 use confab_core::id::WebhookEndpointId;
+use confab_core::task::result_body;
 use confab_store::webhook_dispatch::{self, Claimed, EndpointEffect, Next, Recorded};
 use confab_webhooks::{Outcome, Sender, WebhookSettings, signing};
 
@@ -297,7 +298,15 @@ async fn attempt(shared: &Shared, delivery: Claimed) -> Recorded {
         livemode: delivery.livemode,
         data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
     };
-    let body = serde_json::to_vec(&event).unwrap_or_default();
+    // A key's response endpoint gets the task's result, not the event around it.
+    let (body, extra) = match &delivery.api_key_id {
+        None => (serde_json::to_vec(&event).unwrap_or_default(), Vec::new()),
+        Some(_) => {
+            let task_id = event.data["id"].as_str().unwrap_or_default().to_owned();
+            let body = serde_json::to_vec(&result_body(&event.data)).unwrap_or_default();
+            (body, vec![("x-task-id", task_id)])
+        }
+    };
     let signed = match signing::sign(
         row.id.as_str(),
         at.millis().div_euclid(1000),
@@ -312,7 +321,10 @@ async fn attempt(shared: &Shared, delivery: Claimed) -> Recorded {
             return recorded;
         }
     };
-    let report = shared.sender.send(&delivery.url, &signed, body).await;
+    let report = shared
+        .sender
+        .send_with(&delivery.url, &signed, &extra, body)
+        .await;
     let now = shared.app.clock.now();
     recorded.status_code = report.status_code;
     recorded.latency_ms = report.latency.as_millis() as i64;
@@ -320,6 +332,11 @@ async fn attempt(shared: &Shared, delivery: Claimed) -> Recorded {
     recorded.response_body = report.response_body;
     (recorded.next, recorded.effect) = match report.outcome {
         Outcome::Delivered => (Next::Delivered, EndpointEffect::Succeeded),
+        // A 410 disables an endpoint the tenant manages; a key's response endpoint
+        // follows its key's `response_url` instead, so the attempt just failed.
+        Outcome::Gone if delivery.api_key_id.is_some() => {
+            (after_failure(now, None), EndpointEffect::Failed)
+        }
         Outcome::Gone => (after_failure(now, None), EndpointEffect::Gone),
         Outcome::Failed { retry_after } => {
             (after_failure(now, retry_after), EndpointEffect::Failed)

@@ -5,7 +5,7 @@
 
 use confab_core::Timestamp;
 use confab_core::event::Event;
-use confab_core::id::WebhookEndpointId;
+use confab_core::id::{WebhookDeliveryId, WebhookEndpointId};
 use confab_core::webhook::filter_matches;
 use confab_store::TenantTx;
 use confab_store::webhook_deliveries::{self, NewDelivery};
@@ -32,31 +32,41 @@ impl Fanout {
         }
     }
 
+    /// Queues `event` for `endpoint` alone, due at the schedule's first offset.
+    pub(crate) async fn deliver_to(
+        &self,
+        tx: &mut TenantTx,
+        endpoint_id: &WebhookEndpointId,
+        event: &Event,
+    ) -> AppResult<WebhookDeliveryId> {
+        Ok(webhook_deliveries::insert(
+            tx,
+            &NewDelivery {
+                endpoint_id,
+                event_id: &event.id,
+                event_type: &event.event_type,
+                event_created_at: event.created_at,
+                first_attempt_at: Timestamp::from_millis(
+                    event.created_at.millis() + self.first_delay_ms,
+                ),
+            },
+        )
+        .await?)
+    }
+
     /// Queues `event` for every endpoint that wants it.
     pub(crate) async fn deliver(&mut self, tx: &mut TenantTx, event: &Event) -> AppResult<()> {
         let routes = match &self.routes {
             Some(routes) => routes,
             None => self.routes.insert(webhook_endpoints::routes(tx).await?),
         };
-        let wanted: Vec<&WebhookEndpointId> = routes
+        let wanted: Vec<WebhookEndpointId> = routes
             .iter()
             .filter(|(_, filter)| filter_matches(filter, &event.event_type))
-            .map(|(id, _)| id)
+            .map(|(id, _)| id.clone())
             .collect();
-        for endpoint_id in wanted {
-            webhook_deliveries::insert(
-                tx,
-                &NewDelivery {
-                    endpoint_id,
-                    event_id: &event.id,
-                    event_type: &event.event_type,
-                    event_created_at: event.created_at,
-                    first_attempt_at: Timestamp::from_millis(
-                        event.created_at.millis() + self.first_delay_ms,
-                    ),
-                },
-            )
-            .await?;
+        for endpoint_id in &wanted {
+            self.deliver_to(tx, endpoint_id, event).await?;
         }
         Ok(())
     }

@@ -3,13 +3,14 @@
 use confab_app::conversations::{self, ConversationCreate, ConversationUpdate, ListFilter};
 use confab_app::handoff::{self, AssignInput, HandoffInput, ResolveInput, TakeOverInput};
 use confab_app::messages::{self, MessageCreate};
+use confab_app::typing::{self, TypingSignal};
 use confab_core::conversation::{Conversation, Message};
 use confab_core::page::Page;
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiPath, QueryMap};
-use crate::json::{ApiJson, Created, Json, OptionalJson};
+use crate::json::{Accepted, ApiJson, Created, Json, OptionalJson};
 
 /// List conversations, newest first.
 #[utoipa::path(get, path = "/v1/conversations", tag = "Conversations",
@@ -166,4 +167,16 @@ pub async fn resolve(
     Ok(Json(
         handoff::resolve(&ctx, &id, input.unwrap_or_default()).await?,
     ))
+}
+
+/// Tell the visitor a person is typing (an ephemeral `typing` frame on the widget's
+/// stream, shown for `ttl_ms`; send again every few seconds while typing).
+#[utoipa::path(post, path = "/v1/conversations/{id}/typing", tag = "Conversations",
+    params(("id" = String, Path)),
+    responses((status = 202, body = TypingSignal), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn typing(
+    Auth(ctx): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Accepted<TypingSignal>> {
+    Ok(Accepted(typing::agent_typing(&ctx, &id).await?))
 }

@@ -43,6 +43,14 @@ pub async fn upload(
     Auth(ctx): Auth,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Created<FileObject>> {
+    let (filename, bytes) = read_upload(multipart).await?;
+    Ok(Created(files::upload(&ctx, &filename, bytes).await?))
+}
+
+/// Reads the part named `file` of an upload: its name and bytes.
+pub async fn read_upload(
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(String, Vec<u8>)> {
     let mut multipart = multipart.map_err(|_| {
         bad_upload("Send the file as multipart/form-data with a part named `file`.")
     })?;
@@ -65,9 +73,7 @@ pub async fn upload(
             .bytes()
             .await
             .map_err(|e| read_error(&e, "The file part could not be read."))?;
-        return Ok(Created(
-            files::upload(&ctx, &filename, bytes.to_vec()).await?,
-        ));
+        return Ok((filename, bytes.to_vec()));
     }
 }
 

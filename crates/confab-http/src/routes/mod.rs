@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agents;
 pub mod analytics;
+pub mod api_keys;
 pub mod console;
 pub mod contacts;
 pub mod conversations;
@@ -13,5 +14,9 @@ pub mod files;
 pub mod health;
 pub mod knowledge;
 pub mod members;
+pub mod settings;
 pub mod stream;
+pub mod tasks;
 pub mod webhooks;
+pub mod widget;
+pub mod widget_assets;

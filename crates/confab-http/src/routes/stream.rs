@@ -22,18 +22,22 @@ pub async fn stream(
     Auth(ctx): Auth,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
-    let last = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let events = live::subscribe(&ctx, last.as_deref()).await?;
+    let events = live::subscribe(&ctx, last_event_id(&headers)).await?;
     let frames = events.map(|e| {
         let data = serde_json::to_string(&e.event).unwrap_or_else(|_| "{}".into());
         Ok(SseEvent::default().id(e.event.id.to_string()).data(data))
     });
-    Ok(Sse::new(frames).keep_alive(
-        KeepAlive::new()
-            .interval(Duration::from_secs(15))
-            .text("keep-alive"),
-    ))
+    Ok(Sse::new(frames).keep_alive(keep_alive()))
+}
+
+/// The `Last-Event-ID` a reconnecting client sends.
+pub fn last_event_id(headers: &HeaderMap) -> Option<&str> {
+    headers.get("last-event-id").and_then(|v| v.to_str().ok())
+}
+
+/// A comment line every 15 s keeps proxies from closing an idle stream.
+pub fn keep_alive() -> KeepAlive {
+    KeepAlive::new()
+        .interval(Duration::from_secs(15))
+        .text("keep-alive")
 }

@@ -43,7 +43,7 @@ async fn tokens(s: &TestServer) -> (i64, i64) {
     spent
 }
 
-fn operator(kind: &str, url: &str) -> AiConfig {
+pub(crate) fn operator(kind: &str, url: &str) -> AiConfig {
     let mut ai = AiConfig {
         provider: ProviderSettings {
             kind: kind.into(),

@@ -55,7 +55,7 @@ async fn the_rate_limit_trips_and_says_when_to_retry() {
         confab_testkit::TestBackend::Sqlite,
         confab_http::HttpConfig {
             rate_limit_per_minute: 3,
-            admin_token: None,
+            ..confab_http::HttpConfig::default()
         },
     )
     .await;

@@ -254,6 +254,7 @@ both_backends! {
             "base_url": s.base,
             "owner_token": s.creds.owner_token,
             "secret_key": s.sk(),
+            "site_key": s.creds.test_site_key,
         })).await else { return };
         println!("{result:#}");
         assert!(result["whoami"].as_str().unwrap().ends_with("owner"), "{result}");
@@ -271,6 +272,8 @@ both_backends! {
         assert_eq!(result["still_same_page"], true, "live updates without a reload");
         assert_eq!(result["reply_via_api"], json!({"role": "agent", "author_type": "member"}));
         assert_eq!(result["reply_via_stream"]["type"], "message.sent");
+        assert_eq!(result["reply_via_stream"]["conversation_id"], result["conversation_id"]);
+        assert_eq!(result["reply_via_widget_stream"], json!({"role": "agent", "author_type": "member"}));
         assert_eq!(result["note_via_api"], "Refund if it is not delivered by Friday.");
         assert_eq!(result["released"], "ai");
         assert_eq!(result["resolved"], json!({"status": "resolved", "resolution": {"outcome": "solved", "note": "Shipped today."}}));

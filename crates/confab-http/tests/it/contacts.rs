@@ -96,7 +96,11 @@ both_backends! {
 
 /// Every text column of every table that contains `needle`, read as the database owner
 /// (below row-level security).
-async fn tables_mentioning(url: &str, backend: TestBackend, needle: &str) -> Vec<String> {
+pub(crate) async fn tables_mentioning(
+    url: &str,
+    backend: TestBackend,
+    needle: &str,
+) -> Vec<String> {
     let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
     let columns_sql = match backend {
         TestBackend::Sqlite => {

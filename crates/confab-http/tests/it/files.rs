@@ -9,24 +9,15 @@ async fn upload(
     declared: &str,
     bytes: Vec<u8>,
 ) -> confab_testkit::Response {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(filename.to_owned())
-        .mime_str(declared)
-        .unwrap();
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let resp = s
-        .client
-        .post(format!("{}/v1/files", s.base))
-        .bearer_auth(s.sk())
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    confab_testkit::Response {
-        status: resp.status().as_u16(),
-        headers: resp.headers().clone(),
-        text: resp.text().await.unwrap(),
-    }
+    let auth = format!("Bearer {}", s.sk());
+    s.upload(
+        "/v1/files",
+        &[("authorization", &auth)],
+        filename,
+        declared,
+        bytes,
+    )
+    .await
 }
 
 both_backends! {

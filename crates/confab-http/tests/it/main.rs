@@ -17,5 +17,7 @@ mod members;
 mod openapi;
 mod ops;
 mod stream;
+mod tasks;
 mod tenancy;
 mod webhooks;
+mod widget;

@@ -14,6 +14,8 @@ const INFRASTRUCTURE_ROUTES: &[&str] = &[
     "/console",
     "/console/",
     "/console/{file}",
+    "/widget.js",
+    "/chat/{site_key}",
 ];
 
 /// Services outside the REST contract (the MCP server speaks JSON-RPC) are mounted in
@@ -93,6 +95,17 @@ async fn every_documented_operation_is_routed() {
                 .map(|seg| if seg.starts_with('{') { "x" } else { seg })
                 .collect::<Vec<_>>()
                 .join("/");
+            if path.starts_with("/v1/widget/") {
+                // Site-key routes answer, but not to a bearer secret key: they read only
+                // `X-Site-Key` or `?site_key=`.
+                let r = s
+                    .send(&method.to_uppercase(), &concrete, Some(s.sk()), &[], None)
+                    .await;
+                assert_eq!(r.status, 401, "{method} {path}: {}", r.text);
+                assert_eq!(r.code(), "UNAUTHENTICATED", "{method} {path}");
+                checked += 1;
+                continue;
+            }
             if op["responses"]["200"]["content"]["text/event-stream"].is_object() {
                 // A stream never ends: check its status and type, not its body.
                 let resp = s

@@ -55,14 +55,14 @@ both_backends! {
         insert_contact(&store, &ws, false, &a).await;
         insert_contact(&store, &ws, false, &b).await;
         let mut tx = store.tenant_read(&ws, false).await.unwrap();
-        let by_name = ContactFilter { search: Some("hopp".into()), tag: None };
+        let by_name = ContactFilter { search: Some("hopp".into()), ..ContactFilter::default() };
         let got = contacts::list(&mut tx, &by_name, &PageRequest::first(10)).await.unwrap();
         assert_eq!(got.data.len(), 1);
         assert_eq!(got.data[0].id, a.id);
-        let by_tag = ContactFilter { search: None, tag: Some("london".into()) };
+        let by_tag = ContactFilter { tag: Some("london".into()), ..ContactFilter::default() };
         let got = contacts::list(&mut tx, &by_tag, &PageRequest::first(10)).await.unwrap();
         assert_eq!(got.data.iter().map(|c| &c.id).collect::<Vec<_>>(), vec![&a.id]);
-        let wildcard = ContactFilter { search: Some("%".into()), tag: None };
+        let wildcard = ContactFilter { search: Some("%".into()), ..ContactFilter::default() };
         assert!(contacts::list(&mut tx, &wildcard, &PageRequest::first(10)).await.unwrap().data.is_empty());
     }
 }

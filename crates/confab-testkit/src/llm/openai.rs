@@ -48,6 +48,7 @@ struct Server {
 pub struct OpenAiServer {
     pub url: String,
     pub received: Recorder,
+    replies: Arc<Mutex<VecDeque<Reply>>>,
 }
 
 impl OpenAiServer {
@@ -59,11 +60,21 @@ impl OpenAiServer {
             received: Recorder::default(),
         };
         let received = server.received.clone();
+        let replies = server.replies.clone();
         let router = Router::new()
             .route("/v1/chat/completions", post(complete))
             .with_state(server);
         let url = format!("{}/v1", wire::serve(router).await);
-        OpenAiServer { url, received }
+        OpenAiServer {
+            url,
+            received,
+            replies,
+        }
+    }
+
+    /// Adds replies to the script (for answers that name ids made after the start).
+    pub fn script(&self, replies: Vec<Reply>) {
+        self.replies.lock().unwrap().extend(replies);
     }
 }
 

@@ -4,4 +4,4 @@
 mod delivery;
 mod endpoints;
 mod retries;
-mod verifier;
+pub mod verifier;

@@ -1,0 +1,55 @@
+//! A person on the team is typing: an ephemeral signal the visitor's widget shows as
+//! "Ana is typing…". Nothing is stored; it reaches the streams of this process.
+
+use serde::Serialize;
+
+use confab_core::ErrorCode;
+use confab_core::conversation::{MessageRole, Status};
+use confab_core::id::ConversationId;
+use confab_store::members;
+
+use crate::conversations::load;
+use crate::live::{TYPING_TTL_MS, Typing};
+use crate::{Access, AppError, AppResult, Ctx, Resource};
+
+/// What `POST /v1/conversations/{id}/typing` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TypingSignal {
+    /// Always `"typing"`.
+    pub object: &'static str,
+    pub conversation_id: ConversationId,
+    /// How long the visitor sees it without another signal or a message; send one
+    /// every few seconds while the person types.
+    pub ttl_ms: u64,
+}
+
+pub async fn agent_typing(ctx: &Ctx, id: &str) -> AppResult<TypingSignal> {
+    ctx.authorize(Resource::Conversations, Access::Write)?;
+    let mut tx = ctx.read().await?;
+    let conversation = load(&mut tx, id).await?;
+    if conversation.status == Status::Resolved {
+        return Err(AppError::new(
+            ErrorCode::ConversationResolved,
+            "This conversation is resolved; the customer can reopen it by writing again.",
+        ));
+    }
+    let name = match ctx.member_id() {
+        Some(member) => members::get(&mut tx, member.as_str())
+            .await?
+            .map(|m| m.name),
+        None => None,
+    };
+    drop(tx);
+    ctx.app.bus.typing(Typing {
+        workspace_id: ctx.workspace_id.clone(),
+        livemode: ctx.livemode(),
+        conversation_id: conversation.id.clone(),
+        role: MessageRole::Agent,
+        name,
+    });
+    Ok(TypingSignal {
+        object: "typing",
+        conversation_id: conversation.id,
+        ttl_ms: TYPING_TTL_MS,
+    })
+}
