@@ -191,9 +191,16 @@ pub async fn process_next(app: &App, engine: &dyn ReplyEngine) -> AppResult<bool
     if let Err(err) = run(app, engine, &job).await {
         let mut tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
         let now = app.clock.now();
-        let backoff_ms = 1000 * (1_i64 << job.attempts.clamp(0, 6));
-        let run_at = confab_core::Timestamp::from_millis(now.millis() + backoff_ms);
-        jobs::retry(&mut tx, &job.id, run_at, &err.to_string(), now).await?;
+        // The engine gives up on its own failures within `max_attempts`; this bounds
+        // everything else (a bad payload, a store error) so no job retries forever.
+        if job.attempts >= app.config.ai.max_attempts {
+            tracing::warn!(job = %job.id, attempts = job.attempts, error = %err, "reply job failed for good");
+            jobs::fail(&mut tx, &job.id, &err.to_string(), now).await?;
+        } else {
+            let backoff_ms = 1000 * (1_i64 << job.attempts.clamp(0, 6));
+            let run_at = confab_core::Timestamp::from_millis(now.millis() + backoff_ms);
+            jobs::retry(&mut tx, &job.id, run_at, &err.to_string(), now).await?;
+        }
         tx.commit().await?;
     }
     Ok(true)

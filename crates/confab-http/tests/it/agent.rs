@@ -300,3 +300,21 @@ both_backends! {
         assert_eq!(s.events_of("message.sent").await.len(), 1);
     }
 }
+
+both_backends! {
+    /// A job the worker can never run (here: its payload names no message) is retried
+    /// with backoff and then failed after `max_attempts`, not retried forever.
+    async fn a_reply_job_that_keeps_failing_ends_failed(backend) {
+        let s = TestServer::start(backend).await;
+        let mut tx = s.app.store.tenant(&s.creds.workspace_id, false).await.unwrap();
+        confab_app::store::jobs::enqueue(&mut tx, "ai_reply", "ai_reply:broken", &json!({"conversation_id": "cnv_x"}), s.app.clock.now()).await.unwrap();
+        tx.commit().await.unwrap();
+        for _ in 0..s.app.config.ai.max_attempts {
+            assert_eq!(s.run_replies().await, 1, "the job is claimed and fails");
+            s.app.clock.advance(120_000);
+        }
+        assert_eq!(s.run_replies().await, 0, "nothing is left to claim");
+        let mut sys = s.app.store.system().await.unwrap();
+        assert_eq!(confab_app::store::jobs::count_unfinished(&mut sys).await.unwrap(), 0);
+    }
+}
