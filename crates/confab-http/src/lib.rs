@@ -34,7 +34,7 @@ use confab_core::ErrorCode;
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use rate_limit::RateLimiter;
-pub use routes::widget_assets::{WIDGET_JS, WidgetScript};
+pub use routes::widget_assets::{WIDGET_JS, widget_js_gzipped_len};
 pub use state::HttpState;
 pub use widget_limits::{RouteClass, WidgetLimits};
 
@@ -196,7 +196,6 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         app,
         limiter: RateLimiter::new(config.rate_limit_per_minute),
         widget_limits: WidgetLimits::default(),
-        widget_script: Arc::new(WidgetScript::prepare()),
         trust_forwarded_for: config.trust_forwarded_for,
         metrics: Metrics::default(),
         admin_token: config.admin_token.filter(|t| !t.is_empty()),

@@ -6,7 +6,6 @@ use confab_app::App;
 
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
-use crate::routes::widget_assets::WidgetScript;
 use crate::widget_limits::WidgetLimits;
 
 #[derive(Clone, Debug)]
@@ -15,8 +14,6 @@ pub struct HttpState {
     pub limiter: RateLimiter,
     /// The widget routes' limits (per site key and client IP, by route class).
     pub widget_limits: WidgetLimits,
-    /// `widget.js`, compressed once at start.
-    pub widget_script: Arc<WidgetScript>,
     /// Read the client's address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_forwarded_for: bool,
     pub metrics: Metrics,

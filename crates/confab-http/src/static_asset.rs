@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
     X_CONTENT_TYPE_OPTIONS,
@@ -16,9 +16,10 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use sha2::{Digest, Sha256};
 
-/// One representation of an asset: its bytes and their ETag.
+/// One representation of an asset: its bytes (shared, so answering copies nothing) and
+/// their ETag.
 struct Representation {
-    body: Vec<u8>,
+    body: Bytes,
     etag: HeaderValue,
 }
 
@@ -32,10 +33,16 @@ pub struct StaticAsset {
     cache_control: HeaderValue,
 }
 
-fn etag(bytes: &[u8], suffix: &str) -> HeaderValue {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    HeaderValue::from_str(&format!("\"{hex}{suffix}\"")).expect("hex is a valid header value")
+/// The file's tag: the first 12 bytes of its SHA-256, in hex.
+fn tag(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn etag(tag: &str, suffix: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex is a valid header value")
 }
 
 fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
@@ -51,18 +58,19 @@ impl StaticAsset {
         bytes: &'static [u8],
         extra: Vec<(&'static str, HeaderValue)>,
     ) -> StaticAsset {
+        let tag = tag(bytes);
         let gzip = gzip(bytes)
             .filter(|z| z.len() < bytes.len())
             .map(|body| Representation {
                 // A representation has its own ETag (RFC 9110 §8.8.3).
-                etag: etag(bytes, "-gz"),
-                body,
+                etag: etag(&tag, "-gz"),
+                body: Bytes::from(body),
             });
         StaticAsset {
             content_type: HeaderValue::from_static(content_type),
             plain: Representation {
-                body: bytes.to_vec(),
-                etag: etag(bytes, ""),
+                body: Bytes::from_static(bytes),
+                etag: etag(&tag, ""),
             },
             gzip,
             extra,

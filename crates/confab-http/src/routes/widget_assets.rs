@@ -1,7 +1,9 @@
 //! The widget's script and the hosted chat page: static files embedded in the binary.
-//! The script is gzip-compressed once at start and served with an `ETag` and a short
+//! The script is gzip-compressed once, on first use, and served with an `ETag` and a short
 //! `max-age`, so a returning browser mostly uses its copy and otherwise revalidates for
 //! a 304.
+
+use std::sync::LazyLock;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -26,40 +28,28 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'unsafe
 /// Languages written right to left (the widget keeps the same list).
 const RTL: &[&str] = &["ar", "he", "fa", "ur"];
 
-/// The script, prepared once (compressed, tagged).
-pub struct WidgetScript(StaticAsset);
+/// The script, prepared once for the process (compressed, tagged).
+static SCRIPT: LazyLock<StaticAsset> = LazyLock::new(|| {
+    StaticAsset::new(
+        "text/javascript; charset=utf-8",
+        WIDGET_JS,
+        // Any site may embed it.
+        vec![(
+            "cross-origin-resource-policy",
+            HeaderValue::from_static("cross-origin"),
+        )],
+    )
+    .cached(SCRIPT_CACHE)
+});
 
-impl std::fmt::Debug for WidgetScript {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("WidgetScript")
-    }
-}
-
-impl WidgetScript {
-    pub fn prepare() -> WidgetScript {
-        WidgetScript(
-            StaticAsset::new(
-                "text/javascript; charset=utf-8",
-                WIDGET_JS,
-                // Any site may embed it.
-                vec![(
-                    "cross-origin-resource-policy",
-                    HeaderValue::from_static("cross-origin"),
-                )],
-            )
-            .cached(SCRIPT_CACHE),
-        )
-    }
-
-    /// The compressed size, as served to browsers (the size budget's measure).
-    pub fn gzipped_len(&self) -> usize {
-        self.0.gzipped_len().unwrap_or(WIDGET_JS.len())
-    }
+/// The script's size as served to browsers that accept gzip (the size budget's measure).
+pub fn widget_js_gzipped_len() -> usize {
+    SCRIPT.gzipped_len().unwrap_or(WIDGET_JS.len())
 }
 
 /// `GET /widget.js`.
-pub async fn script(State(state): State<HttpState>, headers: HeaderMap) -> Response {
-    state.widget_script.0.respond(&headers)
+pub async fn script(headers: HeaderMap) -> Response {
+    SCRIPT.respond(&headers)
 }
 
 fn escape(text: &str) -> String {
