@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use confab_app::{Ctx, auth};
+use confab_app::{Actor, AppError, Ctx, auth};
 use confab_core::{ErrorCode, Mode};
 
 use crate::error::ApiError;
@@ -123,7 +123,41 @@ pub async fn require_credential(
     request: Request,
     next: Next,
 ) -> Response {
-    let headers = request.headers();
+    let (mode, token) = match presented(request.headers()) {
+        Ok(presented) => presented,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let authenticated =
+        auth::authenticate(&state.app, token.as_deref(), mode, &request_id::current()).await;
+    run_as(&state, authenticated, request, next).await
+}
+
+/// [`require_credential`] for the services mounted beside the API (`/mcp`), which take
+/// secret keys only (DESIGN §3): any other credential is refused as a missing key is.
+pub async fn require_secret_key(
+    State(state): State<HttpState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mode, token) = match presented(request.headers()) {
+        Ok(presented) => presented,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let authenticated =
+        auth::authenticate(&state.app, token.as_deref(), mode, &request_id::current())
+            .await
+            .and_then(|ctx| match ctx.actor {
+                Actor::SecretKey { .. } => Ok(ctx),
+                _ => Err(AppError::new(
+                    ErrorCode::Unauthenticated,
+                    "The MCP server takes secret keys only; send `Authorization: Bearer sk_…`.",
+                )),
+            });
+    run_as(&state, authenticated, request, next).await
+}
+
+/// The `Confab-Mode` and bearer credential presented, or the answer to a malformed header.
+fn presented(headers: &axum::http::HeaderMap) -> Result<(Option<Mode>, Option<String>), ApiError> {
     let mode = match headers
         .get(MODE_HEADER)
         .map(|v| v.to_str().ok().and_then(Mode::parse))
@@ -131,18 +165,11 @@ pub async fn require_credential(
         None => None,
         Some(Some(mode)) => Some(mode),
         Some(None) => {
-            return ApiError::new(
+            return Err(ApiError::new(
                 ErrorCode::BadRequest,
                 "The Confab-Mode header must be `test` or `live`.",
-            )
-            .into_response();
+            ));
         }
     };
-    let token = match bearer(headers) {
-        Ok(token) => token,
-        Err(err) => return err.into_response(),
-    };
-    let authenticated =
-        auth::authenticate(&state.app, token.as_deref(), mode, &request_id::current()).await;
-    run_as(&state, authenticated, request, next).await
+    Ok((mode, bearer(headers)?))
 }

@@ -181,8 +181,8 @@ pub fn router(app: App, config: HttpConfig) -> Router {
 }
 
 /// [`router`] with more services mounted beside the API (`(path, service)`, e.g. the
-/// MCP server at `/mcp`), behind the same credential middleware: each request reaches
-/// its service authenticated and rate-limited, with the caller's [`confab_app::Ctx`] in
+/// MCP server at `/mcp`), behind the credential middleware for secret keys: each request
+/// reaches its service authenticated as a secret key and rate-limited, with the caller's [`confab_app::Ctx`] in
 /// its extensions, under the request-id and metrics layers.
 pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Router)>) -> Router {
     let (api, mut doc) = api_routes().split_for_parts();
@@ -215,7 +215,7 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         .fold(Router::new(), |router, (path, service)| {
             router.nest_service(path, service)
         })
-        .route_layer(from_fn_with_state(state.clone(), auth::require_credential));
+        .route_layer(from_fn_with_state(state.clone(), auth::require_secret_key));
     let widget = widget
         .route_layer(from_fn(idempotency::middleware))
         .route_layer(from_fn_with_state(

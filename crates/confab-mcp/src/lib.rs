@@ -9,11 +9,9 @@
 //! serves the MCP test suite's tools through it.
 
 pub mod adapter;
-mod guard;
 mod workspace;
 
 use axum::Router;
-use axum::middleware::from_fn;
 
 pub use adapter::{Adapter, Toolbox, Transport, streamable_http};
 pub use workspace::WorkspaceTools;
@@ -72,9 +70,7 @@ pub fn router(config: &McpConfig) -> Router {
             max_body_bytes: MAX_BODY_BYTES,
         },
     );
-    Router::new()
-        .fallback_service(service)
-        .layer(from_fn(guard::secret_keys_only))
+    Router::new().fallback_service(service)
 }
 
 #[cfg(test)]
