@@ -125,6 +125,22 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> Response {
+        self.try_send(method, path, bearer, headers, body)
+            .await
+            .expect("request")
+    }
+
+    /// [`TestServer::send`] that returns a transport error instead of panicking (a server
+    /// that answers before reading a whole oversized body may reset the connection
+    /// while the client is still writing it).
+    pub async fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, reqwest::Error> {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(b) = bearer {
@@ -136,12 +152,12 @@ impl TestServer {
         if let Some(body) = body {
             req = req.body(body);
         }
-        let resp = req.send().await.expect("request");
-        Response {
+        let resp = req.send().await?;
+        Ok(Response {
             status: resp.status().as_u16(),
             headers: resp.headers().clone(),
-            text: resp.text().await.expect("body"),
-        }
+            text: resp.text().await?,
+        })
     }
 
     /// A multipart upload to `path`: one part named `file` with this name, declared
