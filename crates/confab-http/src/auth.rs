@@ -100,16 +100,7 @@ async fn run_as(
     };
     let verdict = state.limiter.check(&ctx.credential_id());
     if !verdict.allowed {
-        let mut response = ApiError::new(
-            ErrorCode::RateLimited,
-            format!(
-                "Too many requests for this credential; retry in {} s.",
-                verdict.reset_secs
-            ),
-        )
-        .into_response();
-        verdict.write_headers(response.headers_mut(), true);
-        return response;
+        return verdict.refusal("Too many requests for this credential");
     }
     request.extensions_mut().insert(ctx);
     let mut response = next.run(request).await;

@@ -7,6 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use confab_core::ErrorCode;
+
+use crate::error::ApiError;
 
 const WINDOW_SECS: u64 = 60;
 
@@ -26,6 +30,18 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// The 429 for a refused request: `RATE_LIMITED` saying `what` and when to retry, with
+    /// the `RateLimit-*` and `Retry-After` headers.
+    pub fn refusal(&self, what: &str) -> Response {
+        let mut response = ApiError::new(
+            ErrorCode::RateLimited,
+            format!("{what}; retry in {} s.", self.reset_secs),
+        )
+        .into_response();
+        self.write_headers(response.headers_mut(), true);
+        response
+    }
+
     pub fn write_headers(&self, headers: &mut HeaderMap, refused: bool) {
         let mut put = |name: &'static str, value: u64| {
             if let Ok(v) = HeaderValue::from_str(&value.to_string()) {

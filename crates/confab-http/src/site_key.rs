@@ -125,15 +125,7 @@ pub async fn require_site_key(
     let now = u64::try_from(state.app.clock.now().millis() / 1000).unwrap_or(0);
     let verdict = state.widget_limits.check(class, key_id.as_str(), &ip, now);
     if !verdict.allowed {
-        let mut response = ApiError::new(
-            ErrorCode::RateLimited,
-            format!(
-                "Too many requests from this visitor; retry in {} s.",
-                verdict.reset_secs.max(1)
-            ),
-        )
-        .into_response();
-        verdict.write_headers(response.headers_mut(), true);
+        let mut response = verdict.refusal("Too many requests from this visitor");
         cors::allow(response.headers_mut(), origin.as_deref());
         return response;
     }

@@ -438,7 +438,7 @@ fn resolve_ai(layer: &Layer) -> anyhow::Result<AiConfig> {
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| "local".into())
         .to_ascii_lowercase();
-    if !["local", "openai", "anthropic"].contains(&kind.as_str()) {
+    if !confab_app::agents::PROVIDER_KINDS.contains(&kind.as_str()) {
         bail!("ai_provider must be local, openai or anthropic, not {kind:?}");
     }
     let model = layer.ai_model.clone().filter(|m| !m.is_empty());
