@@ -10,7 +10,7 @@ use confab_core::page::{Page, PageRequest};
 use confab_core::validate;
 use confab_store::{TenantTx, agents, contacts};
 
-use crate::input::{bounded_text, distinct_texts, lowercase_tags, patch_field};
+use crate::input::{bounded_text, distinct_parsed, distinct_texts, lowercase_tags, patch_field};
 use crate::{Access, AiConfig, AppError, AppResult, Ctx, Resource};
 
 const MAX_NAME: usize = 100;
@@ -147,22 +147,17 @@ fn policy(raw: &HandoffPolicy, errors: &mut FieldErrors) -> HandoffPolicy {
 }
 
 fn languages(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
-    crate::input::distinct_parsed(raw, "languages", validate::lang, errors)
+    distinct_parsed(raw, "languages", validate::lang, errors)
 }
 
 fn channels(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for (i, c) in raw.iter().enumerate() {
-        match Channel::parse(c.trim()) {
-            Some(c) if !out.iter().any(|o| o == c.as_str()) => out.push(c.as_str().to_owned()),
-            Some(_) => {}
-            None => errors.add(
-                format!("channels.{i}"),
-                format!("must be one of {}", Channel::expected()),
-            ),
-        }
-    }
-    out
+    distinct_parsed(raw, "channels", channel, errors)
+}
+
+fn channel(raw: &str) -> Result<String, String> {
+    Channel::parse(raw.trim())
+        .map(|c| c.as_str().to_owned())
+        .ok_or_else(|| format!("must be one of {}", Channel::expected()))
 }
 
 fn greeting(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {

@@ -289,7 +289,7 @@ pub async fn search(
     let mut tx = ctx.read().await?;
     let indexed = ctx.app.knowledge.current(&mut tx).await?;
     drop(tx);
-    let hits = indexed.index.search(
+    let hits = indexed.search(
         query,
         &SearchOptions {
             lang: lang.as_deref(),
@@ -299,12 +299,10 @@ pub async fn search(
     );
     let data = hits
         .into_iter()
-        .filter_map(|h| {
-            indexed.entry(&h.id).map(|e| KnowledgeHit {
-                entry: e.clone(),
-                score: h.score,
-                confidence: h.confidence,
-            })
+        .map(|(e, h)| KnowledgeHit {
+            entry: e.clone(),
+            score: h.score,
+            confidence: h.confidence,
         })
         .collect();
     Ok(SearchResults { data })

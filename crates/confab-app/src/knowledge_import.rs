@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use confab_core::{FieldErrors, validate};
+use confab_core::validate;
 
 use crate::knowledge::{EntryFields, KnowledgeCreate, new_entry};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
@@ -103,7 +103,7 @@ pub async fn import(
             if input.lang.is_none() {
                 input.lang = default_lang.clone();
             }
-            input.parse().map_err(|f| describe(&f))
+            input.parse().map_err(|f| f.list())
         }) {
             Ok(fields) => good.push(fields),
             Err(message) => errors.push(ImportError { line, message }),
@@ -131,15 +131,6 @@ pub async fn import(
         errors,
         rejected: false,
     })
-}
-
-/// "`title` is required; `lang` must be …" for one line.
-fn describe(fields: &FieldErrors) -> String {
-    fields
-        .iter()
-        .map(|(field, messages)| format!("`{field}` {}", messages.join(", ")))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 async fn store(ctx: &Ctx, entries: Vec<EntryFields>) -> AppResult<usize> {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use confab_agent::retrieval::{Document, Index};
+use confab_agent::retrieval::{Document, Hit, Index, SearchOptions};
 use confab_core::knowledge::KnowledgeEntry;
 use confab_store::{TenantTx, knowledge};
 
@@ -22,6 +22,16 @@ pub struct IndexedKnowledge {
 impl IndexedKnowledge {
     pub fn entry(&self, id: &str) -> Option<&KnowledgeEntry> {
         self.entries.get(id)
+    }
+
+    /// The index's hits for `query`, in its order, each with its entry (a hit whose
+    /// entry is not here is left out).
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Vec<(&KnowledgeEntry, Hit)> {
+        self.index
+            .search(query, options)
+            .into_iter()
+            .filter_map(|h| self.entry(&h.id).map(|e| (e, h)))
+            .collect()
     }
 
     /// Enabled entries with this intent (translations of one another).

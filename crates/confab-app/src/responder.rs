@@ -348,7 +348,7 @@ impl ToolExecutor for Tools<'_> {
                     let Some(query) = call.arguments.get("query").and_then(|q| q.as_str()) else {
                         return result("`query` (a string) is required".into(), true);
                     };
-                    let hits = self.knowledge.index.search(
+                    let hits = self.knowledge.search(
                         query,
                         &SearchOptions {
                             lang: None,
@@ -357,9 +357,9 @@ impl ToolExecutor for Tools<'_> {
                         },
                     );
                     let found: Vec<_> = hits
-                        .iter()
-                        .filter_map(|h| self.knowledge.entry(&h.id).map(|e| (e, h.confidence)))
-                        .map(|(e, confidence)| {
+                        .into_iter()
+                        .map(|(e, h)| {
+                            let confidence = h.confidence;
                             if confidence >= CONFIDENT {
                                 let mut s = self.sources.lock().unwrap_or_else(|p| p.into_inner());
                                 if !s.contains(&e.id.to_string()) {
@@ -395,7 +395,7 @@ async fn answer_with_model(
 ) -> Result<(), ProviderError> {
     let settings = profile.provider();
     let provider = app.providers.get(settings, profile.ai)?;
-    let hits = knowledge.index.search(
+    let hits = knowledge.search(
         exchange.text,
         &SearchOptions {
             lang: None,
@@ -403,10 +403,8 @@ async fn answer_with_model(
             limit: PROMPT_ENTRIES,
         },
     );
-    let entries: Vec<(&KnowledgeEntry, f64)> = hits
-        .iter()
-        .filter_map(|h| knowledge.entry(&h.id).map(|e| (e, h.confidence)))
-        .collect();
+    let entries: Vec<(&KnowledgeEntry, f64)> =
+        hits.into_iter().map(|(e, h)| (e, h.confidence)).collect();
     let best = entries.first().map_or(0.0, |(_, c)| *c);
     let mut turns: Vec<Turn> = exchange
         .history

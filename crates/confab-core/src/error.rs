@@ -118,13 +118,17 @@ impl FieldErrors {
         if self.is_empty() { Ok(()) } else { Err(self) }
     }
 
-    /// A one-line summary for the error's `message`.
-    pub fn summary(&self) -> String {
-        let parts: Vec<String> = self
-            .0
+    /// The fields and their messages on one line: "`title` is required; `lang` must be …".
+    pub fn list(&self) -> String {
+        self.0
             .iter()
             .map(|(field, messages)| format!("`{field}` {}", messages.join(", ")))
-            .collect();
-        format!("The request has invalid fields: {}.", parts.join("; "))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// A one-line summary for the error's `message`.
+    pub fn summary(&self) -> String {
+        format!("The request has invalid fields: {}.", self.list())
     }
 }

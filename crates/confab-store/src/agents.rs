@@ -5,11 +5,11 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
 use confab_core::Timestamp;
 use confab_core::agent::Agent;
 use confab_core::id::AgentId;
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 
 const SELECT: &str = "SELECT id, livemode, name, persona, instructions, greeting, provider, knowledge_tags, languages, \
     handoff, channels, is_default, created_at, updated_at FROM agents";
@@ -132,12 +132,10 @@ pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<Agent>> 
         .push(" AND livemode = ")
         .bind(Arg::Int(live));
     sql.newest_first("", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let agents = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(agents, page.limit, |a| Cursor {
-        created_at: a.created_at.millis(),
-        id: a.id.to_string(),
-    }))
+    fetch_page(sql, tx, page, decode, |a| {
+        (a.created_at.millis(), a.id.to_string())
+    })
+    .await
 }
 
 /// Every agent of the workspace and mode, oldest first (agent choice scans these; a

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, like_pattern};
+use crate::sql::{Arg, Sql, fetch_by_id, json, like_pattern, ts};
 use confab_core::Timestamp;
 use confab_core::conversation::{
     Channel, ContactSummary, Conversation, HandledBy, Resolution, Sentiment, Status, Visitor,
@@ -22,18 +22,6 @@ const SELECT: &str = "SELECT v.id, v.livemode, v.channel, v.status, v.handled_by
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
-}
-
-fn json<T: serde::de::DeserializeOwned>(raw: Option<String>) -> Result<Option<T>> {
-    raw.map(|r| serde_json::from_str(&r).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .transpose()
-}
-
-fn ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
-    Ok(row
-        .try_get::<Option<i64>, _>(col)
-        .classified()?
-        .map(Timestamp::from_millis))
 }
 
 fn decode(row: &AnyRow) -> Result<Conversation> {

@@ -6,11 +6,11 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
 use confab_core::Timestamp;
 use confab_core::id::KnowledgeId;
 use confab_core::knowledge::KnowledgeEntry;
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 
 const SELECT: &str = "SELECT id, livemode, title, body, questions, intent, lang, tags, enabled, created_at, updated_at \
     FROM knowledge_entries";
@@ -145,12 +145,10 @@ pub async fn list(
         sql.push(" AND enabled = ").bind(Arg::Int(enabled as i64));
     }
     sql.newest_first("", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let entries = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(entries, page.limit, |e| Cursor {
-        created_at: e.created_at.millis(),
-        id: e.id.to_string(),
-    }))
+    fetch_page(sql, tx, page, decode, |e| {
+        (e.created_at.millis(), e.id.to_string())
+    })
+    .await
 }
 
 /// Every enabled entry of the transaction's workspace and mode (for the index).

@@ -231,22 +231,6 @@ pub async fn settle(
     Ok(delta)
 }
 
-/// The ledger total of one task.
-pub async fn task_total(tx: &mut TenantTx, task_id: &str) -> Result<Microcents> {
-    let (ws, _) = tx.scope();
-    let total: i64 = sqlx::query(
-        "SELECT CAST(coalesce(SUM(amount_microcents), 0) AS BIGINT) AS total FROM task_charges WHERE workspace_id = $1 AND task_id = $2",
-    )
-    .bind(ws)
-    .bind(task_id.to_owned())
-    .fetch_one(tx.conn())
-    .await
-    .classified()?
-    .try_get("total")
-    .classified()?;
-    Ok(Microcents(total))
-}
-
 /// Retention of the ledger: charges older than `before`.
 pub async fn purge_before(tx: &mut SystemTx, before: Timestamp) -> Result<u64> {
     let done = sqlx::query("DELETE FROM task_charges WHERE created_at < $1")

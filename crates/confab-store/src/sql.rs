@@ -4,10 +4,11 @@
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::{Any, Arguments};
+use sqlx::{Any, Arguments, Row};
 
 use crate::TenantTx;
-use crate::error::{Classify, Result};
+use crate::error::{Classify, Result, StoreError};
+use confab_core::Timestamp;
 use confab_core::page::{Cursor, Page, PageRequest};
 
 pub(crate) enum Arg {
@@ -142,6 +143,20 @@ pub(crate) async fn fetch_by_id<T>(
         .await
         .classified()?;
     row.as_ref().map(decode).transpose()
+}
+
+/// Parses a nullable JSON text column; text that is not the expected JSON is corrupt.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(raw: Option<String>) -> Result<Option<T>> {
+    raw.map(|r| serde_json::from_str(&r).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
+/// A nullable epoch-millisecond column as a timestamp.
+pub(crate) fn ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
+    Ok(row
+        .try_get::<Option<i64>, _>(col)
+        .classified()?
+        .map(Timestamp::from_millis))
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside `LIKE … ESCAPE '\'`.

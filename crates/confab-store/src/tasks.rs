@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{fetch_by_id, like_pattern};
+use crate::sql::{fetch_by_id, json, like_pattern, ts};
 use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::{KeyId, MemberId, TaskId};
@@ -37,22 +37,9 @@ pub struct TaskRow {
 const COLUMNS: &str = "id, livemode, key_id, member_id, status, message, context, metadata, response, error_code, \
     error_message, cost_microcents, delivery_id, created_at, started_at, resolved_at, expires_at";
 
-fn json_column(row: &AnyRow, name: &str) -> Result<Option<Value>> {
-    row.try_get::<Option<String>, _>(name)
-        .classified()?
-        .map(|text| serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .transpose()
-}
-
 fn decode(row: &AnyRow) -> Result<TaskRow> {
     let status: String = row.try_get("status").classified()?;
     let error_code: Option<String> = row.try_get("error_code").classified()?;
-    let time = |name: &str| -> Result<Option<Timestamp>> {
-        Ok(row
-            .try_get::<Option<i64>, _>(name)
-            .classified()?
-            .map(Timestamp::from_millis))
-    };
     Ok(TaskRow {
         id: TaskId::from_trusted(row.try_get("id").classified()?),
         livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
@@ -61,10 +48,10 @@ fn decode(row: &AnyRow) -> Result<TaskRow> {
         status: TaskStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("task status {status}")))?,
         message: row.try_get("message").classified()?,
-        context: json_column(row, "context")?,
-        metadata: json_column(row, "metadata")?
+        context: json(row.try_get("context").classified()?)?,
+        metadata: json(row.try_get("metadata").classified()?)?
             .unwrap_or_else(|| Value::Object(Default::default())),
-        response: json_column(row, "response")?,
+        response: json(row.try_get("response").classified()?)?,
         error: match error_code {
             Some(code) => Some(TaskError {
                 code,
@@ -78,8 +65,8 @@ fn decode(row: &AnyRow) -> Result<TaskRow> {
         cost: Microcents(row.try_get("cost_microcents").classified()?),
         delivery_id: row.try_get("delivery_id").classified()?,
         created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
-        started_at: time("started_at")?,
-        resolved_at: time("resolved_at")?,
+        started_at: ts(row, "started_at")?,
+        resolved_at: ts(row, "resolved_at")?,
         expires_at: Timestamp::from_millis(row.try_get("expires_at").classified()?),
     })
 }

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_page};
+use crate::sql::{Arg, Sql, fetch_page, ts};
 use confab_core::Timestamp;
 use confab_core::id::{EventId, WebhookDeliveryId, WebhookEndpointId};
 use confab_core::page::{Page, PageRequest};
@@ -19,12 +19,6 @@ const COLUMNS: &str = "id, livemode, endpoint_id, event_id, event_type, status, 
 
 fn decode(row: &AnyRow) -> Result<WebhookDelivery> {
     let status: String = row.try_get("status").classified()?;
-    let ts = |col: &str| -> Result<Option<Timestamp>> {
-        Ok(row
-            .try_get::<Option<i64>, _>(col)
-            .classified()?
-            .map(Timestamp::from_millis))
-    };
     Ok(WebhookDelivery {
         id: WebhookDeliveryId::from_trusted(row.try_get("id").classified()?),
         object: "webhook_delivery",
@@ -34,8 +28,8 @@ fn decode(row: &AnyRow) -> Result<WebhookDelivery> {
         status: DeliveryStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("delivery status {status:?}")))?,
         attempts: Vec::new(),
-        next_attempt_at: ts("next_attempt_at")?,
-        delivered_at: ts("delivered_at")?,
+        next_attempt_at: ts(row, "next_attempt_at")?,
+        delivered_at: ts(row, "delivered_at")?,
         created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
         livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
     })
