@@ -110,15 +110,13 @@ pub async fn create(ctx: &Ctx, input: TaskCreate) -> AppResult<TaskAccepted> {
         ));
     };
     let mut errors = FieldErrors::new();
-    let message = input.message.trim().to_owned();
-    if message.is_empty() {
-        errors.add("message", "must not be empty");
-    } else if message.chars().count() > MAX_TASK_MESSAGE_CHARS {
-        errors.add(
-            "message",
-            format!("must be at most {MAX_TASK_MESSAGE_CHARS} characters"),
-        );
-    }
+    let message = bounded_text(
+        &input.message,
+        "message",
+        MAX_TASK_MESSAGE_CHARS,
+        true,
+        &mut errors,
+    );
     let context = check_context(input.context.as_ref(), &mut errors);
     let metadata = match &input.metadata {
         Some(m) => validate::attributes(m)
