@@ -10,7 +10,9 @@ use confab_core::page::{Page, PageRequest};
 use confab_core::validate;
 use confab_store::{TenantTx, agents, contacts};
 
-use crate::input::{bounded_text, distinct_parsed, distinct_texts, lowercase_tags, patch_field};
+use crate::input::{
+    bounded_text, distinct_parsed, distinct_texts, lowercase_tags, optional_text, patch_field,
+};
 use crate::{Access, AiConfig, AppError, AppResult, Ctx, Resource};
 
 const MAX_NAME: usize = 100;
@@ -161,8 +163,7 @@ fn channel(raw: &str) -> Result<String, String> {
 }
 
 fn greeting(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
-    raw.map(|g| bounded_text(g, "greeting", MAX_GREETING, false, errors))
-        .filter(|g| !g.is_empty())
+    optional_text(raw, "greeting", MAX_GREETING, errors)
 }
 
 pub async fn create(ctx: &Ctx, input: AgentCreate) -> AppResult<Agent> {

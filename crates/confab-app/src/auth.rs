@@ -2,7 +2,7 @@
 
 use confab_core::credential::{CredentialKind, hash_secret, verify_secret};
 use confab_core::{ErrorCode, Mode};
-use confab_store::credentials::{self, KeyKind};
+use confab_store::credentials::{self, KeyKind, KeyRow, TokenLookup};
 
 use crate::{Actor, App, AppError, AppResult, Ctx};
 
@@ -26,21 +26,11 @@ pub async fn authenticate(
     let (workspace_id, mode, actor) = match CredentialKind::of(presented) {
         Some(CredentialKind::SecretKey(key_mode)) => {
             let key = lookup_key(app, presented, KeyKind::Secret).await?;
-            (
-                key.workspace_id,
-                key_mode,
-                Actor::SecretKey {
-                    key_id: key.id,
-                    member_id: key.member_id,
-                    scopes: key.scopes,
-                },
-            )
+            let actor = Actor::secret_key(&key);
+            (key.workspace_id, key_mode, actor)
         }
         Some(CredentialKind::MemberToken) => {
-            let mut tx = app.store.system_read().await?;
-            let found = credentials::find_token_by_hash(&mut tx, &hash_secret(presented)).await?;
-            drop(tx);
-            let token = found.filter(|t| !t.revoked).ok_or_else(|| {
+            let token = find_member_token(app, presented).await?.ok_or_else(|| {
                 AppError::new(
                     ErrorCode::Unauthenticated,
                     "This member token is not valid or was revoked; sign in with a current token.",
@@ -79,25 +69,37 @@ pub async fn authenticate(
     })
 }
 
-/// Finds a key of `kind` by its secret: 401 `INVALID_API_KEY` when unknown, 403
-/// `KEY_REVOKED` when revoked.
-pub async fn lookup_key(
+/// The stored key of `kind` whose secret is `presented`, revoked or not (each caller
+/// answers a revoked key in its own words); `None` when there is no such key.
+pub(crate) async fn find_key(
     app: &App,
     presented: &str,
     kind: KeyKind,
-) -> AppResult<credentials::KeyRow> {
+) -> AppResult<Option<KeyRow>> {
     let hash = hash_secret(presented);
     let mut tx = app.store.system_read().await?;
     let found = credentials::find_key_by_hash(&mut tx, &hash).await?;
     drop(tx);
-    let key = found
-        .filter(|k| k.kind == kind && verify_secret(presented, &hash))
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorCode::InvalidApiKey,
-                "This API key is not valid. Check that you copied the whole key, and its mode (test or live).",
-            )
-        })?;
+    Ok(found.filter(|k| k.kind == kind && verify_secret(presented, &hash)))
+}
+
+/// The member token whose secret is `presented`; `None` when it is unknown or revoked.
+async fn find_member_token(app: &App, presented: &str) -> AppResult<Option<TokenLookup>> {
+    let mut tx = app.store.system_read().await?;
+    let found = credentials::find_token_by_hash(&mut tx, &hash_secret(presented)).await?;
+    drop(tx);
+    Ok(found.filter(|t| !t.revoked))
+}
+
+/// Finds a key of `kind` by its secret: 401 `INVALID_API_KEY` when unknown, 403
+/// `KEY_REVOKED` when revoked.
+pub async fn lookup_key(app: &App, presented: &str, kind: KeyKind) -> AppResult<KeyRow> {
+    let key = find_key(app, presented, kind).await?.ok_or_else(|| {
+        AppError::new(
+            ErrorCode::InvalidApiKey,
+            "This API key is not valid. Check that you copied the whole key, and its mode (test or live).",
+        )
+    })?;
     if key.revoked_at.is_some() {
         return Err(AppError::new(
             ErrorCode::KeyRevoked,
@@ -135,11 +137,8 @@ pub async fn authenticate_task(
             "The Authorization header does not hold a member token.",
         ));
     }
-    let mut tx = app.store.system_read().await?;
-    let member = credentials::find_token_by_hash(&mut tx, &hash_secret(token)).await?;
-    drop(tx);
-    let member = member
-        .filter(|t| !t.revoked)
+    let member = find_member_token(app, token)
+        .await?
         .ok_or_else(|| unauthenticated("This member token is not valid or was revoked."))?;
     let presented = api_key
         .map(str::trim)
@@ -167,15 +166,12 @@ pub async fn authenticate_task(
             "This API key belongs to another member; send a key of your own (create one with POST /v1/api-keys).",
         ));
     }
+    let actor = Actor::secret_key(&key);
     Ok(Ctx {
         app: app.clone(),
         workspace_id: key.workspace_id,
         mode,
-        actor: Actor::SecretKey {
-            key_id: key.id,
-            member_id: key.member_id,
-            scopes: key.scopes,
-        },
+        actor,
         request_id: request_id.to_owned(),
         idempotency: None,
     })

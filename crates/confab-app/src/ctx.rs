@@ -6,6 +6,7 @@ use confab_core::Mode;
 use confab_core::id::{KeyId, MemberId, TokenId, WorkspaceId};
 use confab_core::member::Role;
 use confab_store::TenantTx;
+use confab_store::credentials::KeyRow;
 
 use crate::idempotency::IdemSlot;
 use crate::{App, AppError, AppResult, Uow};
@@ -34,6 +35,17 @@ pub enum Actor {
         key_id: KeyId,
         visitor: Option<String>,
     },
+}
+
+impl Actor {
+    /// The actor a secret key's row acts as: the key, its member and its scopes.
+    pub(crate) fn secret_key(key: &KeyRow) -> Self {
+        Actor::SecretKey {
+            key_id: key.id.clone(),
+            member_id: key.member_id.clone(),
+            scopes: key.scopes.clone(),
+        }
+    }
 }
 
 /// What a request touches, for authorization.

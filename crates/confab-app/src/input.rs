@@ -89,6 +89,18 @@ pub(crate) fn bounded_text(
     trimmed.to_owned()
 }
 
+/// An optional text field: absent or empty (after trimming) means none, otherwise
+/// trimmed text of at most `max` characters.
+pub(crate) fn optional_text(
+    raw: Option<&str>,
+    field: &str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    raw.map(|t| bounded_text(t, field, max, false, errors))
+        .filter(|t| !t.is_empty())
+}
+
 /// A list of non-empty texts of at most `max` characters each, duplicates dropped;
 /// an item's error is recorded under `{field}.{index}`.
 pub(crate) fn distinct_texts(

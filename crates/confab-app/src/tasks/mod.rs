@@ -24,7 +24,7 @@ use confab_store::tasks::{self, TaskRow};
 use confab_store::{TenantTx, api_keys, jobs, webhook_deliveries, webhook_endpoints};
 
 use crate::budget::{self, Budget};
-use crate::input::bounded_text;
+use crate::input::{bounded_text, optional_text};
 use crate::{Access, Actor, App, AppError, AppResult, Ctx, Resource};
 
 /// The job kind that runs one task.
@@ -87,11 +87,12 @@ fn check_context(raw: Option<&TaskContext>, errors: &mut FieldErrors) -> Option<
             "must be a contact (ctc_…) or conversation (cnv_…) id",
         ),
     }
-    let action = c
-        .action
-        .as_deref()
-        .map(|a| bounded_text(a, "context.action", MAX_ACTION_CHARS, false, errors))
-        .filter(|a| !a.is_empty());
+    let action = optional_text(
+        c.action.as_deref(),
+        "context.action",
+        MAX_ACTION_CHARS,
+        errors,
+    );
     Some(json!({"entity_type": entity_type, "entity_id": id, "action": action}))
 }
 
@@ -110,15 +111,13 @@ pub async fn create(ctx: &Ctx, input: TaskCreate) -> AppResult<TaskAccepted> {
         ));
     };
     let mut errors = FieldErrors::new();
-    let message = input.message.trim().to_owned();
-    if message.is_empty() {
-        errors.add("message", "must not be empty");
-    } else if message.chars().count() > MAX_TASK_MESSAGE_CHARS {
-        errors.add(
-            "message",
-            format!("must be at most {MAX_TASK_MESSAGE_CHARS} characters"),
-        );
-    }
+    let message = bounded_text(
+        &input.message,
+        "message",
+        MAX_TASK_MESSAGE_CHARS,
+        true,
+        &mut errors,
+    );
     let context = check_context(input.context.as_ref(), &mut errors);
     let metadata = match &input.metadata {
         Some(m) => validate::attributes(m)

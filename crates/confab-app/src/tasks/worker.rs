@@ -185,11 +185,7 @@ async fn run(app: &App, job: &Job) -> AppResult<()> {
             app: app.clone(),
             workspace_id: job.workspace_id.clone(),
             mode: confab_core::Mode::from_livemode(job.livemode),
-            actor: Actor::SecretKey {
-                key_id: key.key.id.clone(),
-                member_id: key.key.member_id.clone(),
-                scopes: key.key.scopes.clone(),
-            },
+            actor: Actor::secret_key(&key.key),
             request_id: task.id.to_string(),
             idempotency: None,
         },

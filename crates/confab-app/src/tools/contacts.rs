@@ -9,11 +9,12 @@ use confab_core::contact::Contact;
 use confab_core::page::Page;
 
 use super::spec::{Hints, Meta, ToolSpec};
-use super::{NoArguments, page_request};
+use super::{NoArguments, page_request, page_summary};
 use crate::contacts::{self, ContactCreate, ContactUpdate, ListFilter};
 use crate::{Access, Resource};
 
-const CONTACT_ID: (&str, &str) = ("contact_id", "The contact's id (`ctc_…`).");
+/// A contact tool's object: the contact it acts on.
+pub(super) const CONTACT_ID: (&str, &str) = ("contact_id", "The contact's id (`ctc_…`).");
 
 /// Arguments of `search_contacts`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -55,18 +56,7 @@ pub(super) fn tools() -> Vec<ToolSpec> {
                 let attributes = input.attributes.unwrap_or_default().into_iter().collect();
                 contacts::list_where(&ctx, filter, attributes, &page).await
             },
-            |page: &Page<Contact>| {
-                let more = if page.has_more {
-                    " (more: pass `next_cursor` as `cursor`)"
-                } else {
-                    ""
-                };
-                match page.data.len() {
-                    0 => "No contact matches.".to_owned(),
-                    1 => format!("1 contact: {}.", describe(&page.data[0])),
-                    n => format!("{n} contacts{more}."),
-                }
-            },
+            |page: &Page<Contact>| page_summary(page, "contact", "contacts", describe),
         ),
         ToolSpec::on(
             Meta {

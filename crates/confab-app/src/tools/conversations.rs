@@ -7,8 +7,9 @@ use serde::Deserialize;
 use confab_core::conversation::{Conversation, Message};
 use confab_core::page::Page;
 
-use super::page_request;
+use super::contacts::CONTACT_ID;
 use super::spec::{Hints, Meta, ToolSpec};
+use super::{page_request, page_summary};
 use crate::conversations::{self, ListFilter};
 use crate::handoff::{self, HandoffInput, ResolveInput};
 use crate::messages::{self, MessageCreate};
@@ -81,13 +82,8 @@ pub(super) fn tools() -> Vec<ToolSpec> {
                 };
                 conversations::list(&ctx, filter, &page).await
             },
-            |page: &Page<Conversation>| match page.data.len() {
-                0 => "No conversation matches.".to_owned(),
-                1 => format!("1 conversation: {}.", describe(&page.data[0])),
-                n if page.has_more => {
-                    format!("{n} conversations (more: pass `next_cursor` as `cursor`).")
-                }
-                n => format!("{n} conversations."),
+            |page: &Page<Conversation>| {
+                page_summary(page, "conversation", "conversations", describe)
             },
         ),
         ToolSpec::on(
@@ -145,7 +141,7 @@ pub(super) fn tools() -> Vec<ToolSpec> {
                     ..Hints::ADD
                 },
             },
-            ("contact_id", "The contact's id (`ctc_…`)."),
+            CONTACT_ID,
             |ctx, id, input: MessageContact| async move {
                 messages::send_to_contact(&ctx, &id, &input.text).await
             },

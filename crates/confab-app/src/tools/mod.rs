@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use confab_core::FieldErrors;
-use confab_core::page::PageRequest;
+use confab_core::page::{Page, PageRequest};
 
 pub use outcome::{ToolError, ToolOutput};
 pub use spec::{Hints, ToolSpec};
@@ -87,6 +87,21 @@ struct NoArguments {}
 /// A list tool's `limit` and `cursor`, validated as the REST API's `?limit=&cursor=`.
 fn page_request(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest, FieldErrors> {
     PageRequest::parse(limit.map(|l| l.to_string()).as_deref(), cursor)
+}
+
+/// A list tool's summary of its page: "No {one} matches.", "1 {one}: {describe}." or
+/// "{n} {many}.", the last pointing at `next_cursor` when there are more.
+fn page_summary<T>(page: &Page<T>, one: &str, many: &str, describe: fn(&T) -> String) -> String {
+    let more = if page.has_more {
+        " (more: pass `next_cursor` as `cursor`)"
+    } else {
+        ""
+    };
+    match page.data.len() {
+        0 => format!("No {one} matches."),
+        1 => format!("1 {one}: {}.", describe(&page.data[0])),
+        n => format!("{n} {many}{more}."),
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use confab_core::{FieldErrors, Timestamp};
 use confab_store::{TenantTx, webhook_endpoints};
 use confab_webhooks::address::{is_public, literal_host};
 
-use crate::input::patch_field;
+use crate::input::{optional_text, patch_field};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
 /// How long a rotated-out secret keeps signing next to the new one.
@@ -110,18 +110,6 @@ pub fn check_events(raw: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-fn check_description(raw: Option<&str>) -> Result<Option<String>, String> {
-    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if text.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(format!(
-            "must be at most {MAX_DESCRIPTION_CHARS} characters"
-        ));
-    }
-    Ok(Some(text.to_owned()))
-}
-
 pub async fn create(ctx: &Ctx, input: EndpointCreate) -> AppResult<WebhookEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let allow_private = ctx.app.config.webhooks.allow_private_networks;
@@ -132,16 +120,17 @@ pub async fn create(ctx: &Ctx, input: EndpointCreate) -> AppResult<WebhookEndpoi
         .and_then(|raw| check_url(raw, ctx.livemode(), allow_private));
     let all = [ALL_EVENTS.to_owned()];
     let events = check_events(input.events.as_deref().unwrap_or(&all));
-    let description = check_description(input.description.as_deref());
-    let (url, events, description) = match (url, events, description) {
-        (Ok(u), Ok(e), Ok(d)) => (u, e, d),
-        (u, e, d) => {
-            let mut errors = FieldErrors::new();
-            for (field, result) in [
-                ("url", u.err()),
-                ("events", e.err()),
-                ("description", d.err()),
-            ] {
+    let mut errors = FieldErrors::new();
+    let description = optional_text(
+        input.description.as_deref(),
+        "description",
+        MAX_DESCRIPTION_CHARS,
+        &mut errors,
+    );
+    let (url, events) = match (url, events) {
+        (Ok(u), Ok(e)) if errors.is_empty() => (u, e),
+        (u, e) => {
+            for (field, result) in [("url", u.err()), ("events", e.err())] {
                 if let Some(message) = result {
                     errors.add(field, message);
                 }
@@ -210,10 +199,12 @@ pub async fn update(ctx: &Ctx, id: &str, input: EndpointUpdate) -> AppResult<Web
         }
     }
     if let Some(raw) = &input.description {
-        match check_description(raw.as_deref()) {
-            Ok(d) => endpoint.description = d,
-            Err(m) => errors.add("description", m),
-        }
+        endpoint.description = optional_text(
+            raw.as_deref(),
+            "description",
+            MAX_DESCRIPTION_CHARS,
+            &mut errors,
+        );
     }
     errors.into_result()?;
     if let Some(enabled) = input.enabled {

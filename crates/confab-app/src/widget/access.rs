@@ -1,11 +1,12 @@
 //! Who may use a site key, and from where: the key must be a live site key of its
 //! workspace, and a browser's `Origin` must be one the key accepts.
 
-use confab_core::credential::{CredentialKind, hash_secret, verify_secret};
+use confab_core::credential::{CredentialKind, hash_secret};
 use confab_core::widget::{WidgetConfig, origin_matches};
 use confab_core::{ErrorCode, Mode};
-use confab_store::credentials::{self, KeyKind, KeyRow};
+use confab_store::credentials::{KeyKind, KeyRow};
 
+use crate::auth::find_key;
 use crate::{Actor, App, AppError, AppResult, Ctx};
 
 /// What a widget request presents.
@@ -67,12 +68,8 @@ async fn lookup(app: &App, presented: Option<&str>) -> AppResult<KeyRow> {
             "Widget routes take a site key (pk_test_… or pk_live_…); never put a secret key in a web page.",
         ));
     }
-    let hash = hash_secret(presented);
-    let mut tx = app.store.system_read().await?;
-    let found = credentials::find_key_by_hash(&mut tx, &hash).await?;
-    drop(tx);
-    let key = found
-        .filter(|k| k.kind == KeyKind::Site && verify_secret(presented, &hash))
+    let key = find_key(app, presented, KeyKind::Site)
+        .await?
         .ok_or_else(|| invalid("This site key is not valid. Check the data-site-key attribute of the widget's script tag."))?;
     if key.revoked_at.is_some() {
         return Err(invalid(

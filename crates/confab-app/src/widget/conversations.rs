@@ -13,7 +13,7 @@ use confab_store::{TenantTx, contacts, conversations};
 use super::identity::{self, Identity, refuse_blocked};
 use crate::conversations::{ConversationCreate, FirstMessage, check, create_in, summary};
 use crate::handoff::{self, HandoffInput};
-use crate::input::optional;
+use crate::input::{optional, optional_text};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
 /// The longest `page_url` or `referrer` kept.
@@ -88,15 +88,6 @@ pub(crate) async fn load(ctx: &Ctx, token: &str) -> AppResult<Conversation> {
     by_token(&mut tx, token).await
 }
 
-fn url(raw: Option<&str>, field: &str, errors: &mut FieldErrors) -> Option<String> {
-    let value = raw.map(str::trim).filter(|v| !v.is_empty())?;
-    if value.chars().count() > MAX_URL_CHARS {
-        errors.add(field, format!("must be at most {MAX_URL_CHARS} characters"));
-        return None;
-    }
-    Some(value.to_owned())
-}
-
 fn required<'a>(raw: Option<&'a str>, field: &str, errors: &mut FieldErrors) -> Option<&'a str> {
     if raw.is_none() {
         errors.add(field, "is required");
@@ -130,8 +121,18 @@ pub async fn start(
         validate::email,
         &mut errors,
     );
-    let page_url = url(input.page_url.as_deref(), "page_url", &mut errors);
-    let referrer = url(input.referrer.as_deref(), "referrer", &mut errors);
+    let page_url = optional_text(
+        input.page_url.as_deref(),
+        "page_url",
+        MAX_URL_CHARS,
+        &mut errors,
+    );
+    let referrer = optional_text(
+        input.referrer.as_deref(),
+        "referrer",
+        MAX_URL_CHARS,
+        &mut errors,
+    );
     let mut tx = ctx.read().await?;
     if input.email.is_none() && super::settings::stored(&mut tx).await?.require_email {
         errors.add("email", "is required");

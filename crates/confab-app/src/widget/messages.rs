@@ -8,7 +8,7 @@ use confab_core::page::{Page, PageRequest};
 use confab_core::widget::VisitorMessage;
 use confab_store::{files, messages};
 
-use super::conversations::{by_token, load};
+use super::conversations::by_token;
 use crate::messages::{MAX_ATTACHMENTS, MessageCreate, check_text, parse_since};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
@@ -67,9 +67,11 @@ pub async fn send(ctx: &Ctx, token: &str, input: WidgetMessageCreate) -> AppResu
         );
     }
     errors.into_result()?;
-    let conversation = load(ctx, token).await?;
-    let mut errors = FieldErrors::new();
+    // One read: the visitor's conversation and the files they attach to it.
+    ctx.authorize(Resource::Conversations, Access::Read)?;
     let mut tx = ctx.read().await?;
+    let conversation = by_token(&mut tx, token).await?;
+    let mut errors = FieldErrors::new();
     for (i, id) in input.attachments.iter().enumerate() {
         let mine = files::get(&mut tx, id)
             .await?

@@ -10,7 +10,7 @@ use confab_store::credentials::{self, KeyKind};
 use confab_store::widget_settings::{self, WidgetSettingsRow};
 use confab_store::{TenantTx, agents, workspaces};
 
-use crate::input::{bounded_text, distinct_parsed, patch_field};
+use crate::input::{distinct_parsed, optional_text, patch_field};
 use crate::{Access, AppResult, Ctx, Resource};
 
 pub const MAX_GREETING_CHARS: usize = 500;
@@ -101,23 +101,20 @@ pub async fn get(ctx: &Ctx) -> AppResult<WidgetSettings> {
 }
 
 /// An optional text field of a PATCH: trimmed, bounded, empty meaning cleared.
-fn optional_text(
+fn patch_text(
     raw: Option<Option<String>>,
     field: &str,
     max: usize,
     errors: &mut FieldErrors,
 ) -> Option<Option<String>> {
-    raw.map(|v| {
-        v.map(|t| bounded_text(&t, field, max, false, errors))
-            .filter(|t| !t.is_empty())
-    })
+    raw.map(|v| optional_text(v.as_deref(), field, max, errors))
 }
 
 pub async fn update(ctx: &Ctx, input: WidgetSettingsUpdate) -> AppResult<WidgetSettings> {
     ctx.authorize(Resource::Settings, Access::Write)?;
     let mut errors = FieldErrors::new();
-    let greeting = optional_text(input.greeting, "greeting", MAX_GREETING_CHARS, &mut errors);
-    let agent_name = optional_text(
+    let greeting = patch_text(input.greeting, "greeting", MAX_GREETING_CHARS, &mut errors);
+    let agent_name = patch_text(
         input.agent_name,
         "agent_name",
         MAX_AGENT_NAME_CHARS,
