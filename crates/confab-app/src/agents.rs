@@ -8,7 +8,7 @@ use confab_core::conversation::{Channel, Conversation};
 use confab_core::id::AgentId;
 use confab_core::page::{Page, PageRequest};
 use confab_core::validate;
-use confab_store::{TenantTx, agents, contacts};
+use confab_store::{Locked, TenantTx, agents, contacts};
 
 use crate::input::{
     bounded_text, distinct_parsed, distinct_texts, lowercase_tags, optional_text, patch_field,
@@ -232,6 +232,12 @@ pub(crate) async fn load(tx: &mut TenantTx, id: &str) -> AppResult<Agent> {
         .ok_or_else(|| AppError::not_found("agent", id))
 }
 
+async fn load_for_update(tx: &mut TenantTx, id: &str) -> AppResult<Locked<Agent>> {
+    agents::get_for_update(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("agent", id))
+}
+
 pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Agent> {
     ctx.authorize(Resource::Agents, Access::Read)?;
     let mut tx = ctx.read().await?;
@@ -248,7 +254,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: AgentUpdate) -> AppResult<Agent>
     ctx.authorize(Resource::Agents, Access::Write)?;
     let ai = &ctx.app.config.ai;
     let mut uow = ctx.write().await?;
-    let mut agent = load(uow.tx(), id).await?;
+    let mut agent = load_for_update(uow.tx(), id).await?;
     let mut errors = FieldErrors::new();
     if let Some(n) = &input.name {
         agent.name = bounded_text(n, "name", MAX_NAME, true, &mut errors);
@@ -289,7 +295,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: AgentUpdate) -> AppResult<Agent>
     agent.updated_at = uow.now;
     agents::update(uow.tx(), &agent).await?;
     uow.commit().await?;
-    Ok(agent)
+    Ok(agent.into_inner())
 }
 
 /// Deletes an agent. Conversations and contacts that named it fall back to the

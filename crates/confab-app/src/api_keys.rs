@@ -223,7 +223,9 @@ pub async fn get(ctx: &Ctx, id: &str) -> AppResult<ApiKey> {
 pub async fn update(ctx: &Ctx, id: &str, input: KeyUpdate) -> AppResult<ApiKey> {
     ctx.authorize(Resource::Keys, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let key = load(uow.tx(), ctx, id).await?;
+    let key = api_keys::get_for_update(uow.tx(), id, visible_mode(ctx))
+        .await?
+        .ok_or_else(|| AppError::not_found("API key", id))?;
     if key.key.revoked_at.is_some() {
         return Err(AppError::conflict(
             "This key is revoked and cannot change; create a new key.",

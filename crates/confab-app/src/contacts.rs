@@ -9,7 +9,7 @@ use confab_core::id::{AgentId, ContactId};
 use confab_core::page::{Page, PageRequest};
 use confab_core::{FieldErrors, Timestamp, validate};
 use confab_store::contacts::{self, ContactFilter};
-use confab_store::{TenantTx, events, idempotency};
+use confab_store::{Locked, TenantTx, events, idempotency};
 
 use crate::input::{optional, patch_field};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
@@ -261,6 +261,13 @@ async fn load(tx: &mut TenantTx, id: &str) -> AppResult<Contact> {
         .ok_or_else(|| AppError::not_found("contact", id))
 }
 
+/// [`load`] under a row lock, for a contact the use case writes back (DESIGN §5).
+async fn load_for_update(tx: &mut TenantTx, id: &str) -> AppResult<Locked<Contact>> {
+    contacts::get_for_update(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("contact", id))
+}
+
 /// `?search=&tag=` filters, already read from the request.
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {
@@ -321,7 +328,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: ContactUpdate) -> AppResult<Cont
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut errors = FieldErrors::new();
     let mut uow = ctx.write().await?;
-    let mut contact = load(uow.tx(), id).await?;
+    let mut contact = load_for_update(uow.tx(), id).await?;
     if let Some(v) = input.name {
         contact.name = optional(v.as_deref(), "name", validate::name, &mut errors);
     }
@@ -366,14 +373,14 @@ pub async fn update(ctx: &Ctx, id: &str, input: ContactUpdate) -> AppResult<Cont
 }
 
 /// Writes a changed contact and its `contact.updated` event, and commits.
-async fn save(mut uow: crate::Uow, contact: Contact) -> AppResult<Contact> {
+async fn save(mut uow: crate::Uow, contact: Locked<Contact>) -> AppResult<Contact> {
     let contact = save_in(&mut uow, contact).await?;
     uow.commit().await?;
     Ok(contact)
 }
 
 /// Writes a changed contact and its `contact.updated` event inside `uow`.
-async fn save_in(uow: &mut crate::Uow, mut contact: Contact) -> AppResult<Contact> {
+async fn save_in(uow: &mut crate::Uow, mut contact: Locked<Contact>) -> AppResult<Contact> {
     contact.updated_at = uow.now;
     ensure_unique(uow.tx(), &contact).await?;
     contacts::update(uow.tx(), &contact)
@@ -385,16 +392,17 @@ async fn save_in(uow: &mut crate::Uow, mut contact: Contact) -> AppResult<Contac
         Some(&contact.id),
     )
     .await?;
-    Ok(contact)
+    Ok(contact.into_inner())
 }
 
 /// Gives a contact the external id a verified widget identity carries (a visitor who
 /// wrote before as a lead becomes the business's known user), inside `uow`.
 pub(crate) async fn set_external_id_in(
     uow: &mut crate::Uow,
-    mut contact: Contact,
+    contact: Contact,
     external_id: &str,
 ) -> AppResult<Contact> {
+    let mut contact = load_for_update(uow.tx(), contact.id.as_str()).await?;
     contact.external_id = Some(external_id.to_owned());
     save_in(uow, contact).await
 }
@@ -402,7 +410,7 @@ pub(crate) async fn set_external_id_in(
 pub async fn add_tags(ctx: &Ctx, id: &str, input: TagsInput) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut contact = load(uow.tx(), id).await?;
+    let mut contact = load_for_update(uow.tx(), id).await?;
     let mut all = contact.tags.clone();
     all.extend(input.tags);
     contact.tags = validate::tags(&all).map_err(|m| AppError::field("tags", &m))?;
@@ -412,7 +420,7 @@ pub async fn add_tags(ctx: &Ctx, id: &str, input: TagsInput) -> AppResult<Contac
 pub async fn remove_tag(ctx: &Ctx, id: &str, tag: &str) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut contact = load(uow.tx(), id).await?;
+    let mut contact = load_for_update(uow.tx(), id).await?;
     let before = contact.tags.len();
     contact.tags.retain(|t| !t.eq_ignore_ascii_case(tag.trim()));
     if contact.tags.len() == before {
@@ -424,7 +432,7 @@ pub async fn remove_tag(ctx: &Ctx, id: &str, tag: &str) -> AppResult<Contact> {
 pub async fn set_blocked(ctx: &Ctx, id: &str, blocked: bool) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut contact = load(uow.tx(), id).await?;
+    let mut contact = load_for_update(uow.tx(), id).await?;
     contact.blocked = blocked;
     save(uow, contact).await
 }
@@ -448,7 +456,7 @@ pub async fn export(ctx: &Ctx, id: &str) -> AppResult<ContactExport> {
 pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let contact = load(uow.tx(), id).await?;
+    let contact = load_for_update(uow.tx(), id).await?;
     let erased = ErasedContact {
         id: contact.id.clone(),
         object: "contact",

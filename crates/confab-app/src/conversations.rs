@@ -13,7 +13,7 @@ use confab_core::id::{AgentId, ConversationId};
 use confab_core::page::{Page, PageRequest};
 use confab_core::{FieldErrors, validate};
 use confab_store::conversations::{self, ConversationFilter};
-use confab_store::{TenantTx, contacts, messages};
+use confab_store::{Locked, TenantTx, contacts, messages};
 
 use crate::contacts::ContactCreate;
 use crate::input::patch_field;
@@ -146,7 +146,7 @@ pub async fn create(ctx: &Ctx, input: ConversationCreate) -> AppResult<Conversat
     let mut uow = ctx.write().await?;
     let conversation = create_in(&mut uow, ctx, input, checked).await?;
     uow.commit().await?;
-    Ok(conversation)
+    Ok(conversation.into_inner())
 }
 
 /// A new conversation's fields that needed parsing, checked before any write.
@@ -176,7 +176,7 @@ pub(crate) async fn create_in(
     ctx: &Ctx,
     input: ConversationCreate,
     checked: Checked,
-) -> AppResult<Conversation> {
+) -> AppResult<Locked<Conversation>> {
     if let Some(agent) = &checked.agent_id {
         crate::agents::require(uow.tx(), agent, "agent_id").await?;
     }
@@ -212,7 +212,7 @@ pub(crate) async fn create_in(
         low_confidence_streak: 0,
         updated_at: now,
     };
-    conversations::insert(uow.tx(), &conversation).await?;
+    let conversation = conversations::insert(uow.tx(), conversation).await?;
     uow.emit_for(
         EventType::ConversationStarted,
         to_data(&conversation),
@@ -234,6 +234,17 @@ pub(crate) fn to_data(c: &Conversation) -> Value {
 
 pub(crate) async fn load(tx: &mut TenantTx, id: &str) -> AppResult<Conversation> {
     conversations::get(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("conversation", id))
+}
+
+/// [`load`] under a row lock: every use case that writes a conversation back reads it
+/// this way (DESIGN §5).
+pub(crate) async fn load_for_update(
+    tx: &mut TenantTx,
+    id: &str,
+) -> AppResult<Locked<Conversation>> {
+    conversations::get_for_update(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("conversation", id))
 }
@@ -318,7 +329,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: ConversationUpdate) -> AppResult
     let agent_id = input.agent_id.map(|a| agent(a.as_deref(), &mut errors));
     errors.into_result()?;
     let mut uow = ctx.write().await?;
-    let mut conversation = load(uow.tx(), id).await?;
+    let mut conversation = load_for_update(uow.tx(), id).await?;
     if let Some(meta) = meta {
         conversation.metadata = meta;
     }
@@ -329,7 +340,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: ConversationUpdate) -> AppResult
         conversation.agent_id = agent_id;
     }
     conversation.updated_at = uow.now;
-    conversations::update(uow.tx(), &conversation, None).await?;
+    conversations::update(uow.tx(), &conversation).await?;
     uow.commit().await?;
-    Ok(conversation)
+    Ok(conversation.into_inner())
 }

@@ -83,3 +83,9 @@ impl From<FieldErrors> for AppError {
         AppError::validation(fields)
     }
 }
+
+impl From<confab_core::handoff::Refusal> for AppError {
+    fn from(refusal: confab_core::handoff::Refusal) -> Self {
+        AppError::new(refusal.code(), refusal.message())
+    }
+}

@@ -1,23 +1,16 @@
-//! The hand-off state machine (DESIGN §4):
-//!
-//! ```text
-//!            handoff              take-over
-//!   ai ───────────────► pending ─────────────► human
-//!    ▲ ◄──── release ─────┘  ◄──── release ──────┘ (to ai)
-//!    └─────────────── take-over (directly) ───────┘
-//! ```
-//! `resolve` ends any open conversation; a customer message reopens it. Each illegal
-//! move is a 409 that says why.
+//! Hand-off use cases: each locks the conversation, applies one transition of the state
+//! machine in `confab_core::handoff` (where it is drawn and tested), and writes the row
+//! and its event. Each illegal move is a 409 that says why.
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use confab_core::conversation::{Conversation, HandledBy, Resolution, Status};
-use confab_core::event::EventType;
+use confab_core::conversation::{Conversation, Resolution};
+use confab_core::handoff::Transition;
 use confab_core::id::MemberId;
-use confab_store::{conversations, members};
+use confab_store::{Locked, conversations, members};
 
-use crate::conversations::{load, to_data};
+use crate::conversations::{load_for_update, to_data};
 use crate::{Access, AppError, AppResult, Ctx, Resource, Uow};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
@@ -48,15 +41,6 @@ pub struct ResolveInput {
     pub resolution: Option<Resolution>,
 }
 
-fn require_open(c: &Conversation, action: &str) -> AppResult<()> {
-    if c.status == Status::Resolved {
-        return Err(AppError::conflict(format!(
-            "This conversation is resolved, so it cannot be {action}; a new customer message reopens it."
-        )));
-    }
-    Ok(())
-}
-
 async fn member(uow: &mut Uow, id: &str, field: &str) -> AppResult<MemberId> {
     members::get(uow.tx(), id)
         .await?
@@ -64,125 +48,104 @@ async fn member(uow: &mut Uow, id: &str, field: &str) -> AppResult<MemberId> {
         .ok_or_else(|| AppError::field(field, "no member with this id is on the team"))
 }
 
-/// Saves the conversation and its event, then commits.
-async fn save(
+/// Applies `t` to the locked conversation, saves it with the move's event (plus
+/// `extra` in the event's data), then commits.
+async fn apply_and_commit(
     mut uow: Uow,
-    mut c: Conversation,
-    event: EventType,
+    mut c: Locked<Conversation>,
+    t: Transition,
     extra: Option<(&str, Value)>,
 ) -> AppResult<Conversation> {
-    c.updated_at = uow.now;
-    conversations::update(uow.tx(), &c, None).await?;
-    let mut data = to_data(&c);
-    if let (Some((key, value)), Value::Object(map)) = (extra, &mut data) {
-        map.insert(key.to_owned(), value);
+    let applied = c.apply(t, uow.now)?;
+    if let Some(event) = applied.event {
+        c.updated_at = uow.now;
+        conversations::update(uow.tx(), &c).await?;
+        let mut data = to_data(&c);
+        if let (Some((key, value)), Value::Object(map)) = (extra, &mut data) {
+            map.insert(key.to_owned(), value);
+        }
+        uow.emit_for(event, data, &c).await?;
     }
-    uow.emit_for(event, data, &c).await?;
     uow.commit().await?;
-    Ok(c)
+    Ok(c.into_inner())
+}
+
+fn checked_reason(raw: Option<String>) -> AppResult<Option<String>> {
+    let reason = raw.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(AppError::field("reason", "must be at most 500 characters"));
+    }
+    Ok(reason)
 }
 
 /// The AI stands down and the conversation waits for a person.
 pub async fn request(ctx: &Ctx, id: &str, input: HandoffInput) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
-    let reason = input
-        .reason
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(AppError::field("reason", "must be at most 500 characters"));
-    }
+    let reason = checked_reason(input.reason)?;
     let mut uow = ctx.write().await?;
-    let c = load(uow.tx(), id).await?;
+    let c = load_for_update(uow.tx(), id).await?;
     request_in(uow, c, reason.unwrap_or_else(|| "requested".into())).await
 }
 
-/// Hands off inside an open unit of work (the agent worker uses this too).
-pub(crate) async fn request_in(
-    uow: Uow,
-    mut c: Conversation,
-    reason: String,
-) -> AppResult<Conversation> {
-    require_open(&c, "handed off")?;
-    match c.handled_by {
-        HandledBy::Pending => {
-            return Err(AppError::conflict(
-                "This conversation is already waiting for a person.",
-            ));
-        }
-        HandledBy::Human => {
-            return Err(AppError::conflict(
-                "A person is already handling this conversation.",
-            ));
-        }
-        HandledBy::Ai => {}
-    }
-    c.handled_by = HandledBy::Pending;
-    c.human_requested_at = Some(uow.now);
-    save(
+/// The widget's visitor asks for a person: asking again while one is awaited or already
+/// there answers the conversation as it is.
+pub async fn request_by_visitor(ctx: &Ctx, id: &str) -> AppResult<Conversation> {
+    ctx.authorize(Resource::Conversations, Access::Write)?;
+    let mut uow = ctx.write().await?;
+    let c = load_for_update(uow.tx(), id).await?;
+    let reason = Value::String("customer_request".into());
+    apply_and_commit(
         uow,
         c,
-        EventType::HandoffRequested,
-        Some(("reason", Value::String(reason))),
+        Transition::VisitorRequestsHuman,
+        Some(("reason", reason)),
     )
     .await
+}
+
+/// Hands off inside an open unit of work on a locked row (the reply worker uses this
+/// too).
+pub(crate) async fn request_in(
+    uow: Uow,
+    c: Locked<Conversation>,
+    reason: String,
+) -> AppResult<Conversation> {
+    let reason = Value::String(reason);
+    apply_and_commit(uow, c, Transition::RequestHuman, Some(("reason", reason))).await
 }
 
 /// A person takes the conversation; the AI stops replying at once.
 pub async fn take_over(ctx: &Ctx, id: &str, input: TakeOverInput) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut c = load(uow.tx(), id).await?;
-    require_open(&c, "taken over")?;
-    if c.handled_by == HandledBy::Human {
-        return Err(AppError::conflict(
-            "A person is already handling this conversation; use /assign to change who.",
-        ));
-    }
+    let c = load_for_update(uow.tx(), id).await?;
+    // Refuse an illegal move before looking the member up, as a sequential caller sees.
+    c.check(Transition::TakeOver { assignee: None }, uow.now)?;
     let assignee = match input.member_id.as_deref() {
         Some(m) => Some(member(&mut uow, m, "member_id").await?),
         None => ctx.member_id().cloned(),
     };
-    c.handled_by = HandledBy::Human;
-    c.human_took_over_at = Some(uow.now);
-    if assignee.is_some() {
-        c.assignee_id = assignee;
-    }
-    save(uow, c, EventType::AgentAssigned, None).await
+    apply_and_commit(uow, c, Transition::TakeOver { assignee }, None).await
 }
 
 /// Back to the AI.
 pub async fn release(ctx: &Ctx, id: &str) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut c = load(uow.tx(), id).await?;
-    require_open(&c, "released")?;
-    if c.handled_by == HandledBy::Ai {
-        return Err(AppError::conflict(
-            "The AI is already handling this conversation.",
-        ));
-    }
-    c.handled_by = HandledBy::Ai;
-    // The AI starts afresh: what made it stand down is not counted against it again.
-    c.negative_streak = 0;
-    c.low_confidence_streak = 0;
-    save(uow, c, EventType::ConversationReleased, None).await
+    let c = load_for_update(uow.tx(), id).await?;
+    apply_and_commit(uow, c, Transition::Release, None).await
 }
 
 /// Sets who is responsible.
 pub async fn assign(ctx: &Ctx, id: &str, input: AssignInput) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut c = load(uow.tx(), id).await?;
-    require_open(&c, "assigned")?;
+    let c = load_for_update(uow.tx(), id).await?;
+    // A resolved conversation is refused before the member lookup, as it always was.
+    let anyone = MemberId::generate();
+    c.check(Transition::Assign { member: anyone }, uow.now)?;
     let m = member(&mut uow, &input.member_id, "member_id").await?;
-    if c.assignee_id.as_ref() == Some(&m) {
-        return Err(AppError::conflict(
-            "This conversation is already assigned to that member.",
-        ));
-    }
-    c.assignee_id = Some(m);
-    save(uow, c, EventType::AgentAssigned, None).await
+    apply_and_commit(uow, c, Transition::Assign { member: m }, None).await
 }
 
 /// Ends the conversation, optionally with how it ended.
@@ -204,12 +167,9 @@ pub async fn resolve(ctx: &Ctx, id: &str, input: ResolveInput) -> AppResult<Conv
         }
     }
     let mut uow = ctx.write().await?;
-    let mut c = load(uow.tx(), id).await?;
-    if c.status == Status::Resolved {
-        return Err(AppError::conflict("This conversation is already resolved."));
-    }
-    c.status = Status::Resolved;
-    c.resolved_at = Some(uow.now);
-    c.resolution = input.resolution;
-    save(uow, c, EventType::ConversationResolved, None).await
+    let c = load_for_update(uow.tx(), id).await?;
+    let t = Transition::Resolve {
+        resolution: input.resolution,
+    };
+    apply_and_commit(uow, c, t, None).await
 }

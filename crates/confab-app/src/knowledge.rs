@@ -9,8 +9,8 @@ use confab_core::knowledge::{
 };
 use confab_core::page::{Page, PageRequest};
 use confab_core::{FieldErrors, validate};
-use confab_store::TenantTx;
 use confab_store::knowledge::{self, KnowledgeFilter};
+use confab_store::{Locked, TenantTx};
 
 use crate::input::{bounded_text, distinct_texts, lowercase_tags, optional, patch_field};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
@@ -146,6 +146,12 @@ async fn load(tx: &mut TenantTx, id: &str) -> AppResult<KnowledgeEntry> {
         .ok_or_else(|| AppError::not_found("knowledge entry", id))
 }
 
+async fn load_for_update(tx: &mut TenantTx, id: &str) -> AppResult<Locked<KnowledgeEntry>> {
+    knowledge::get_for_update(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("knowledge entry", id))
+}
+
 pub async fn get(ctx: &Ctx, id: &str) -> AppResult<KnowledgeEntry> {
     ctx.authorize(Resource::Knowledge, Access::Read)?;
     let mut tx = ctx.read().await?;
@@ -198,7 +204,7 @@ pub async fn list(
 pub async fn update(ctx: &Ctx, id: &str, input: KnowledgeUpdate) -> AppResult<KnowledgeEntry> {
     ctx.authorize(Resource::Knowledge, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut entry = load(uow.tx(), id).await?;
+    let mut entry = load_for_update(uow.tx(), id).await?;
     let mut errors = FieldErrors::new();
     if let Some(t) = &input.title {
         entry.title = text(t, "title", MAX_TITLE_CHARS, &mut errors);
@@ -225,7 +231,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: KnowledgeUpdate) -> AppResult<Kn
     entry.updated_at = uow.now;
     knowledge::update(uow.tx(), &entry).await?;
     uow.commit().await?;
-    Ok(entry)
+    Ok(entry.into_inner())
 }
 
 /// Deletes an entry and answers it as it was.

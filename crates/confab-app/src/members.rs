@@ -130,7 +130,9 @@ pub async fn list(ctx: &Ctx, page: &PageRequest) -> AppResult<Page<Member>> {
 pub async fn update(ctx: &Ctx, id: &str, input: MemberUpdate) -> AppResult<Member> {
     ctx.authorize(Resource::Members, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut member = members::get(uow.tx(), id)
+    // Owners first, then the member: one lock order for every member write.
+    let owners = members::count_owners(uow.tx()).await?;
+    let mut member = members::get_for_update(uow.tx(), id)
         .await?
         .ok_or_else(|| AppError::not_found("member", id))?;
     let role_change = input.role.filter(|r| *r != member.role);
@@ -157,7 +159,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: MemberUpdate) -> AppResult<Membe
     }
     errors.into_result()?;
     if let Some(role) = role_change {
-        if member.role == Role::Owner && members::count_owners(uow.tx()).await? <= 1 {
+        if member.role == Role::Owner && owners <= 1 {
             return Err(AppError::conflict(
                 "This is the workspace's only owner; make another member owner first.",
             ));
@@ -169,17 +171,19 @@ pub async fn update(ctx: &Ctx, id: &str, input: MemberUpdate) -> AppResult<Membe
         .await
         .map_err(email_taken)?;
     uow.commit().await?;
-    Ok(member)
+    Ok(member.into_inner())
 }
 
 pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<Member> {
     ctx.authorize(Resource::Members, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let member = members::get(uow.tx(), id)
+    let owners = members::count_owners(uow.tx()).await?;
+    let member = members::get_for_update(uow.tx(), id)
         .await?
-        .ok_or_else(|| AppError::not_found("member", id))?;
+        .ok_or_else(|| AppError::not_found("member", id))?
+        .into_inner();
     require_owner_for(ctx, member.role == Role::Owner)?;
-    if member.role == Role::Owner && members::count_owners(uow.tx()).await? <= 1 {
+    if member.role == Role::Owner && owners <= 1 {
         return Err(AppError::conflict(
             "This is the workspace's only owner and cannot be removed; make another member owner first.",
         ));

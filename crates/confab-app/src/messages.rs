@@ -12,12 +12,13 @@ use confab_core::conversation::{
     Status, validate_text,
 };
 use confab_core::event::EventType;
+use confab_core::handoff::Transition;
 use confab_core::id::MessageId;
 use confab_core::page::{Page, PageRequest};
 use confab_core::{ErrorCode, FieldErrors, Timestamp};
-use confab_store::{contacts, conversations, files, jobs, members, messages};
+use confab_store::{Locked, contacts, conversations, files, jobs, members, messages};
 
-use crate::conversations::load;
+use crate::conversations::{load, load_for_update};
 use crate::understanding::{Understanding, understand};
 use crate::{Access, Actor, AppError, AppResult, Ctx, Resource, Uow};
 
@@ -105,7 +106,7 @@ pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> App
     check_text(&input.text, "text", &mut errors);
     errors.into_result()?;
     let mut uow = ctx.write().await?;
-    let conversation = load(uow.tx(), conversation_id).await?;
+    let conversation = load_for_update(uow.tx(), conversation_id).await?;
     let new = match input.role {
         MessageRole::Customer => {
             let contact = match &conversation.contact {
@@ -156,15 +157,13 @@ pub async fn send_to_contact(ctx: &Ctx, contact_id: &str, text: &str) -> AppResu
         .into_iter()
         .next();
     let conversation = match latest {
-        Some(c) => c,
-        None => {
-            let start = crate::conversations::ConversationCreate {
-                contact_id: Some(contact.id.to_string()),
-                ..Default::default()
-            };
-            let checked = crate::conversations::check(&start)?;
-            crate::conversations::create_in(&mut uow, ctx, start, checked).await?
-        }
+        // Listed without a lock: lock it now, and start a new one if it was resolved
+        // in between.
+        Some(c) => match conversations::get_for_update(uow.tx(), c.id.as_str()).await? {
+            Some(locked) if locked.status == Status::Open => locked,
+            _ => start_for_contact(&mut uow, ctx, &contact).await?,
+        },
+        None => start_for_contact(&mut uow, ctx, &contact).await?,
     };
     let new = NewMessage {
         role: MessageRole::Agent,
@@ -176,6 +175,20 @@ pub async fn send_to_contact(ctx: &Ctx, contact_id: &str, text: &str) -> AppResu
     let (_, message) = post_in(&mut uow, ctx, conversation, new).await?;
     uow.commit().await?;
     Ok(message)
+}
+
+/// A new `api` conversation with `contact`, for a message sent to them.
+async fn start_for_contact(
+    uow: &mut Uow,
+    ctx: &Ctx,
+    contact: &Contact,
+) -> AppResult<Locked<Conversation>> {
+    let start = crate::conversations::ConversationCreate {
+        contact_id: Some(contact.id.to_string()),
+        ..Default::default()
+    };
+    let checked = crate::conversations::check(&start)?;
+    crate::conversations::create_in(uow, ctx, start, checked).await
 }
 
 /// Resolves attachment ids to this tenant's files and links them to the conversation.
@@ -206,43 +219,28 @@ async fn attach(
     Ok(out)
 }
 
-/// Writes a message into `conversation` inside `uow`, applying the state rules, and
-/// returns the updated conversation and the message.
+/// Writes a message into the locked `conversation` inside `uow`, applying the state
+/// rules, and returns the updated conversation and the message.
 pub(crate) async fn post_in(
     uow: &mut Uow,
     ctx: &Ctx,
-    mut conversation: Conversation,
+    mut conversation: Locked<Conversation>,
     new: NewMessage,
-) -> AppResult<(Conversation, Message)> {
+) -> AppResult<(Locked<Conversation>, Message)> {
     let now = uow.now;
     let new_sender_blocked = new.sender_blocked;
+    let transition = match new.role {
+        MessageRole::Customer => Some(Transition::CustomerMessage),
+        MessageRole::Agent => Some(Transition::AgentMessage {
+            member: ctx.member_id().cloned(),
+        }),
+        _ => None,
+    };
     let attachments = attach(uow, &conversation, &new.attachments).await?;
-    let mut events: Vec<(EventType, Value)> = Vec::new();
-    match new.role {
-        MessageRole::Customer if conversation.status == Status::Resolved => {
-            conversation.status = Status::Open;
-            conversation.resolved_at = None;
-            conversation.resolution = None;
-        }
-        MessageRole::Agent => {
-            if conversation.status == Status::Resolved {
-                return Err(AppError::new(
-                    ErrorCode::ConversationResolved,
-                    "This conversation is resolved; the customer can reopen it by writing again, or start a new conversation.",
-                ));
-            }
-            if conversation.handled_by != HandledBy::Human {
-                // A person answering means the AI stops at once.
-                conversation.handled_by = HandledBy::Human;
-                conversation.human_took_over_at = Some(now);
-                if conversation.assignee_id.is_none() {
-                    conversation.assignee_id = ctx.member_id().cloned();
-                }
-                events.push((EventType::AgentAssigned, Value::Null));
-            }
-        }
-        _ => {}
-    }
+    let applied = match transition {
+        Some(t) => conversation.apply(t, now)?,
+        None => Default::default(),
+    };
     let understood = match new.role {
         MessageRole::Customer => {
             let knowledge = ctx.app.knowledge.current(uow.tx()).await?;
@@ -285,8 +283,8 @@ pub(crate) async fn post_in(
         conversation.first_response_at = Some(now);
     }
     conversation.updated_at = now;
-    conversations::update(uow.tx(), &conversation, None).await?;
-    for (event_type, _) in events {
+    conversations::update(uow.tx(), &conversation).await?;
+    if let Some(event_type) = applied.event {
         uow.emit_for(
             event_type,
             crate::conversations::to_data(&conversation),

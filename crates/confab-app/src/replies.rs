@@ -24,6 +24,7 @@ use confab_core::conversation::{
     Author, AuthorType, Conversation, HandledBy, Message, MessageRole, Sentiment, Status,
 };
 use confab_core::event::EventType;
+use confab_core::handoff::Transition;
 use confab_core::id::{AgentId, ConversationId, MessageId, WorkspaceId};
 use confab_store::ai_replies::{self, AiReply};
 use confab_store::jobs::{self, Job};
@@ -299,19 +300,30 @@ async fn write_reply(
 ) -> AppResult<()> {
     let tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
     let mut uow = crate::Uow::new(tx, app.clock.now(), None, app);
-    let Some(mut conversation) = conversations::get(uow.tx(), conversation_id.as_str()).await?
+    let Some(mut conversation) =
+        conversations::get_for_update(uow.tx(), conversation_id.as_str()).await?
     else {
         drop(uow);
         return finish(app, job).await;
     };
     let now = uow.now;
+    // The gate, on the locked row: nothing is written if a person has taken over (or
+    // the conversation was resolved) since the job was queued.
+    if conversation.apply(Transition::AiReply, now).is_err() {
+        drop(uow);
+        return finish(app, job).await;
+    }
     if reply.text.is_some() {
         conversation.message_count += 1;
         conversation.last_activity_at = now;
         conversation.first_response_at.get_or_insert(now);
     }
-    conversation.intent = reply.intent.clone().or(conversation.intent);
-    conversation.lang = reply.lang.clone().or(conversation.lang);
+    if reply.intent.is_some() {
+        conversation.intent = reply.intent.clone();
+    }
+    if reply.lang.is_some() {
+        conversation.lang = reply.lang.clone();
+    }
     if conversation.agent_id.is_none() {
         conversation.agent_id = reply.agent_id.clone();
     }
@@ -321,11 +333,7 @@ async fn write_reply(
         0
     };
     conversation.updated_at = now;
-    // The gate: written only if a person has not taken over since the job was queued.
-    if !conversations::update(uow.tx(), &conversation, Some(HandledBy::Ai)).await? {
-        drop(uow);
-        return finish(app, job).await;
-    }
+    conversations::update(uow.tx(), &conversation).await?;
     let mut message_id = None;
     if let Some(text) = reply.text.clone() {
         let message = Message {

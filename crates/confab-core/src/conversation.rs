@@ -66,7 +66,9 @@ pub struct Visitor {
 }
 
 /// How a conversation ended.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema,
+)]
 pub struct Resolution {
     /// What happened, in a word or two (`answered`, `refunded`, …); 1 to 100 characters.
     pub outcome: String,

@@ -12,6 +12,7 @@ pub mod conversation;
 pub mod credential;
 pub mod error;
 pub mod event;
+pub mod handoff;
 pub mod id;
 pub mod knowledge;
 pub mod member;

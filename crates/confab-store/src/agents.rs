@@ -3,9 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page, lock_by_id};
+use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::agent::Agent;
 use confab_core::id::AgentId;
@@ -70,7 +70,8 @@ pub async fn insert(tx: &mut TenantTx, a: &Agent) -> Result<()> {
     Ok(())
 }
 
-pub async fn update(tx: &mut TenantTx, a: &Agent) -> Result<()> {
+/// Rewrites an agent this transaction holds locked.
+pub async fn update(tx: &mut TenantTx, a: &Locked<Agent>) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "UPDATE agents SET name = $4, persona = $5, instructions = $6, greeting = $7, provider = $8, knowledge_tags = $9, \
@@ -123,6 +124,11 @@ pub async fn delete(tx: &mut TenantTx, id: &AgentId) -> Result<()> {
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Agent>> {
     fetch_by_id(tx, SELECT, "", id, decode).await
+}
+
+/// [`get`] under a row lock, for a read that the transaction will write back.
+pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<Agent>>> {
+    lock_by_id(tx, SELECT, "", id, decode).await
 }
 
 pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<Agent>> {

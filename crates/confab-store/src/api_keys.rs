@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use crate::TenantTx;
 use crate::credentials::{KEY_COLUMNS, KeyKind, KeyRow, decode_key};
 use crate::error::{Classify, Result};
-use crate::sql::{Arg, Sql, fetch_page};
+use crate::sql::{Arg, Sql, fetch_page, for_update};
 use confab_core::Timestamp;
 use confab_core::page::{Page, PageRequest};
 
@@ -88,6 +88,26 @@ pub async fn get(
     id: &str,
     livemode: Option<bool>,
 ) -> Result<Option<ManagedKey>> {
+    fetch(tx, id, livemode, "").await
+}
+
+/// [`get`] under a row lock: a change of a key's settings is decided on the row as it
+/// is, not as another request left it a moment before.
+pub async fn get_for_update(
+    tx: &mut TenantTx,
+    id: &str,
+    livemode: Option<bool>,
+) -> Result<Option<ManagedKey>> {
+    let lock = for_update(tx.backend(), "");
+    fetch(tx, id, livemode, &lock).await
+}
+
+async fn fetch(
+    tx: &mut TenantTx,
+    id: &str,
+    livemode: Option<bool>,
+    lock: &str,
+) -> Result<Option<ManagedKey>> {
     let (ws, _) = tx.scope();
     let mut sql = Sql::new(&format!(
         "SELECT {} FROM api_keys WHERE workspace_id = ",
@@ -99,6 +119,7 @@ pub async fn get(
     if let Some(live) = livemode {
         sql.push(" AND livemode = ").bind(Arg::Int(live as i64));
     }
+    sql.push(lock);
     let row = sql.build().fetch_optional(tx.conn()).await.classified()?;
     row.as_ref().map(decode).transpose()
 }

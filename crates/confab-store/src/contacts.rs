@@ -4,8 +4,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, like_pattern};
-use crate::{Backend, TenantTx};
+use crate::sql::{Arg, Sql, like_pattern, lock_by_id};
+use crate::{Backend, Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::contact::Contact;
 use confab_core::id::{AgentId, ContactId};
@@ -67,8 +67,8 @@ pub async fn insert(tx: &mut TenantTx, c: &Contact) -> Result<()> {
     write_tags(tx, &c.id, &c.tags).await
 }
 
-/// Rewrites every mutable field of an existing contact.
-pub async fn update(tx: &mut TenantTx, c: &Contact) -> Result<()> {
+/// Rewrites every mutable field of a contact this transaction holds locked.
+pub async fn update(tx: &mut TenantTx, c: &Locked<Contact>) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "UPDATE contacts SET name = $4, email = $5, email_lower = $6, phone = $7, external_id = $8, tags = $9, \
@@ -122,6 +122,12 @@ async fn write_tags(tx: &mut TenantTx, id: &ContactId, tags: &[String]) -> Resul
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Contact>> {
     find_by(tx, "id", id.to_owned()).await
+}
+
+/// [`get`] under a row lock, for a read that the transaction will write back.
+pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<Contact>>> {
+    let sql = format!("SELECT {COLUMNS} FROM contacts");
+    lock_by_id(tx, &sql, "", id, decode).await
 }
 
 pub async fn find_by_email(tx: &mut TenantTx, email: &str) -> Result<Option<Contact>> {

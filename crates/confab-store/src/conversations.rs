@@ -3,9 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, json, like_pattern, ts};
+use crate::sql::{Arg, Sql, fetch_by_id, json, like_pattern, lock_by_id, ts};
+use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::conversation::{
     Channel, ContactSummary, Conversation, HandledBy, Resolution, Sentiment, Status, Visitor,
@@ -84,7 +84,9 @@ fn opt_json<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
         .map(|v| serde_json::to_string(v).unwrap_or_else(|_| "null".into()))
 }
 
-pub async fn insert(tx: &mut TenantTx, c: &Conversation) -> Result<()> {
+/// Writes a new conversation; the row is this transaction's (invisible to others until
+/// it commits), so it comes back as locked.
+pub async fn insert(tx: &mut TenantTx, c: Conversation) -> Result<Locked<Conversation>> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "INSERT INTO conversations (id, workspace_id, livemode, channel, status, handled_by, contact_id, agent_id, assignee_id, \
@@ -120,18 +122,13 @@ pub async fn insert(tx: &mut TenantTx, c: &Conversation) -> Result<()> {
     .execute(tx.conn())
     .await
     .classified()?;
-    Ok(())
+    Ok(Locked::new(c))
 }
 
-/// Writes every mutable field. When `expect_handled_by` is given, the write happens only
-/// if the stored row still has that value (and is open): the check and the change are
-/// one statement, so a concurrent take-over cannot slip between them. Returns whether
-/// the row was written.
-pub async fn update(
-    tx: &mut TenantTx,
-    c: &Conversation,
-    expect_handled_by: Option<HandledBy>,
-) -> Result<bool> {
+/// Writes every mutable field of a row this transaction holds locked, so nothing a
+/// concurrent writer committed is overwritten: the lock made it wait, and the row was
+/// read after its commit.
+pub async fn update(tx: &mut TenantTx, c: &Locked<Conversation>) -> Result<()> {
     let (ws, live) = tx.scope();
     let mut sql = Sql::new(
         "UPDATE conversations SET status = $1, handled_by = $2, contact_id = $3, agent_id = $4, assignee_id = $5, lang = $6, \
@@ -165,16 +162,17 @@ pub async fn update(
         Arg::Text(c.id.to_string()),
     ];
     sql.args_numbered(args);
-    if let Some(expected) = expect_handled_by {
-        sql.push(" AND status = 'open' AND handled_by = ")
-            .bind(Arg::Text(expected.as_str().into()));
-    }
-    let done = sql.build().execute(tx.conn()).await.classified()?;
-    Ok(done.rows_affected() == 1)
+    sql.build().execute(tx.conn()).await.classified()?;
+    Ok(())
 }
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Conversation>> {
     fetch_by_id(tx, SELECT, "v.", id, decode).await
+}
+
+/// [`get`] under a row lock, for a read that the transaction will write back.
+pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<Conversation>>> {
+    lock_by_id(tx, SELECT, "v.", id, decode).await
 }
 
 #[derive(Clone, Debug, Default)]

@@ -4,9 +4,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page, lock_by_id};
+use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::KnowledgeId;
 use confab_core::knowledge::KnowledgeEntry;
@@ -76,7 +76,7 @@ async fn insert_row(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {
     Ok(())
 }
 
-pub async fn update(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {
+pub async fn update(tx: &mut TenantTx, e: &Locked<KnowledgeEntry>) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "UPDATE knowledge_entries SET title = $4, body = $5, questions = $6, intent = $7, lang = $8, tags = $9, \
@@ -115,6 +115,11 @@ pub async fn delete(tx: &mut TenantTx, id: &KnowledgeId) -> Result<()> {
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<KnowledgeEntry>> {
     fetch_by_id(tx, SELECT, "", id, decode).await
+}
+
+/// [`get`] under a row lock, for a read that the transaction will write back.
+pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<KnowledgeEntry>>> {
+    lock_by_id(tx, SELECT, "", id, decode).await
 }
 
 /// List filters; every one is optional.

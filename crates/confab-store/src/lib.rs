@@ -8,6 +8,7 @@
 
 mod db;
 mod error;
+mod locked;
 mod sql;
 mod tx;
 
@@ -35,4 +36,5 @@ pub mod workspaces;
 
 pub use db::{Backend, Store, StoreOptions};
 pub use error::StoreError;
+pub use locked::Locked;
 pub use tx::{SystemTx, TenantTx};

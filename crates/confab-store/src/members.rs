@@ -3,9 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
 use crate::sql::{Arg, Sql};
+use crate::{Backend, Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::{MemberId, TokenId};
 use confab_core::member::{Member, MemberToken, Role};
@@ -53,9 +53,26 @@ pub async fn insert(tx: &mut TenantTx, member: &Member) -> Result<()> {
 }
 
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Member>> {
+    fetch(tx, id, "").await
+}
+
+/// [`get`] under a row lock, for a read that the transaction will write back.
+pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<Member>>> {
+    let lock = lock_clause(tx);
+    Ok(fetch(tx, id, lock).await?.map(Locked::new))
+}
+
+fn lock_clause(tx: &TenantTx) -> &'static str {
+    match tx.backend() {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    }
+}
+
+async fn fetch(tx: &mut TenantTx, id: &str, lock: &str) -> Result<Option<Member>> {
     let (ws, _) = tx.scope();
     let sql = format!(
-        "SELECT {COLUMNS} FROM members WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL"
+        "SELECT {COLUMNS} FROM members WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL{lock}"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(ws)
@@ -82,7 +99,8 @@ pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<Member>>
     }))
 }
 
-pub async fn update(tx: &mut TenantTx, member: &Member) -> Result<()> {
+/// Rewrites a member this transaction holds locked.
+pub async fn update(tx: &mut TenantTx, member: &Locked<Member>) -> Result<()> {
     let (ws, _) = tx.scope();
     sqlx::query(
         "UPDATE members SET name = $3, email = $4, role = $5, department_ids = $6, updated_at = $7 \
@@ -124,18 +142,21 @@ pub async fn delete(tx: &mut TenantTx, id: &MemberId, now: Timestamp) -> Result<
     Ok(())
 }
 
-/// Owners still on the team (the last one cannot be removed or demoted).
+/// Owners still on the team (the last one cannot be removed or demoted), with their
+/// rows locked until the transaction ends: two owners demoting each other at once
+/// would otherwise each count two and leave none.
 pub async fn count_owners(tx: &mut TenantTx) -> Result<i64> {
     let (ws, _) = tx.scope();
-    sqlx::query(
-        "SELECT COUNT(*) AS n FROM members WHERE workspace_id = $1 AND role = 'owner' AND deleted_at IS NULL",
-    )
-    .bind(ws)
-    .fetch_one(tx.conn())
-    .await
-    .classified()?
-    .try_get::<i64, _>("n")
-    .classified()
+    let sql = format!(
+        "SELECT id FROM members WHERE workspace_id = $1 AND role = 'owner' AND deleted_at IS NULL ORDER BY id{}",
+        lock_clause(tx)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    Ok(rows.len() as i64)
 }
 
 pub async fn insert_token(tx: &mut TenantTx, token: &MemberToken, token_hash: &str) -> Result<()> {

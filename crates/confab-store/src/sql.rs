@@ -6,8 +6,8 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Arguments, Row};
 
-use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
+use crate::{Backend, Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::page::{Cursor, Page, PageRequest};
 
@@ -131,9 +131,43 @@ pub(crate) async fn fetch_by_id<T>(
     id: &str,
     decode: fn(&AnyRow) -> Result<T>,
 ) -> Result<Option<T>> {
+    fetch_one(tx, select, alias, id, decode, "").await
+}
+
+/// [`fetch_by_id`] under a row lock held until the transaction ends (`FOR UPDATE` of
+/// the aliased table on PostgreSQL; SQLite's single writer already excludes others).
+pub(crate) async fn lock_by_id<T>(
+    tx: &mut TenantTx,
+    select: &str,
+    alias: &str,
+    id: &str,
+    decode: fn(&AnyRow) -> Result<T>,
+) -> Result<Option<Locked<T>>> {
+    let lock = for_update(tx.backend(), alias);
+    let row = fetch_one(tx, select, alias, id, decode, &lock).await?;
+    Ok(row.map(Locked::new))
+}
+
+/// The locking clause for a query on `alias` (`""` or `"v."`).
+pub(crate) fn for_update(backend: Backend, alias: &str) -> String {
+    match (backend, alias.trim_end_matches('.')) {
+        (Backend::Sqlite, _) => String::new(),
+        (Backend::Postgres, "") => " FOR UPDATE".into(),
+        (Backend::Postgres, table) => format!(" FOR UPDATE OF {table}"),
+    }
+}
+
+async fn fetch_one<T>(
+    tx: &mut TenantTx,
+    select: &str,
+    alias: &str,
+    id: &str,
+    decode: fn(&AnyRow) -> Result<T>,
+    suffix: &str,
+) -> Result<Option<T>> {
     let (ws, live) = tx.scope();
     let sql = format!(
-        "{select} WHERE {alias}workspace_id = $1 AND {alias}livemode = $2 AND {alias}id = $3"
+        "{select} WHERE {alias}workspace_id = $1 AND {alias}livemode = $2 AND {alias}id = $3{suffix}"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(ws)

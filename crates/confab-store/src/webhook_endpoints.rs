@@ -9,9 +9,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page, lock_by_id};
+use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::WebhookEndpointId;
 use confab_core::page::{Page, PageRequest};
@@ -68,10 +68,19 @@ pub async fn insert(tx: &mut TenantTx, e: &WebhookEndpoint, secret: &str) -> Res
 
 /// An endpoint the tenant manages (a key's response endpoint is not one of them).
 pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<WebhookEndpoint>> {
-    let select = format!(
-        "SELECT {COLUMNS} FROM (SELECT * FROM webhook_endpoints WHERE api_key_id IS NULL) v"
-    );
-    fetch_by_id(tx, &select, "v.", id, decode).await
+    fetch_by_id(tx, &managed(), "v.", id, decode).await
+}
+
+/// [`get`] under a row lock, for a read that the transaction will write back.
+pub async fn get_for_update(
+    tx: &mut TenantTx,
+    id: &str,
+) -> Result<Option<Locked<WebhookEndpoint>>> {
+    lock_by_id(tx, &managed(), "v.", id, decode).await
+}
+
+fn managed() -> String {
+    format!("SELECT {COLUMNS} FROM (SELECT * FROM webhook_endpoints WHERE api_key_id IS NULL) v")
 }
 
 /// Newest first.
@@ -92,7 +101,7 @@ pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<WebhookE
 }
 
 /// Rewrites the fields a client may change (and the server's `disabled_reason`).
-pub async fn update(tx: &mut TenantTx, e: &WebhookEndpoint) -> Result<()> {
+pub async fn update(tx: &mut TenantTx, e: &Locked<WebhookEndpoint>) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "UPDATE webhook_endpoints SET url = $4, description = $5, events = $6, enabled = $7, auto_recover = $8, \

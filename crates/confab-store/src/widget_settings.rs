@@ -2,8 +2,8 @@
 
 use sqlx::Row;
 
-use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
+use crate::{Backend, TenantTx};
 use confab_core::Timestamp;
 use confab_core::widget::{Position, WidgetConfig};
 
@@ -15,16 +15,43 @@ pub struct WidgetSettingsRow {
 
 /// The settings of the transaction's workspace and mode, if they were ever set.
 pub async fn get(tx: &mut TenantTx) -> Result<Option<WidgetSettingsRow>> {
-    let (ws, live) = tx.scope();
-    let row = sqlx::query(
-        "SELECT greeting, agent_name, accent_color, position, require_email, languages, updated_at \
-         FROM widget_settings WHERE workspace_id = $1 AND livemode = $2",
+    fetch(tx, "").await
+}
+
+/// The settings under a row lock, for a change the transaction writes back with
+/// [`put`]; the row is created from `defaults` first when it was never set, so two
+/// first changes cannot overwrite each other either.
+pub async fn get_for_update(
+    tx: &mut TenantTx,
+    defaults: &WidgetSettingsRow,
+) -> Result<WidgetSettingsRow> {
+    insert(
+        tx,
+        defaults,
+        " ON CONFLICT (workspace_id, livemode) DO NOTHING",
     )
-    .bind(ws)
-    .bind(live)
-    .fetch_optional(tx.conn())
-    .await
-    .classified()?;
+    .await?;
+    let lock = match tx.backend() {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    fetch(tx, lock)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("widget settings vanished under a lock".into()))
+}
+
+async fn fetch(tx: &mut TenantTx, lock: &str) -> Result<Option<WidgetSettingsRow>> {
+    let (ws, live) = tx.scope();
+    let sql = format!(
+        "SELECT greeting, agent_name, accent_color, position, require_email, languages, updated_at \
+         FROM widget_settings WHERE workspace_id = $1 AND livemode = $2{lock}"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(live)
+        .fetch_optional(tx.conn())
+        .await
+        .classified()?;
     let Some(row) = row else { return Ok(None) };
     let position: String = row.try_get("position").classified()?;
     let languages: String = row.try_get("languages").classified()?;
@@ -46,25 +73,34 @@ pub async fn get(tx: &mut TenantTx) -> Result<Option<WidgetSettingsRow>> {
 /// Writes the settings of the transaction's workspace and mode, creating the row the
 /// first time.
 pub async fn put(tx: &mut TenantTx, row: &WidgetSettingsRow) -> Result<()> {
-    let (ws, live) = tx.scope();
-    let s = &row.config;
-    sqlx::query(
-        "INSERT INTO widget_settings (workspace_id, livemode, greeting, agent_name, accent_color, position, \
-         require_email, languages, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
-         ON CONFLICT (workspace_id, livemode) DO UPDATE SET greeting = $3, agent_name = $4, accent_color = $5, \
+    insert(
+        tx,
+        row,
+        " ON CONFLICT (workspace_id, livemode) DO UPDATE SET greeting = $3, agent_name = $4, accent_color = $5, \
          position = $6, require_email = $7, languages = $8, updated_at = $9",
     )
-    .bind(ws)
-    .bind(live)
-    .bind(s.greeting.clone())
-    .bind(s.agent_name.clone())
-    .bind(s.accent_color.clone())
-    .bind(s.position.as_str())
-    .bind(s.require_email as i64)
-    .bind(serde_json::to_string(&s.languages).unwrap_or_else(|_| "[]".into()))
-    .bind(row.updated_at.millis())
-    .execute(tx.conn())
     .await
-    .classified()?;
+}
+
+async fn insert(tx: &mut TenantTx, row: &WidgetSettingsRow, on_conflict: &str) -> Result<()> {
+    let (ws, live) = tx.scope();
+    let s = &row.config;
+    let sql = format!(
+        "INSERT INTO widget_settings (workspace_id, livemode, greeting, agent_name, accent_color, position, \
+         require_email, languages, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9){on_conflict}"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .bind(live)
+        .bind(s.greeting.clone())
+        .bind(s.agent_name.clone())
+        .bind(s.accent_color.clone())
+        .bind(s.position.as_str())
+        .bind(s.require_email as i64)
+        .bind(serde_json::to_string(&s.languages).unwrap_or_else(|_| "[]".into()))
+        .bind(row.updated_at.millis())
+        .execute(tx.conn())
+        .await
+        .classified()?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use confab_core::id::WebhookEndpointId;
 use confab_core::page::{Page, PageRequest};
 use confab_core::webhook::{ALL_EVENTS, WebhookEndpoint};
 use confab_core::{FieldErrors, Timestamp};
-use confab_store::{TenantTx, webhook_endpoints};
+use confab_store::{Locked, TenantTx, webhook_endpoints};
 use confab_webhooks::address::{is_public, literal_host};
 
 use crate::input::{optional_text, patch_field};
@@ -180,11 +180,17 @@ pub(crate) async fn load(tx: &mut TenantTx, id: &str) -> AppResult<WebhookEndpoi
         .ok_or_else(|| AppError::not_found("webhook endpoint", id))
 }
 
+async fn load_for_update(tx: &mut TenantTx, id: &str) -> AppResult<Locked<WebhookEndpoint>> {
+    webhook_endpoints::get_for_update(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("webhook endpoint", id))
+}
+
 pub async fn update(ctx: &Ctx, id: &str, input: EndpointUpdate) -> AppResult<WebhookEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let allow_private = ctx.app.config.webhooks.allow_private_networks;
     let mut uow = ctx.write().await?;
-    let mut endpoint = load(uow.tx(), id).await?;
+    let mut endpoint = load_for_update(uow.tx(), id).await?;
     let mut errors = FieldErrors::new();
     if let Some(raw) = &input.url {
         match check_url(raw, ctx.livemode(), allow_private) {
@@ -220,7 +226,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: EndpointUpdate) -> AppResult<Web
     endpoint.updated_at = uow.now;
     webhook_endpoints::update(uow.tx(), &endpoint).await?;
     uow.commit().await?;
-    Ok(endpoint)
+    Ok(endpoint.into_inner())
 }
 
 /// Deletes the endpoint with its deliveries: nothing more is sent to it.
@@ -243,7 +249,7 @@ pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<DeletedEndpoint> {
 pub async fn rotate_secret(ctx: &Ctx, id: &str) -> AppResult<WebhookEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let mut endpoint = load(uow.tx(), id).await?;
+    let mut endpoint = load_for_update(uow.tx(), id).await?.into_inner();
     let secret = new_signing_secret();
     let now = uow.now;
     let until = Timestamp::from_millis(now.millis() + ROTATION_OVERLAP_MS);

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use confab_core::conversation::{Channel, Conversation, HandledBy, Status, Visitor, validate_text};
+use confab_core::conversation::{Channel, Conversation, HandledBy, Visitor, validate_text};
 use confab_core::credential::hash_secret;
 use confab_core::id::ConversationId;
 use confab_core::widget::{self, VisitorConversation};
@@ -12,7 +12,7 @@ use confab_store::{TenantTx, contacts, conversations};
 
 use super::identity::{self, Identity, refuse_blocked};
 use crate::conversations::{ConversationCreate, FirstMessage, check, create_in, summary};
-use crate::handoff::{self, HandoffInput};
+use crate::handoff;
 use crate::input::{optional, optional_text};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
 
@@ -197,7 +197,7 @@ pub async fn start(
     Ok(WidgetConversationStarted {
         conversation_token: token,
         auto_reply: conversation.handled_by == HandledBy::Ai,
-        conversation_id: conversation.id,
+        conversation_id: conversation.id.clone(),
     })
 }
 
@@ -217,13 +217,7 @@ pub async fn get(ctx: &Ctx, token: &str) -> AppResult<VisitorConversation> {
 /// changes nothing and answers the conversation as it is.
 pub async fn request_handoff(ctx: &Ctx, token: &str) -> AppResult<VisitorConversation> {
     let conversation = load(ctx, token).await?;
-    if conversation.status == Status::Open && conversation.handled_by != HandledBy::Ai {
-        return Ok(VisitorConversation::of(&conversation));
-    }
-    let input = HandoffInput {
-        reason: Some("customer_request".into()),
-    };
-    let conversation = handoff::request(ctx, conversation.id.as_str(), input).await?;
+    let conversation = handoff::request_by_visitor(ctx, conversation.id.as_str()).await?;
     Ok(VisitorConversation::of(&conversation))
 }
 
@@ -251,14 +245,16 @@ pub async fn identify(ctx: &Ctx, token: &str, input: Identity) -> AppResult<Visi
     )
     .await?;
     errors.into_result()?;
-    let mut conversation = by_token(uow.tx(), token).await?;
+    let conversation = by_token(uow.tx(), token).await?;
+    let mut conversation =
+        crate::conversations::load_for_update(uow.tx(), conversation.id.as_str()).await?;
     let contact =
         identity::resolve_contact(&mut uow, ctx, verified.as_deref(), name, email).await?;
     refuse_blocked(&contact)?;
     if conversation.contact.as_ref().map(|c| &c.id) != Some(&contact.id) {
         conversation.contact = Some(summary(&contact));
         conversation.updated_at = uow.now;
-        conversations::update(uow.tx(), &conversation, None).await?;
+        conversations::update(uow.tx(), &conversation).await?;
     }
     uow.commit().await?;
     Ok(VisitorConversation::of(&conversation))

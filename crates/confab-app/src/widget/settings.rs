@@ -146,7 +146,7 @@ pub async fn update(ctx: &Ctx, input: WidgetSettingsUpdate) -> AppResult<WidgetS
     errors.into_result()?;
 
     let mut uow = ctx.write().await?;
-    let mut row = current(uow.tx()).await?;
+    let mut row = widget_settings::get_for_update(uow.tx(), &defaults()).await?;
     let config = &mut row.config;
     if let Some(g) = greeting {
         config.greeting = g;

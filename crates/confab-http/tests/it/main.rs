@@ -6,6 +6,7 @@ mod agent_llm;
 mod analytics;
 mod auth;
 mod browser_harness;
+mod concurrency;
 mod console;
 mod contacts;
 mod conversations;
