@@ -22,7 +22,6 @@ const MAX_GREETING: usize = 1_000;
 const MAX_KEYWORDS: usize = 50;
 const MAX_KEYWORD: usize = 100;
 const MAX_STREAK: u32 = 20;
-pub const PROVIDER_KINDS: [&str; 3] = ["local", "openai", "anthropic"];
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -64,19 +63,13 @@ fn env_name(name: &str) -> bool {
 
 /// Checks a provider choice against what the operator allows.
 fn provider(raw: &ProviderSettings, ai: &AiConfig, errors: &mut FieldErrors) -> ProviderSettings {
-    let kind = raw.kind.trim().to_ascii_lowercase();
-    if !PROVIDER_KINDS.contains(&kind.as_str()) {
-        errors.add(
-            "provider.kind",
-            format!("must be one of {}", PROVIDER_KINDS.join(", ")),
-        );
-    }
+    let kind = raw.kind;
     let model = raw
         .model
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty());
-    if kind != "local" && model.is_none() {
+    if kind.is_model() && model.is_none() {
         errors.add(
             "provider.model",
             "is required for openai and anthropic providers",

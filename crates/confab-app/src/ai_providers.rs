@@ -15,7 +15,7 @@ use confab_core::agent::ProviderSettings;
 use crate::AiConfig;
 
 /// (kind, base URL, key variable): what makes two adapters different.
-type Route = (String, String, Option<String>);
+type Route = (ProviderKind, String, Option<String>);
 
 #[derive(Clone, Default)]
 pub struct Providers {
@@ -37,17 +37,19 @@ fn route(
     let operator_url = match kind {
         ProviderKind::OpenAi => ai.openai_base_url.trim_end_matches('/').to_owned(),
         ProviderKind::Anthropic => ai.anthropic_base_url.trim_end_matches('/').to_owned(),
+        ProviderKind::Local => String::new(),
     };
     let conventional = match kind {
         ProviderKind::OpenAi => "OPENAI_API_KEY",
         ProviderKind::Anthropic => "ANTHROPIC_API_KEY",
+        ProviderKind::Local => "",
     };
     let operator_key = || {
         settings
             .api_key_env
             .clone()
             .or_else(|| {
-                (ai.provider.kind == kind.as_str())
+                (ai.provider.kind == kind)
                     .then(|| ai.provider.api_key_env.clone())
                     .flatten()
             })
@@ -78,11 +80,9 @@ impl Providers {
         settings: &ProviderSettings,
         ai: &AiConfig,
     ) -> Result<Arc<dyn ChatProvider>, ProviderError> {
-        let kind: ProviderKind = settings.kind.parse().map_err(|_| {
-            ProviderError::Protocol(format!("unknown provider kind {:?}", settings.kind))
-        })?;
+        let kind = settings.kind;
         let (base_url, key_env) = route(settings, kind, ai);
-        let key = (settings.kind.clone(), base_url.clone(), key_env.clone());
+        let key = (kind, base_url.clone(), key_env.clone());
         let mut built = self.built.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(provider) = built.get(&key) {
             return Ok(provider.clone());
@@ -93,7 +93,7 @@ impl Providers {
             api_key: key_env.as_deref().and_then(ApiKey::from_env),
             timeout: Duration::from_millis(ai.timeout_ms),
             idle_timeout: Duration::from_millis(ai.idle_timeout_ms),
-        });
+        })?;
         built.insert(key, provider.clone());
         Ok(provider)
     }
@@ -105,7 +105,7 @@ mod tests {
 
     fn settings(base_url: Option<&str>, key: Option<&str>) -> ProviderSettings {
         ProviderSettings {
-            kind: "openai".into(),
+            kind: ProviderKind::OpenAi,
             model: Some("m".into()),
             base_url: base_url.map(str::to_owned),
             api_key_env: key.map(str::to_owned),

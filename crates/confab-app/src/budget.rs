@@ -8,6 +8,7 @@
 //! prompt's bytes as tokens, the answer's `max_tokens`) and settled to the tokens the
 //! provider reports.
 
+use confab_core::agent::ProviderKind;
 use confab_core::budget::{BudgetPeriod, Window};
 use confab_core::id::ChargeId;
 use confab_core::money::Microcents;
@@ -54,16 +55,17 @@ impl Default for Prices {
 }
 
 impl Prices {
-    /// The token prices of a provider kind (`openai`, `anthropic`).
-    pub fn tokens(&self, kind: &str) -> TokenPrices {
+    /// The token prices of a model provider (`openai` prices stand for any
+    /// OpenAI-compatible server).
+    pub fn tokens(&self, kind: ProviderKind) -> TokenPrices {
         match kind {
-            "anthropic" => self.anthropic,
-            _ => self.openai,
+            ProviderKind::Anthropic => self.anthropic,
+            ProviderKind::OpenAi | ProviderKind::Local => self.openai,
         }
     }
 
     /// What `input` and `output` tokens of `kind` cost.
-    pub fn of_tokens(&self, kind: &str, input: u64, output: u64) -> Microcents {
+    pub fn of_tokens(&self, kind: ProviderKind, input: u64, output: u64) -> Microcents {
         let p = self.tokens(kind);
         Microcents::for_tokens(input, p.input_per_million)
             + Microcents::for_tokens(output, p.output_per_million)

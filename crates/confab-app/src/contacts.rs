@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use confab_core::contact::{Contact, ContactFields};
 use confab_core::event::{Event, EventType};
-use confab_core::id::{AgentId, ContactId};
+use confab_core::id::ContactId;
 use confab_core::page::{Page, PageRequest};
 use confab_core::{FieldErrors, Timestamp, validate};
 use confab_store::contacts::{self, ContactFilter};
@@ -99,15 +99,6 @@ pub struct ContactExport {
     pub exported_at: Timestamp,
 }
 
-fn agent_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<AgentId> {
-    raw.and_then(|r| {
-        AgentId::parse(r)
-            .ok_or(())
-            .map_err(|_| errors.add("agent_id", "must be an agent id (agt_…)"))
-            .ok()
-    })
-}
-
 pub async fn create(ctx: &Ctx, input: ContactCreate) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let fields = check(input, "")?;
@@ -152,7 +143,7 @@ fn check(input: ContactCreate, prefix: &str) -> AppResult<ContactFields> {
             .ok(),
         None => None,
     };
-    let agent_id = agent_id(input.agent_id.as_deref(), &mut errs);
+    let agent_id = crate::input::agent_id(input.agent_id.as_deref(), &mut errs);
     if errs.is_empty()
         && name.is_none()
         && email.is_none()
@@ -363,7 +354,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: ContactUpdate) -> AppResult<Cont
     }
     let agent_changed = input.agent_id.is_some();
     if let Some(v) = input.agent_id {
-        contact.agent_id = agent_id(v.as_deref(), &mut errors);
+        contact.agent_id = crate::input::agent_id(v.as_deref(), &mut errors);
     }
     errors.into_result()?;
     if agent_changed && let Some(agent) = &contact.agent_id {

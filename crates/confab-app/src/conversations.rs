@@ -84,15 +84,6 @@ fn metadata(raw: Option<&Value>, errors: &mut FieldErrors) -> Value {
     }
 }
 
-fn agent(raw: Option<&str>, errors: &mut FieldErrors) -> Option<AgentId> {
-    raw.and_then(|r| {
-        AgentId::parse(r)
-            .ok_or(())
-            .map_err(|_| errors.add("agent_id", "must be an agent id (agt_…)"))
-            .ok()
-    })
-}
-
 pub(crate) fn summary(c: &Contact) -> ContactSummary {
     ContactSummary {
         id: c.id.clone(),
@@ -161,7 +152,7 @@ pub(crate) fn check(input: &ConversationCreate) -> AppResult<Checked> {
         errors.add("contact_id", "send either contact or contact_id, not both");
     }
     let metadata = metadata(input.metadata.as_ref(), &mut errors);
-    let agent_id = agent(input.agent_id.as_deref(), &mut errors);
+    let agent_id = crate::input::agent_id(input.agent_id.as_deref(), &mut errors);
     if let Some(m) = &input.message {
         msgs::check_text(&m.text, "message.text", &mut errors);
     }
@@ -326,7 +317,9 @@ pub async fn update(ctx: &Ctx, id: &str, input: ConversationUpdate) -> AppResult
         .metadata
         .as_ref()
         .map(|m| metadata(Some(m), &mut errors));
-    let agent_id = input.agent_id.map(|a| agent(a.as_deref(), &mut errors));
+    let agent_id = input
+        .agent_id
+        .map(|a| crate::input::agent_id(a.as_deref(), &mut errors));
     errors.into_result()?;
     let mut uow = ctx.write().await?;
     let mut conversation = load_for_update(uow.tx(), id).await?;

@@ -4,6 +4,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use confab_core::id::AgentId;
 use confab_core::{FieldErrors, validate};
 
 /// Reads a request's JSON object into its input type. A field of the wrong type, a
@@ -144,4 +145,14 @@ pub(crate) fn lowercase_tags(raw: &[String], field: &str, errors: &mut FieldErro
         .map(|t| t.into_iter().map(|t| t.to_lowercase()).collect())
         .map_err(|m| errors.add(field, m))
         .unwrap_or_default()
+}
+
+/// An optional `agent_id` field: an `agt_…` id, or a field error.
+pub(crate) fn agent_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<AgentId> {
+    let raw = raw?;
+    let parsed = AgentId::parse(raw);
+    if parsed.is_none() {
+        errors.add("agent_id", "must be an agent id (agt_…)");
+    }
+    parsed
 }

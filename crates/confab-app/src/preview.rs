@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use confab_agent::provider::Role;
 use confab_agent::sentiment;
 use confab_core::conversation::{MessageRole, Sentiment};
+use confab_core::handoff::HandoffReason;
 use confab_core::{ErrorCode, FieldErrors};
 
 use crate::messages::check_text;
@@ -54,7 +55,7 @@ pub struct Preview {
     /// Whether the agent would hand the conversation to a person.
     pub handoff: bool,
     /// Why (`customer_request`, `keyword`, `negative_sentiment`, `low_confidence`, `agent_decision`).
-    pub handoff_reason: Option<String>,
+    pub handoff_reason: Option<HandoffReason>,
     pub provider: String,
     pub model: Option<String>,
     pub usage: PreviewUsage,

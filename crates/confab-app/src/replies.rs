@@ -10,32 +10,29 @@
 //! when it cannot, or the attempts run out, the AI says honestly that a person will
 //! reply and hands off, so no conversation is left hanging.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use confab_agent::phrases::{Phrase, say};
-use confab_agent::provider::{Role, Usage};
+use confab_agent::provider::Role;
 use confab_core::conversation::{
-    Author, AuthorType, Conversation, HandledBy, Message, MessageRole, Sentiment, Status,
+    Author, AuthorType, Conversation, HandledBy, Message, MessageRole, Status,
 };
 use confab_core::event::EventType;
-use confab_core::handoff::Transition;
+use confab_core::handoff::{HandoffReason, Transition};
 use confab_core::id::{AgentId, ConversationId, MessageId, WorkspaceId};
 use confab_store::ai_replies::{self, AiReply};
 use confab_store::jobs::{self, Job};
 use confab_store::{StoreError, conversations, messages};
 
 use crate::messages::{AI_REPLY_JOB, message_data};
-use crate::responder::{Exchange, Profile, reason, respond};
+use crate::responder::{Answer, Exchange, Profile, respond};
 use crate::understanding::reread;
 use crate::{App, AppError, AppResult};
-
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What the engine is asked.
 pub struct ReplyRequest<'a> {
@@ -46,26 +43,12 @@ pub struct ReplyRequest<'a> {
     pub message: &'a Message,
 }
 
-/// What the engine answers.
+/// What the engine answers: the responder's answer and the agent that gave it.
 #[derive(Clone, Debug, Default)]
 pub struct Reply {
-    /// The text to send; `None` sends nothing.
-    pub text: Option<String>,
-    pub intent: Option<String>,
-    pub lang: Option<String>,
-    pub sentiment: Option<Sentiment>,
-    pub sentiment_score: Option<f64>,
-    /// Hand the conversation to a person, with this reason.
-    pub handoff: Option<String>,
+    pub answer: Answer,
     /// The agent that answered (`None`: the server's default provider).
     pub agent_id: Option<AgentId>,
-    pub sources: Vec<String>,
-    pub confidence: Option<f64>,
-    /// Counts toward the agent's low-confidence hand-off rule.
-    pub low_confidence: bool,
-    pub provider: String,
-    pub model: Option<String>,
-    pub usage: Usage,
 }
 
 /// Why the engine could not answer.
@@ -148,19 +131,8 @@ impl ReplyEngine for AgentEngine {
                     message: e.to_string(),
                 })?;
             Ok(Reply {
-                text: answer.text,
-                intent: Some(answer.intent),
-                lang: answer.lang,
-                sentiment: answer.sentiment,
-                sentiment_score: answer.sentiment_score,
-                handoff: answer.handoff,
+                answer,
                 agent_id: agent.map(|a| a.id),
-                sources: answer.sources,
-                confidence: answer.confidence,
-                low_confidence: answer.low_confidence,
-                provider: answer.provider,
-                model: answer.model,
-                usage: answer.usage,
             })
         })
     }
@@ -279,15 +251,19 @@ async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
 
 /// The reply when the provider cannot answer: an honest word and a person.
 fn give_up(answered: &Message) -> Reply {
-    Reply {
+    let answer = Answer {
         text: Some(say(Phrase::HandoffUnsure, answered.lang.as_deref()).to_owned()),
-        intent: answered.intent.clone(),
+        intent: answered.intent.clone().unwrap_or_default(),
         lang: answered.lang.clone(),
         sentiment: answered.sentiment,
         sentiment_score: answered.sentiment_score,
-        handoff: Some(reason::PROVIDER_ERROR.to_owned()),
+        handoff: Some(HandoffReason::ProviderError),
         provider: "none".into(),
-        ..Reply::default()
+        ..Answer::default()
+    };
+    Reply {
+        answer,
+        agent_id: None,
     }
 }
 
@@ -298,6 +274,12 @@ async fn write_reply(
     answered: &Message,
     reply: Reply,
 ) -> AppResult<()> {
+    let Reply {
+        answer: reply,
+        agent_id,
+    } = reply;
+    // The answered message's own intent when the engine read none.
+    let intent = Some(reply.intent.clone()).filter(|i| !i.is_empty());
     let tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
     let mut uow = crate::Uow::new(tx, app.clock.now(), None, app);
     let Some(mut conversation) =
@@ -318,14 +300,14 @@ async fn write_reply(
         conversation.last_activity_at = now;
         conversation.first_response_at.get_or_insert(now);
     }
-    if reply.intent.is_some() {
-        conversation.intent = reply.intent.clone();
+    if intent.is_some() {
+        conversation.intent = intent.clone();
     }
     if reply.lang.is_some() {
         conversation.lang = reply.lang.clone();
     }
     if conversation.agent_id.is_none() {
-        conversation.agent_id = reply.agent_id.clone();
+        conversation.agent_id = agent_id.clone();
     }
     conversation.low_confidence_streak = if reply.low_confidence {
         conversation.low_confidence_streak + 1
@@ -344,11 +326,11 @@ async fn write_reply(
             text,
             author: Author {
                 author_type: AuthorType::Ai,
-                id: reply.agent_id.as_ref().map(|a| a.to_string()),
+                id: agent_id.as_ref().map(|a| a.to_string()),
                 name: None,
             },
             attachments: vec![],
-            intent: reply.intent.clone(),
+            intent,
             lang: reply.lang.clone(),
             sentiment: reply.sentiment,
             sentiment_score: reply.sentiment_score,
@@ -378,12 +360,12 @@ async fn write_reply(
         conversation_id: conversation.id.to_string(),
         message_id,
         reply_to: answered.id.to_string(),
-        agent_id: reply.agent_id.as_ref().map(|a| a.to_string()),
+        agent_id: agent_id.as_ref().map(|a| a.to_string()),
         provider: reply.provider.clone(),
         model: reply.model.clone(),
         confidence: reply.confidence,
         sources: reply.sources.clone(),
-        handoff_reason: reply.handoff.clone(),
+        handoff_reason: reply.handoff.map(|r| r.as_str().to_owned()),
         input_tokens: reply.usage.input_tokens as i64,
         output_tokens: reply.usage.output_tokens as i64,
         created_at: now,
@@ -399,7 +381,7 @@ async fn write_reply(
     jobs::complete(uow.tx(), &job.id, now).await?;
     match reply.handoff {
         Some(reason) => {
-            crate::handoff::request_in(uow, conversation, reason).await?;
+            crate::handoff::request_in(uow, conversation, reason.as_str().to_owned()).await?;
         }
         None => uow.commit().await?,
     }

@@ -16,23 +16,14 @@ use confab_agent::provider::{
 };
 use confab_agent::retrieval::{CONFIDENT, SearchOptions};
 use confab_agent::tokenize;
-use confab_core::agent::{Agent, HandoffPolicy, ProviderSettings};
+use confab_core::agent::{Agent, HandoffPolicy, ProviderKind, ProviderSettings};
 use confab_core::conversation::Sentiment;
+use confab_core::handoff::HandoffReason;
 use confab_core::knowledge::KnowledgeEntry;
 
 use crate::knowledge_index::IndexedKnowledge;
 use crate::understanding::Understanding;
 use crate::{AiConfig, App};
-
-/// Why the AI stood down (the `reason` of `handoff.requested`).
-pub mod reason {
-    pub const CUSTOMER_REQUEST: &str = "customer_request";
-    pub const KEYWORD: &str = "keyword";
-    pub const NEGATIVE_SENTIMENT: &str = "negative_sentiment";
-    pub const LOW_CONFIDENCE: &str = "low_confidence";
-    pub const AGENT_DECISION: &str = "agent_decision";
-    pub const PROVIDER_ERROR: &str = "provider_error";
-}
 
 /// How many knowledge entries an LLM sees in its prompt.
 const PROMPT_ENTRIES: usize = 4;
@@ -96,7 +87,7 @@ pub struct Answer {
     pub sources: Vec<String>,
     pub confidence: Option<f64>,
     /// Hand the conversation to a person, for this reason.
-    pub handoff: Option<String>,
+    pub handoff: Option<HandoffReason>,
     /// The answer was not grounded in the knowledge base (counts toward the policy).
     pub low_confidence: bool,
     pub usage: Usage,
@@ -119,18 +110,20 @@ pub async fn respond(
         lang: lang.clone(),
         sentiment: Some(u.sentiment),
         sentiment_score: Some(u.sentiment_score),
-        provider: settings.kind.clone(),
+        provider: settings.kind.as_str().to_owned(),
         model: settings.model.clone(),
         ..Answer::default()
     };
     if let Some((phrase, why)) = policy_handoff(profile, exchange) {
         answer.text = Some(say(phrase, lang.as_deref()).to_owned());
-        answer.handoff = Some(why.to_owned());
+        answer.handoff = Some(why);
         return Ok(answer);
     }
-    match settings.kind.as_str() {
-        "local" => answer_locally(profile, knowledge, exchange, lang.as_deref(), &mut answer),
-        _ => {
+    match settings.kind {
+        ProviderKind::Local => {
+            answer_locally(profile, knowledge, exchange, lang.as_deref(), &mut answer)
+        }
+        ProviderKind::OpenAi | ProviderKind::Anthropic => {
             answer_with_model(
                 app,
                 profile,
@@ -148,8 +141,8 @@ pub async fn respond(
         && threshold > 0
         && exchange.low_confidence_streak + 1 >= threshold
     {
-        answer.handoff = Some(reason::LOW_CONFIDENCE.to_owned());
-        if settings.kind == "local" {
+        answer.handoff = Some(HandoffReason::LowConfidence);
+        if settings.kind == ProviderKind::Local {
             answer.text = Some(say(Phrase::HandoffUnsure, lang.as_deref()).to_owned());
         }
     }
@@ -160,17 +153,17 @@ pub async fn respond(
 fn policy_handoff(
     profile: &Profile<'_>,
     exchange: &Exchange<'_>,
-) -> Option<(Phrase, &'static str)> {
+) -> Option<(Phrase, HandoffReason)> {
     let policy = profile.policy();
     if exchange.understanding.builtin == BuiltinIntent::HumanRequest {
-        return Some((Phrase::HandoffRequest, reason::CUSTOMER_REQUEST));
+        return Some((Phrase::HandoffRequest, HandoffReason::CustomerRequest));
     }
     if has_keyword(exchange.text, &policy.keywords) {
-        return Some((Phrase::HandoffRequest, reason::KEYWORD));
+        return Some((Phrase::HandoffRequest, HandoffReason::Keyword));
     }
     let n = i64::from(policy.negative_messages);
     if n > 0 && exchange.negative_streak >= n {
-        return Some((Phrase::HandoffNegative, reason::NEGATIVE_SENTIMENT));
+        return Some((Phrase::HandoffNegative, HandoffReason::NegativeSentiment));
     }
     None
 }
@@ -459,7 +452,7 @@ async fn answer_with_model(
         ));
     }
     if wants_person {
-        answer.handoff = Some(reason::AGENT_DECISION.to_owned());
+        answer.handoff = Some(HandoffReason::AgentDecision);
     }
     let small_talk = matches!(
         exchange.understanding.builtin,

@@ -18,6 +18,38 @@ use crate::event::EventType;
 use crate::id::MemberId;
 use crate::time::Timestamp;
 
+/// Why the AI stood down on its own (the `reason` of `handoff.requested`; a person or
+/// an integration asking through the API gives a reason in their own words instead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffReason {
+    /// The customer asked for a person.
+    CustomerRequest,
+    /// The message had one of the agent's hand-off keywords.
+    Keyword,
+    /// Too many negative messages in a row.
+    NegativeSentiment,
+    /// Too many answers the knowledge base did not ground.
+    LowConfidence,
+    /// The model decided a person should answer.
+    AgentDecision,
+    /// The provider could not answer.
+    ProviderError,
+}
+
+impl HandoffReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoffReason::CustomerRequest => "customer_request",
+            HandoffReason::Keyword => "keyword",
+            HandoffReason::NegativeSentiment => "negative_sentiment",
+            HandoffReason::LowConfidence => "low_confidence",
+            HandoffReason::AgentDecision => "agent_decision",
+            HandoffReason::ProviderError => "provider_error",
+        }
+    }
+}
+
 /// Something that moves a conversation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Transition {

@@ -305,6 +305,20 @@ fn moves_record_when_and_who() {
 }
 
 #[test]
+fn reasons_are_written_as_on_the_wire() {
+    for r in [
+        HandoffReason::CustomerRequest,
+        HandoffReason::Keyword,
+        HandoffReason::NegativeSentiment,
+        HandoffReason::LowConfidence,
+        HandoffReason::AgentDecision,
+        HandoffReason::ProviderError,
+    ] {
+        assert_eq!(serde_json::to_value(r).unwrap(), json!(r.as_str()));
+    }
+}
+
+#[test]
 fn refusals_say_why_with_the_contract_codes() {
     assert_eq!(
         Refusal::AgentToResolved.code(),

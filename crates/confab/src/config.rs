@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use confab_app::budget::{Prices, TokenPrices};
-use confab_app::core::agent::ProviderSettings;
+use confab_app::core::agent::{ProviderKind, ProviderSettings};
 use confab_app::core::money::Microcents;
 use confab_app::core::validate::is_env_var_name;
 use confab_app::{AiConfig, TaskSettings};
@@ -432,17 +432,14 @@ fn base_url(value: Option<&String>, default: String, key: &str) -> anyhow::Resul
 /// The AI settings: which provider answers by default and where providers live.
 fn resolve_ai(layer: &Layer) -> anyhow::Result<AiConfig> {
     let defaults = AiConfig::default();
-    let kind = layer
-        .ai_provider
-        .clone()
-        .filter(|k| !k.is_empty())
-        .unwrap_or_else(|| "local".into())
-        .to_ascii_lowercase();
-    if !confab_app::agents::PROVIDER_KINDS.contains(&kind.as_str()) {
-        bail!("ai_provider must be local, openai or anthropic, not {kind:?}");
-    }
+    let kind = match layer.ai_provider.as_deref().filter(|k| !k.is_empty()) {
+        None => ProviderKind::Local,
+        Some(raw) => raw.parse::<ProviderKind>().map_err(|_| {
+            anyhow::anyhow!("ai_provider must be local, openai or anthropic, not {raw:?}")
+        })?,
+    };
     let model = layer.ai_model.clone().filter(|m| !m.is_empty());
-    if kind != "local" && model.is_none() {
+    if kind.is_model() && model.is_none() {
         bail!("ai_provider {kind} needs ai_model (CONFAB_AI_MODEL), e.g. gpt-4o-mini");
     }
     let api_key_env = layer.ai_api_key_env.clone().filter(|k| !k.is_empty());
@@ -671,12 +668,12 @@ mod tests {
             ("CONFAB_AI_KEY_ENVS", "TEAM_KEY, OTHER_KEY"),
         ]))
         .unwrap();
-        assert_eq!(config.ai.provider.kind, "openai");
+        assert_eq!(config.ai.provider.kind, ProviderKind::OpenAi);
         assert_eq!(config.ai.provider.model.as_deref(), Some("gpt-4o-mini"));
         assert_eq!(config.ai.openai_base_url, "http://127.0.0.1:8081/v1");
         assert_eq!(config.ai.key_envs, vec!["TEAM_KEY", "OTHER_KEY"]);
         let defaults = Config::resolve(Layer::default()).unwrap();
-        assert_eq!(defaults.ai.provider.kind, "local");
+        assert_eq!(defaults.ai.provider.kind, ProviderKind::Local);
         let bad = |pairs| Config::resolve(env(pairs)).unwrap_err().to_string();
         assert!(bad(&[("CONFAB_AI_PROVIDER", "gemini")]).contains("ai_provider"));
         assert!(bad(&[("CONFAB_AI_PROVIDER", "anthropic")]).contains("ai_model"));

@@ -1,57 +1,17 @@
 //! Which provider to talk to, where, with which credential and how patiently.
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
-/// The wire protocol a provider speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProviderKind {
-    /// OpenAI Chat Completions, spoken by many servers (`"openai"`).
-    OpenAi,
-    /// Anthropic Messages (`"anthropic"`).
-    Anthropic,
-}
+pub use confab_core::agent::{ProviderKind, UnknownProviderKind};
 
-impl ProviderKind {
-    /// The name used in configuration.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::OpenAi => "openai",
-            ProviderKind::Anthropic => "anthropic",
-        }
-    }
-
-    /// The provider's public endpoint. For `openai` it ends in the API version (`/v1`),
-    /// for `anthropic` it does not: see the module documentation.
-    pub fn default_base_url(self) -> &'static str {
-        match self {
-            ProviderKind::OpenAi => "https://api.openai.com/v1",
-            ProviderKind::Anthropic => "https://api.anthropic.com",
-        }
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A provider name that is neither `openai` nor `anthropic`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown LLM provider {0:?}: expected \"openai\" or \"anthropic\"")]
-pub struct UnknownProviderKind(pub String);
-
-impl FromStr for ProviderKind {
-    type Err = UnknownProviderKind;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        match name {
-            "openai" => Ok(ProviderKind::OpenAi),
-            "anthropic" => Ok(ProviderKind::Anthropic),
-            other => Err(UnknownProviderKind(other.to_owned())),
-        }
+/// The provider's public endpoint. For `openai` it ends in the API version (`/v1`),
+/// for `anthropic` it does not: see the module documentation. `local` has none.
+pub fn default_base_url(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::OpenAi => "https://api.openai.com/v1",
+        ProviderKind::Anthropic => "https://api.anthropic.com",
+        ProviderKind::Local => "",
     }
 }
 
@@ -91,7 +51,7 @@ impl fmt::Debug for ApiKey {
 pub struct ProviderConfig {
     /// The wire protocol.
     pub kind: ProviderKind,
-    /// Where the provider lives; see [`ProviderKind::default_base_url`] for the convention.
+    /// Where the provider lives; see [`default_base_url`] for the convention.
     pub base_url: String,
     /// Sent when present; local servers usually need none.
     pub api_key: Option<ApiKey>,
@@ -108,7 +68,7 @@ impl ProviderConfig {
     pub fn new(kind: ProviderKind) -> Self {
         ProviderConfig {
             kind,
-            base_url: kind.default_base_url().to_owned(),
+            base_url: default_base_url(kind).to_owned(),
             api_key: None,
             timeout: Duration::from_secs(120),
             idle_timeout: Duration::from_secs(30),

@@ -30,7 +30,9 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
-pub use self::config::{ApiKey, ProviderConfig, ProviderKind, UnknownProviderKind};
+pub use self::config::{
+    ApiKey, ProviderConfig, ProviderKind, UnknownProviderKind, default_base_url,
+};
 pub use self::conversation::{Outcome, ToolExecutor, converse};
 pub use self::error::ProviderError;
 
@@ -162,10 +164,14 @@ pub trait ChatProvider: Send + Sync {
 }
 
 /// The adapter `config` asks for. Shared (`Arc`) because one provider, and its pool of
-/// connections, serves many conversations at once.
-pub fn build(config: ProviderConfig) -> Arc<dyn ChatProvider> {
+/// connections, serves many conversations at once. `local` answers without a model, so
+/// it has no adapter.
+pub fn build(config: ProviderConfig) -> Result<Arc<dyn ChatProvider>, ProviderError> {
     match config.kind {
-        ProviderKind::OpenAi => Arc::new(openai::OpenAi::new(config)),
-        ProviderKind::Anthropic => Arc::new(anthropic::Anthropic::new(config)),
+        ProviderKind::OpenAi => Ok(Arc::new(openai::OpenAi::new(config))),
+        ProviderKind::Anthropic => Ok(Arc::new(anthropic::Anthropic::new(config))),
+        ProviderKind::Local => Err(ProviderError::Protocol(
+            "the local provider answers without a model".into(),
+        )),
     }
 }

@@ -175,7 +175,7 @@ async fn a_rejected_key_is_an_http_error_that_never_shows_the_key() {
         ..ProviderConfig::new(ProviderKind::Anthropic)
     };
     assert!(!format!("{config:?}").contains(secret));
-    let anthropic = confab_agent::provider::build(config);
+    let anthropic = confab_agent::provider::build(config).expect("a model provider");
 
     let error = anthropic.chat(&question("Hi")).await.unwrap_err();
 

@@ -15,7 +15,7 @@ fn llama(kind: ProviderKind) -> std::sync::Arc<dyn provider::ChatProvider> {
     let url = url.trim_end_matches('/');
     let base_url = match kind {
         ProviderKind::OpenAi => format!("{url}/v1"),
-        ProviderKind::Anthropic => url.to_owned(),
+        ProviderKind::Anthropic | ProviderKind::Local => url.to_owned(),
     };
     provider::build(ProviderConfig {
         base_url,
@@ -24,6 +24,7 @@ fn llama(kind: ProviderKind) -> std::sync::Arc<dyn provider::ChatProvider> {
         idle_timeout: Duration::from_secs(60),
         ..ProviderConfig::new(kind)
     })
+    .expect("a model provider")
 }
 
 fn greeting() -> ChatRequest {

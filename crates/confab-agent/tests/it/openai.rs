@@ -192,7 +192,7 @@ async fn a_rejected_key_is_an_http_error_that_never_shows_the_key() {
     };
     assert!(!format!("{config:?}").contains(secret));
     assert!(format!("{config:?}").contains("ApiKey(***)"));
-    let openai = confab_agent::provider::build(config);
+    let openai = confab_agent::provider::build(config).expect("a model provider");
 
     let error = converse(&*openai, question("Hi"), &Knowledge::default(), 2)
         .await

@@ -20,7 +20,7 @@ pub async fn times_out(kind: ProviderKind, stall: Stall) {
     let url = stalling_server(stall).await;
     let base_url = match kind {
         ProviderKind::OpenAi => format!("{url}/v1"),
-        ProviderKind::Anthropic => url,
+        ProviderKind::Anthropic | ProviderKind::Local => url,
     };
     let idle = Duration::from_millis(300);
     let whole = Duration::from_millis(800);
@@ -30,7 +30,8 @@ pub async fn times_out(kind: ProviderKind, stall: Stall) {
         api_key: Some(ApiKey::new("sk-test")),
         timeout: whole,
         idle_timeout: idle,
-    });
+    })
+    .expect("a model provider");
     let started = Instant::now();
     let error = provider.chat(&question("hello?")).await.unwrap_err();
     let elapsed = started.elapsed();
@@ -110,6 +111,7 @@ pub fn provider(kind: ProviderKind, base_url: &str, key: Option<&str>) -> Arc<dy
         base_url: base_url.to_owned(),
         ..ProviderConfig::new(kind)
     })
+    .expect("a model provider")
 }
 
 pub mod logs {

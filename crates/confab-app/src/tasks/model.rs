@@ -13,7 +13,7 @@ use confab_agent::provider::{
     ChatProvider, ChatRequest, ChatResponse, ProviderError, Role, ToolCall, ToolExecutor,
     ToolResult, ToolSpec, Turn, Usage, converse,
 };
-use confab_core::agent::ProviderSettings;
+use confab_core::agent::{ProviderKind, ProviderSettings};
 
 use super::outcome::{Response, Stop};
 use super::session::Session;
@@ -56,7 +56,7 @@ impl Stopped {
 struct Metered<'s> {
     inner: &'s dyn ChatProvider,
     session: &'s Session,
-    kind: String,
+    kind: ProviderKind,
     model: String,
     stopped: &'s Stopped,
 }
@@ -71,7 +71,7 @@ impl ChatProvider for Metered<'_> {
             if self.stopped.is_set() {
                 return Err(halt());
             }
-            let (charge, bound) = match self.session.reserve_model(&self.kind, request).await {
+            let (charge, bound) = match self.session.reserve_model(self.kind, request).await {
                 Ok(reserved) => reserved,
                 Err(err) => {
                     self.stopped.set(err);
@@ -88,7 +88,7 @@ impl ChatProvider for Metered<'_> {
             };
             if let Err(err) = self
                 .session
-                .settle_model(&charge, &self.kind, &self.model, usage)
+                .settle_model(&charge, self.kind, &self.model, usage)
                 .await
             {
                 self.stopped.set(err);
@@ -188,7 +188,7 @@ pub(crate) async fn run(s: &Session, settings: &ProviderSettings) -> Result<Resp
     let metered = Metered {
         inner: provider.as_ref(),
         session: s,
-        kind: settings.kind.clone(),
+        kind: settings.kind,
         model,
         stopped: &stopped,
     };

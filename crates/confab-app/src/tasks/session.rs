@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use confab_agent::provider::{ChatRequest, Turn, Usage};
+use confab_core::agent::ProviderKind;
 use confab_core::money::Microcents;
 use confab_core::task::TurnRole;
 use confab_store::TenantTx;
@@ -94,7 +95,7 @@ impl Session {
     /// Returns the charge and the bound.
     pub async fn reserve_model(
         &self,
-        kind: &str,
+        kind: ProviderKind,
         request: &ChatRequest,
     ) -> AppResult<(String, Usage)> {
         let bound = Usage {
@@ -121,7 +122,7 @@ impl Session {
     pub async fn settle_model(
         &self,
         charge: &str,
-        kind: &str,
+        kind: ProviderKind,
         model: &str,
         usage: Usage,
     ) -> AppResult<()> {
@@ -141,7 +142,7 @@ impl Session {
         )
         .await?;
         let turn = json!({
-            "type": "model_call", "provider": kind, "model": model,
+            "type": "model_call", "provider": kind.as_str(), "model": model,
             "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
             "cost_cents": amount.cents(),
         });

@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use confab_core::Timestamp;
-use confab_core::agent::ProviderSettings;
+use confab_core::agent::{ProviderKind, ProviderSettings};
 use confab_core::task::TaskError;
 use confab_store::jobs::{self, Job};
 use confab_store::tasks::{self, TaskRow};
@@ -197,7 +197,7 @@ async fn run(app: &App, job: &Job) -> AppResult<()> {
     let settings: ProviderSettings = default_agent
         .map(|a| a.provider)
         .unwrap_or_else(|| app.config.ai.provider.clone());
-    let result: Result<Response, Stop> = if settings.kind == "local" {
+    let result: Result<Response, Stop> = if settings.kind == ProviderKind::Local {
         local::run(&session).await
     } else {
         model::run(&session, &settings).await

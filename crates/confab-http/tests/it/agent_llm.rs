@@ -46,7 +46,7 @@ async fn tokens(s: &TestServer) -> (i64, i64) {
 pub(crate) fn operator(kind: &str, url: &str) -> AiConfig {
     let mut ai = AiConfig {
         provider: ProviderSettings {
-            kind: kind.into(),
+            kind: kind.parse().expect("a provider kind"),
             model: Some("test-model".into()),
             base_url: None,
             api_key_env: None,
