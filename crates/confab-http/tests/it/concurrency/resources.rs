@@ -6,6 +6,9 @@ use serde_json::{Value, json};
 
 use super::{N, all_at_once, tally};
 
+/// A field and the value request `i` sends for it.
+type Field<'a> = (&'a str, fn(usize) -> Value);
+
 /// `N` PATCH-like requests at once, round-robin over `fields` (each with its own
 /// value per request), for `rounds` rounds; after each round every field holds one of
 /// the values sent for it in that round. A write that put back a stale copy of the
@@ -15,7 +18,7 @@ async fn every_field_lands(
     key: &str,
     method: &'static str,
     path: &str,
-    fields: &[(&str, fn(usize) -> Value)],
+    fields: &[Field<'_>],
     rounds: usize,
 ) {
     for round in 0..rounds {
