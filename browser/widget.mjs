@@ -1,9 +1,10 @@
 // The widget on a customer's page, in Chromium: one script tag adds a launcher; the
 // visitor fills the pre-chat form and writes; the AI's reply appears without a reload;
 // "talk to a person", and a person's reply (posted through the REST API) appears live;
-// attachments; the unread badge; the visitor survives a reload; keyboard and
-// screen-reader behaviour; the page's CSS cannot reach in; identify() skips the form;
-// without server-sent events the widget polls.
+// attachments; the unread badge; the visitor survives a reload, and an upgrade of the
+// widget (the stored field names stay); keyboard and screen-reader behaviour; the page's
+// CSS cannot reach in; identify() skips the form; without server-sent events the widget
+// polls.
 import { api, config, run, shot, until } from './lib.mjs';
 import { focused, part, servePage, shopPage, texts } from './widget_pages.mjs';
 
@@ -126,6 +127,24 @@ run(async (browser) => {
   await page.evaluate(() => window.Confab.close());
   result.closed_by_api = await page.locator(part.panel).isHidden();
   await shot(page, '06-after-reload');
+
+  // ---- what is stored keeps its field names: a visitor stored by an earlier widget
+  // (written here by hand) keeps the conversation and the unread count
+  const storageKey = 'confab:' + config.site_key;
+  const stored = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), storageKey));
+  result.stored_fields = Object.keys(stored).sort();
+  const earlierContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const earlier = await earlierContext.newPage();
+  await earlier.goto(shop.url);
+  await earlier.locator(part.launcher).waitFor();
+  await earlier.evaluate(([k, v]) => localStorage.setItem(k, v),
+    [storageKey, JSON.stringify({ t: stored.t, n: 'Maya', e: 'maya@example.com', u: 2, o: 0 })]);
+  await earlier.reload();
+  await until('the stored unread count', async () => (await earlier.locator(part.badge).textContent()) === '2');
+  await earlier.evaluate(() => window.Confab.open());
+  await earlier.locator(part.message('customer')).nth(1).waitFor();
+  result.earlier_visitor = { customer: await texts(earlier, 'customer'), pre_chat: await earlier.locator(part.name).isVisible() };
+  await earlierContext.close();
 
   // ---- a signed-in user: identify() with the host's hash skips the form
   const signedIn = await browser.newContext({ viewport: { width: 1280, height: 800 } });

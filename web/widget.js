@@ -4,32 +4,143 @@
  * cookies), lives in a shadow root (the page's CSS cannot reach it) and needs nothing
  * else. JS API: Confab.open(), Confab.close(),
  * Confab.identify({external_id, name, email, user_hash}), Confab.on('message'|'open'|'close', fn).
- * data-mode="page" fills the window instead (the hosted chat page). */
+ * data-mode="page" fills the window instead (the hosted chat page).
+ * No build step, no dependencies, at most 12 KB gzipped (a test measures it). */
 (function (w, d) {
   'use strict';
   const me = d.currentScript;
-  if (!me || (w.Confab && w.Confab.v)) return;
-  const KEY = me.getAttribute('data-site-key') || '';
-  const PAGE = me.getAttribute('data-mode') == 'page';
+  if (!me || w.Confab?.v) return;
+  const SITE_KEY = me.getAttribute('data-site-key') || '';
+  const PAGE_MODE = me.getAttribute('data-mode') === 'page';
   const API = new URL(me.src, location.href).origin + '/v1/widget';
-  const STORE = 'confab:' + KEY;
-  const url = (path) => API + path + (path.includes('?') ? '&' : '?') + 'site_key=' + encodeURIComponent(KEY);
+  const url = (path) => API + path + (path.includes('?') ? '&' : '?') + 'site_key=' + encodeURIComponent(SITE_KEY);
   // Ask for the settings before anything else: the launcher waits for them on a first visit.
   const settings = fetch(url('/config'));
+
+  const POLL_MS = 5000; // without server-sent events: how often to ask for news
+  const TYPING_MS = 15000; // how long "is typing…" shows when the signal has no ttl_ms
+  const PAGE_SIZE = 100; // messages per request while catching up
+  const MAX_URL_CHARS = 2048; // page_url and referrer are cut to this
+  const TOKEN_BYTES = 16; // randomness in a visitor token
+  const DEFAULT_ACCENT = '#4f46e5';
+  const DARK_TEXT = '#1f2330';
+  const LIGHT_TEXT = '#fff';
+  const LIGHT_ACCENT = 170; // above this luminance (0–255), text on the accent is dark
+
   // The widget's own words, per language; the page's language picks them.
-  const WORDS = 'open close hi support name email opt msg send human waiting person ai typing attach unread err closed remove'.split(' ');
-  const LANGS = {
-    en: 'Open chat|Close chat|Hi! How can we help?|Support|Your name|Email|(optional)|Write a message…|Send|Talk to a person|Waiting for a person…|You are chatting with a person|AI assistant · replies instantly|is typing…|Attach a file|unread|Something went wrong. Please try again.|This conversation was resolved. Write to reopen it.|Remove',
-    ar: 'افتح المحادثة|أغلق المحادثة|مرحبًا! كيف يمكننا مساعدتك؟|الدعم|اسمك|البريد الإلكتروني|(اختياري)|اكتب رسالة…|إرسال|التحدث إلى شخص|بانتظار أحد الموظفين…|أنت تتحدث مع موظف|مساعد ذكي · يرد فورًا|يكتب…|إرفاق ملف|غير مقروءة|حدث خطأ. حاول مرة أخرى.|تم حل هذه المحادثة. اكتب لإعادة فتحها.|إزالة',
-    fr: 'Ouvrir la discussion|Fermer la discussion|Bonjour ! Comment pouvons-nous vous aider ?|Assistance|Votre nom|E-mail|(facultatif)|Écrivez un message…|Envoyer|Parler à une personne|En attente d’une personne…|Vous discutez avec une personne|Assistant IA · répond tout de suite|écrit…|Joindre un fichier|non lus|Une erreur est survenue. Réessayez.|Cette conversation est terminée. Écrivez pour la rouvrir.|Retirer',
-    es: 'Abrir el chat|Cerrar el chat|¡Hola! ¿En qué podemos ayudarte?|Soporte|Tu nombre|Correo electrónico|(opcional)|Escribe un mensaje…|Enviar|Hablar con una persona|Esperando a una persona…|Estás hablando con una persona|Asistente IA · responde al instante|está escribiendo…|Adjuntar un archivo|sin leer|Algo salió mal. Inténtalo de nuevo.|Esta conversación se resolvió. Escribe para reabrirla.|Quitar',
-    de: 'Chat öffnen|Chat schließen|Hallo! Wie können wir helfen?|Support|Ihr Name|E-Mail|(optional)|Nachricht schreiben…|Senden|Mit einer Person sprechen|Warten auf eine Person…|Sie chatten mit einer Person|KI-Assistent · antwortet sofort|schreibt…|Datei anhängen|ungelesen|Etwas ist schiefgelaufen. Bitte erneut versuchen.|Dieses Gespräch wurde gelöst. Schreiben Sie, um es wieder zu öffnen.|Entfernen',
+  const TRANSLATIONS = {
+    en: {
+      openChat: 'Open chat',
+      closeChat: 'Close chat',
+      greeting: 'Hi! How can we help?',
+      support: 'Support',
+      name: 'Your name',
+      email: 'Email',
+      optional: '(optional)',
+      writeMessage: 'Write a message…',
+      send: 'Send',
+      talkToPerson: 'Talk to a person',
+      waiting: 'Waiting for a person…',
+      withPerson: 'You are chatting with a person',
+      withAi: 'AI assistant · replies instantly',
+      typing: 'is typing…',
+      attach: 'Attach a file',
+      unread: 'unread',
+      error: 'Something went wrong. Please try again.',
+      resolved: 'This conversation was resolved. Write to reopen it.',
+      remove: 'Remove',
+    },
+    ar: {
+      openChat: 'افتح المحادثة',
+      closeChat: 'أغلق المحادثة',
+      greeting: 'مرحبًا! كيف يمكننا مساعدتك؟',
+      support: 'الدعم',
+      name: 'اسمك',
+      email: 'البريد الإلكتروني',
+      optional: '(اختياري)',
+      writeMessage: 'اكتب رسالة…',
+      send: 'إرسال',
+      talkToPerson: 'التحدث إلى شخص',
+      waiting: 'بانتظار أحد الموظفين…',
+      withPerson: 'أنت تتحدث مع موظف',
+      withAi: 'مساعد ذكي · يرد فورًا',
+      typing: 'يكتب…',
+      attach: 'إرفاق ملف',
+      unread: 'غير مقروءة',
+      error: 'حدث خطأ. حاول مرة أخرى.',
+      resolved: 'تم حل هذه المحادثة. اكتب لإعادة فتحها.',
+      remove: 'إزالة',
+    },
+    fr: {
+      openChat: 'Ouvrir la discussion',
+      closeChat: 'Fermer la discussion',
+      greeting: 'Bonjour ! Comment pouvons-nous vous aider ?',
+      support: 'Assistance',
+      name: 'Votre nom',
+      email: 'E-mail',
+      optional: '(facultatif)',
+      writeMessage: 'Écrivez un message…',
+      send: 'Envoyer',
+      talkToPerson: 'Parler à une personne',
+      waiting: 'En attente d’une personne…',
+      withPerson: 'Vous discutez avec une personne',
+      withAi: 'Assistant IA · répond tout de suite',
+      typing: 'écrit…',
+      attach: 'Joindre un fichier',
+      unread: 'non lus',
+      error: 'Une erreur est survenue. Réessayez.',
+      resolved: 'Cette conversation est terminée. Écrivez pour la rouvrir.',
+      remove: 'Retirer',
+    },
+    es: {
+      openChat: 'Abrir el chat',
+      closeChat: 'Cerrar el chat',
+      greeting: '¡Hola! ¿En qué podemos ayudarte?',
+      support: 'Soporte',
+      name: 'Tu nombre',
+      email: 'Correo electrónico',
+      optional: '(opcional)',
+      writeMessage: 'Escribe un mensaje…',
+      send: 'Enviar',
+      talkToPerson: 'Hablar con una persona',
+      waiting: 'Esperando a una persona…',
+      withPerson: 'Estás hablando con una persona',
+      withAi: 'Asistente IA · responde al instante',
+      typing: 'está escribiendo…',
+      attach: 'Adjuntar un archivo',
+      unread: 'sin leer',
+      error: 'Algo salió mal. Inténtalo de nuevo.',
+      resolved: 'Esta conversación se resolvió. Escribe para reabrirla.',
+      remove: 'Quitar',
+    },
+    de: {
+      openChat: 'Chat öffnen',
+      closeChat: 'Chat schließen',
+      greeting: 'Hallo! Wie können wir helfen?',
+      support: 'Support',
+      name: 'Ihr Name',
+      email: 'E-Mail',
+      optional: '(optional)',
+      writeMessage: 'Nachricht schreiben…',
+      send: 'Senden',
+      talkToPerson: 'Mit einer Person sprechen',
+      waiting: 'Warten auf eine Person…',
+      withPerson: 'Sie chatten mit einer Person',
+      withAi: 'KI-Assistent · antwortet sofort',
+      typing: 'schreibt…',
+      attach: 'Datei anhängen',
+      unread: 'ungelesen',
+      error: 'Etwas ist schiefgelaufen. Bitte erneut versuchen.',
+      resolved: 'Dieses Gespräch wurde gelöst. Schreiben Sie, um es wieder zu öffnen.',
+      remove: 'Entfernen',
+    },
   };
   const RTL = ['ar', 'he', 'fa', 'ur'];
+  // Styles and markup, inside the shadow root. --a is the accent colour, --f the text on it.
   const CSS = `:host{all:initial}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
-.w{--a:#4f46e5;--f:#fff;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2330}
+.w{--a:${DEFAULT_ACCENT};--f:${LIGHT_TEXT};font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:${DARK_TEXT}}
 button{font:inherit;cursor:pointer}
 :focus-visible{outline:2px solid var(--a);outline-offset:2px}
 .launcher,.panel{position:fixed;right:20px;z-index:2147483000}
@@ -81,164 +192,206 @@ textarea{resize:none;max-height:120px;field-sizing:content}
 <div class="row"><button class="attach" type="button" hidden>${ICON('M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z')}</button><input class="file" type="file" multiple hidden><textarea rows="1" maxlength="10000"></textarea><button class="send" type="submit">${ICON('M3 20l18-8L3 4v6l12 2-12 2z')}</button></div>
 <div class="chips"></div></form></div></div>`;
 
-  const load = () => { try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch (e) { return {}; } };
-  const st = load(); // t: visitor token, n/e: name/email, u: unread, o: panel open, c: config
-  const save = () => { try { localStorage.setItem(STORE, JSON.stringify(st)); } catch (e) { /* private mode */ } };
-  let cfg = st.c, L = {}, lang = 'en', root, el, conv, es, pollTimer, typingTimer, ident = {}, wantOpen = false, busy = false, quiet = true, last = '';
-  let seen = {}, pending = [];
+  // The visitor, in localStorage under `confab:<site key>`. Browsers already hold it with
+  // these one-letter field names: they may be added to, never renamed.
+  const STORAGE_KEY = 'confab:' + SITE_KEY;
+  const STORED_AS = {
+    token: 't', // the visitor token: the conversation's key (null once it is gone)
+    name: 'n',
+    email: 'e',
+    unread: 'u', // replies that arrived while the panel was closed
+    open: 'o', // 1 when the panel was left open
+    config: 'c', // the widget settings, so that a return visit renders at once
+  };
+  const stored = (() => { try { return JSON.parse(localStorage.getItem(STORAGE_KEY)) || {}; } catch { return {}; } })();
+  const visitor = {};
+  for (const [field, key] of Object.entries(STORED_AS)) visitor[field] = stored[key];
+  const save = () => {
+    for (const [field, key] of Object.entries(STORED_AS)) stored[key] = visitor[field];
+    try { localStorage.setItem(STORAGE_KEY, JSON.stringify(stored)); } catch { /* private mode */ }
+  };
+
+  let config = visitor.config, words = {}, lang = 'en';
+  let root, el; // the shadow root and the widget's parts in it
+  let conv; // the visitor's conversation as last seen: {status, handled_by}
+  let stream, pollTimer, typingTimer;
+  let identity = {}; // what Confab.identify() was told
+  let wantOpen = false; // Confab.open() was called before the widget rendered
+  let busy = false; // a message is on its way
+  let quiet = true; // the history is loading: no unread count, no 'message' events
+  let newest = ''; // created_at of the newest message shown: `since` for the next catch-up
+  let shown = new Set(); // ids of the messages on screen
+  let pending = []; // files uploaded for the next message
   const handlers = {};
   const emit = (type, data) => (handlers[type] || []).forEach((fn) => { try { fn(data); } catch (e) { console.error(e); } });
 
-  const req = async (method, path, body, headers = {}, sent) => {
+  // One API call; `inFlight` is a fetch already started for it. Throws an Error with the
+  // HTTP status and the refused fields.
+  const request = async (method, path, body, headers = {}, inFlight) => {
     if (body && !(body instanceof FormData)) { headers['Content-Type'] = 'application/json'; body = JSON.stringify(body); }
-    const r = await (sent || fetch(url(path), { method, headers, body }));
+    const r = await (inFlight || fetch(url(path), { method, headers, body }));
     const j = await r.json().catch(() => ({}));
-    if (!r.ok) throw Object.assign(new Error((j.error && j.error.message) || 'HTTP ' + r.status), { status: r.status, fields: j.error && j.error.fields });
+    if (!r.ok) throw Object.assign(new Error(j.error?.message || 'HTTP ' + r.status), { status: r.status, fields: j.error?.fields });
     return j;
   };
-  const rnd = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-  const path = (suffix = '') => `/conversations/${st.t}${suffix}`;
-  const make = (tag, cls, text) => { const x = d.createElement(tag); if (cls) x.className = cls; if (text != null) x.textContent = text; return x; };
+  const randomHex = (bytes) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const conversationPath = (suffix = '') => `/conversations/${visitor.token}${suffix}`;
+  const make = (tag, cls, text) => {
+    const x = d.createElement(tag);
+    if (cls) x.className = cls;
+    if (text !== undefined && text !== null) x.textContent = text;
+    return x;
+  };
 
   // The page's language (or the first the business offers), and the words for it.
-  const words = () => {
-    let l = (d.documentElement.lang || navigator.language || 'en').toLowerCase().split('-')[0];
-    const offered = (cfg && cfg.languages) || [];
-    if (offered.length && !offered.includes(l)) l = offered[0];
-    lang = l;
-    const list = (LANGS[l] || LANGS.en).split('|');
-    WORDS.forEach((k, i) => (L[k] = list[i]));
+  const pickLanguage = () => {
+    const offered = config?.languages || [];
+    lang = (d.documentElement.lang || navigator.language || 'en').toLowerCase().split('-')[0];
+    if (offered.length && !offered.includes(lang)) lang = offered[0];
+    words = { ...TRANSLATIONS.en, ...TRANSLATIONS[lang] };
   };
-  const agentName = () => (cfg && cfg.agent_name) || L.support;
+  const agentName = () => config?.agent_name || words.support;
 
+  // Every text and label, in the page's language.
   const label = () => {
-    words();
+    pickLanguage();
     el.w.dir = RTL.includes(lang) ? 'rtl' : 'ltr';
     el.w.lang = lang;
     el.title.textContent = agentName();
-    el.close.setAttribute('aria-label', L.close);
-    el.nameLabel.textContent = L.name;
-    el.emailLabel.textContent = L.email + (cfg.require_email ? '' : ' ' + L.opt);
-    el.text.placeholder = L.msg;
-    el.text.setAttribute('aria-label', L.msg);
-    el.send.setAttribute('aria-label', L.send);
-    el.attach.setAttribute('aria-label', L.attach);
-    el.human.textContent = L.human;
-    el.greet.textContent = cfg.greeting || L.hi;
+    el.close.setAttribute('aria-label', words.closeChat);
+    el.nameLabel.textContent = words.name;
+    el.emailLabel.textContent = words.email + (config.require_email ? '' : ' ' + words.optional);
+    el.text.placeholder = words.writeMessage;
+    el.text.setAttribute('aria-label', words.writeMessage);
+    el.send.setAttribute('aria-label', words.send);
+    el.attach.setAttribute('aria-label', words.attach);
+    el.human.textContent = words.talkToPerson;
+    el.greet.textContent = config.greeting || words.greeting;
     badge();
     status();
   };
   const badge = () => {
-    const n = st.u || 0;
-    el.badge.hidden = !n;
-    el.badge.textContent = n;
-    el.launcher.setAttribute('aria-label', L.open + (n ? `, ${n} ${L.unread}` : ''));
+    const unread = visitor.unread || 0;
+    el.badge.hidden = !unread;
+    el.badge.textContent = unread;
+    el.launcher.setAttribute('aria-label', words.openChat + (unread ? `, ${unread} ${words.unread}` : ''));
   };
   const status = () => {
-    const h = conv && conv.handled_by;
-    el.status.textContent = conv && conv.status == 'resolved' ? L.closed : h == 'pending' ? L.waiting : h == 'human' ? L.person : L.ai;
-    el.bar.hidden = !conv || conv.status != 'open' || h != 'ai';
-    el.attach.hidden = !st.t;
+    const handledBy = conv?.handled_by;
+    el.status.textContent = conv?.status === 'resolved' ? words.resolved
+      : handledBy === 'pending' ? words.waiting
+      : handledBy === 'human' ? words.withPerson
+      : words.withAi;
+    el.bar.hidden = !conv || conv.status !== 'open' || handledBy !== 'ai';
+    el.attach.hidden = !visitor.token;
     // The pre-chat form: only before the first message, and only what is not known.
-    const needName = !st.t && !st.n, needEmail = !st.t && cfg.require_email && !st.e;
+    const needName = !visitor.token && !visitor.name;
+    const needEmail = !visitor.token && config.require_email && !visitor.email;
     el.name.parentNode.hidden = !needName;
-    el.email.parentNode.hidden = !(needEmail || (!st.t && !st.n && !st.e));
+    el.email.parentNode.hidden = !(needEmail || (!visitor.token && !visitor.name && !visitor.email));
     el.name.required = needName;
     el.email.required = needEmail;
     el.pre.hidden = el.name.parentNode.hidden && el.email.parentNode.hidden;
   };
   const error = (x) => {
     el.error.hidden = !x;
-    el.error.textContent = x ? L.err : '';
-    for (const f of ['name', 'email']) el[f].setAttribute('aria-invalid', !!(x && x.fields && x.fields[f]));
+    el.error.textContent = x ? words.error : '';
+    for (const f of ['name', 'email']) el[f].setAttribute('aria-invalid', !!x?.fields?.[f]);
   };
   const scroll = () => (el.log.scrollTop = el.log.scrollHeight);
 
   // A message, once, in time order. `quiet` while the history loads at start.
-  const add = (m) => {
-    if (seen[m.id]) return;
-    seen[m.id] = 1;
-    if (m.created_at > last) last = m.created_at;
+  const addMessage = (m) => {
+    if (shown.has(m.id)) return;
+    shown.add(m.id);
+    if (m.created_at > newest) newest = m.created_at;
     const box = make('div', 'msg ' + m.role);
     box.dataset.t = m.created_at;
-    if (m.role == 'agent' && m.author && m.author.name) box.append(make('span', 'who', m.author.name));
+    if (m.role === 'agent' && m.author?.name) box.append(make('span', 'who', m.author.name));
     box.append(make('p', '', m.text));
-    for (const a of m.attachments || []) {
-      const link = make('a', '', /^image\//.test(a.content_type) ? null : a.filename);
-      link.href = url(path('/files/' + a.id));
-      link.target = '_blank';
-      link.rel = 'noopener';
-      if (!link.textContent) { const img = new Image(); img.src = link.href; img.alt = a.filename; link.append(img); }
-      box.append(link);
-    }
+    for (const a of m.attachments || []) box.append(attachment(a));
     el.log.insertBefore(box, [...el.log.children].find((c) => c.dataset.t > m.created_at) || null);
     scroll();
-    if (m.role != 'customer') {
+    if (m.role !== 'customer') {
       el.typing.hidden = true;
-      if (!quiet && el.panel.hidden) { st.u = (st.u || 0) + 1; save(); badge(); }
+      if (!quiet && el.panel.hidden) { visitor.unread = (visitor.unread || 0) + 1; save(); badge(); }
     }
     if (!quiet) emit('message', m);
   };
-  const typing = (f) => {
-    el.typing.textContent = (f.name || agentName()) + ' ' + L.typing;
+  // A link to an attached file: an image shows itself, anything else its name.
+  const attachment = (a) => {
+    const isImage = /^image\//.test(a.content_type);
+    const link = make('a', '', isImage ? null : a.filename);
+    link.href = url(conversationPath('/files/' + a.id));
+    link.target = '_blank';
+    link.rel = 'noopener';
+    if (!link.textContent) { const img = new Image(); img.src = link.href; img.alt = a.filename; link.append(img); }
+    return link;
+  };
+  const typing = (signal) => {
+    el.typing.textContent = (signal.name || agentName()) + ' ' + words.typing;
     el.typing.hidden = false;
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(() => (el.typing.hidden = true), f.ttl_ms || 15000);
+    typingTimer = setTimeout(() => (el.typing.hidden = true), signal.ttl_ms || TYPING_MS);
   };
 
   // Catch up on what the visitor has not seen (all of it at start).
   const sync = async () => {
-    if (!st.t) return;
+    if (!visitor.token) return;
     try {
-      let q = '?limit=100' + (last ? '&since=' + encodeURIComponent(last) : ''), page;
+      let query = '?limit=' + PAGE_SIZE + (newest ? '&since=' + encodeURIComponent(newest) : ''), page;
       do {
-        page = await req('GET', path('/messages' + q));
-        page.data.forEach(add);
-        q = '?limit=100&cursor=' + encodeURIComponent(page.next_cursor);
+        page = await request('GET', conversationPath('/messages' + query));
+        page.data.forEach(addMessage);
+        query = '?limit=' + PAGE_SIZE + '&cursor=' + encodeURIComponent(page.next_cursor);
       } while (page.has_more);
     } catch (x) { gone(x); }
   };
   // The conversation is gone or closed to this visitor: start afresh.
   const gone = (x) => {
-    if (x.status != 404 && x.status != 403) return;
-    if (es) es.close();
-    es = conv = st.t = null;
-    seen = {};
-    last = '';
-    [...el.log.children].forEach((c) => c != el.greet && c.remove());
+    if (x.status !== 404 && x.status !== 403) return;
+    if (stream) stream.close();
+    stream = conv = visitor.token = null;
+    shown = new Set();
+    newest = '';
+    [...el.log.children].forEach((c) => c !== el.greet && c.remove());
     save();
     status();
   };
   // Live: server-sent events; polling with `since` where they are not available.
   const connect = () => {
-    if (es || !st.t) return;
+    if (stream || !visitor.token) return;
     if (!w.EventSource) return poll();
-    es = new EventSource(url(path('/stream')));
-    es.addEventListener('message', (e) => add(JSON.parse(e.data)));
-    es.addEventListener('typing', (e) => typing(JSON.parse(e.data)));
-    es.addEventListener('status', (e) => { conv = JSON.parse(e.data); status(); });
-    es.onopen = sync;
-    es.onerror = () => { if (es && es.readyState == 2) { es = null; poll(); } };
+    stream = new EventSource(url(conversationPath('/stream')));
+    stream.addEventListener('message', (e) => addMessage(JSON.parse(e.data)));
+    stream.addEventListener('typing', (e) => typing(JSON.parse(e.data)));
+    stream.addEventListener('status', (e) => { conv = JSON.parse(e.data); status(); });
+    stream.onopen = sync;
+    stream.onerror = () => { if (stream?.readyState === EventSource.CLOSED) { stream = null; poll(); } };
   };
   const poll = () => {
     clearTimeout(pollTimer);
     pollTimer = setTimeout(async () => {
       await sync();
-      if (st.t) { try { conv = await req('GET', path()); status(); } catch (x) { gone(x); } connect(); }
-    }, 5000);
+      if (visitor.token) { await refresh(); connect(); }
+    }, POLL_MS);
+  };
+  const refresh = async () => {
+    try { conv = await request('GET', conversationPath()); status(); } catch (x) { gone(x); }
   };
 
+  // The first message starts the conversation; the visitor token is its key from then on.
   const start = async (text) => {
-    const token = 'v' + rnd();
-    st.n = ident.name || el.name.value.trim() || st.n;
-    st.e = ident.email || el.email.value.trim() || st.e;
+    const token = 'v' + randomHex(TOKEN_BYTES);
+    visitor.name = identity.name || el.name.value.trim() || visitor.name;
+    visitor.email = identity.email || el.email.value.trim() || visitor.email;
     const body = {
-      name: st.n, email: st.e || undefined, message: text, visitor_token: token,
-      page_url: location.href.slice(0, 2048), referrer: d.referrer.slice(0, 2048) || undefined,
-      external_id: ident.external_id, user_hash: ident.user_hash,
+      name: visitor.name, email: visitor.email || undefined, message: text, visitor_token: token,
+      page_url: location.href.slice(0, MAX_URL_CHARS), referrer: d.referrer.slice(0, MAX_URL_CHARS) || undefined,
+      external_id: identity.external_id, user_hash: identity.user_hash,
     };
-    await req('POST', '/conversations', body, { 'Idempotency-Key': 'start-' + token });
-    st.t = token;
+    await request('POST', '/conversations', body, { 'Idempotency-Key': 'start-' + token });
+    visitor.token = token;
     save();
     conv = { status: 'open', handled_by: 'ai' };
     status();
@@ -251,11 +404,11 @@ textarea{resize:none;max-height:120px;field-sizing:content}
     let text = el.text.value.trim();
     if (!text && pending.length) text = pending.map((f) => f.filename).join(', ');
     if (!text) return el.text.focus();
-    if (!st.t && !el.form.reportValidity()) return;
+    if (!visitor.token && !el.form.reportValidity()) return;
     busy = el.send.disabled = true;
     error();
     try {
-      if (st.t) add(await req('POST', path('/messages'), { message: text, attachments: pending.map((f) => f.id) }));
+      if (visitor.token) addMessage(await request('POST', conversationPath('/messages'), { message: text, attachments: pending.map((f) => f.id) }));
       else await start(text);
       el.text.value = '';
       pending = [];
@@ -268,16 +421,17 @@ textarea{resize:none;max-height:120px;field-sizing:content}
     for (const file of el.file.files) {
       const form = new FormData();
       form.append('file', file);
-      try { pending.push(await req('POST', path('/files'), form)); } catch (x) { error(x); }
+      try { pending.push(await request('POST', conversationPath('/files'), form)); } catch (x) { error(x); }
     }
     el.file.value = '';
     chips();
   };
+  // The uploaded files under the composer, each a button that removes it.
   const chips = () => el.chips.replaceChildren(...pending.map((f) => {
     const chip = make('button', '', f.filename + ' ×');
     chip.type = 'button';
-    chip.setAttribute('aria-label', L.remove + ' ' + f.filename);
-    chip.onclick = () => { pending = pending.filter((p) => p != f); chips(); el.text.focus(); };
+    chip.setAttribute('aria-label', words.remove + ' ' + f.filename);
+    chip.onclick = () => { pending = pending.filter((p) => p !== f); chips(); el.text.focus(); };
     return chip;
   }));
 
@@ -285,10 +439,10 @@ textarea{resize:none;max-height:120px;field-sizing:content}
     .filter((x) => !x.disabled && x.getClientRects().length);
   // Tab stays inside the open panel; Escape closes it.
   const trap = (e) => {
-    if (e.key == 'Escape' && !PAGE) return close();
-    if (e.key != 'Tab') return;
+    if (e.key === 'Escape' && !PAGE_MODE) return close();
+    if (e.key !== 'Tab') return;
     const all = focusable(), first = all[0], end = all[all.length - 1];
-    if (e.shiftKey ? root.activeElement == first : root.activeElement == end) {
+    if (e.shiftKey ? root.activeElement === first : root.activeElement === end) {
       e.preventDefault();
       (e.shiftKey ? end : first).focus();
     }
@@ -297,8 +451,8 @@ textarea{resize:none;max-height:120px;field-sizing:content}
     if (!el) return (wantOpen = true);
     el.panel.hidden = false;
     el.launcher.setAttribute('aria-expanded', 'true');
-    st.o = 1;
-    st.u = 0;
+    visitor.open = 1;
+    visitor.unread = 0;
     save();
     badge();
     scroll();
@@ -306,25 +460,26 @@ textarea{resize:none;max-height:120px;field-sizing:content}
     emit('open');
   };
   const close = () => {
-    if (!el || PAGE || el.panel.hidden) return;
+    if (!el || PAGE_MODE || el.panel.hidden) return;
     el.panel.hidden = true;
     el.launcher.setAttribute('aria-expanded', 'false');
-    st.o = 0;
+    visitor.open = 0;
     save();
     el.launcher.focus();
     emit('close');
   };
   const identify = async (o = {}) => {
-    ident = { external_id: o.external_id, user_hash: o.user_hash, name: o.name, email: o.email };
-    if (o.name) st.n = o.name;
-    if (o.email) st.e = o.email;
+    identity = { external_id: o.external_id, user_hash: o.user_hash, name: o.name, email: o.email };
+    if (o.name) visitor.name = o.name;
+    if (o.email) visitor.email = o.email;
     save();
     if (el) status();
-    if (st.t && o.external_id) {
-      try { conv = await req('POST', path('/identify'), ident); status(); } catch (x) { console.warn('Confab.identify: ' + x.message); }
+    if (visitor.token && o.external_id) {
+      try { conv = await request('POST', conversationPath('/identify'), identity); status(); } catch (x) { console.warn('Confab.identify: ' + x.message); }
     }
   };
 
+  // The host element, its shadow root, and the handlers on its parts.
   const render = () => {
     const host = make('div');
     host.id = 'confab-widget';
@@ -340,49 +495,55 @@ textarea{resize:none;max-height:120px;field-sizing:content}
     el.greet = make('div', 'msg ai greeting');
     el.greet.dataset.t = '';
     el.log.append(el.greet);
-    el.name.value = st.n || '';
-    el.email.value = st.e || '';
+    el.name.value = visitor.name || '';
+    el.email.value = visitor.email || '';
     el.launcher.onclick = () => (el.panel.hidden ? open() : close());
     el.close.onclick = close;
     el.panel.onkeydown = trap;
     el.form.onsubmit = submit;
-    el.text.onkeydown = (e) => { if (e.key == 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); el.form.requestSubmit(); } };
+    el.text.onkeydown = (e) => { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); el.form.requestSubmit(); } };
     el.attach.onclick = () => el.file.click();
     el.file.onchange = upload;
     el.human.onclick = async () => {
-      try { conv = await req('POST', path('/handoff')); status(); } catch (x) { error(x); gone(x); }
+      try { conv = await request('POST', conversationPath('/handoff')); status(); } catch (x) { error(x); gone(x); }
     };
-    if (PAGE) { el.w.classList.add('page'); el.launcher.hidden = true; }
+    if (PAGE_MODE) { el.w.classList.add('page'); el.launcher.hidden = true; }
     d.body.append(host);
     // The page may change its language (a language switcher): follow it.
     new MutationObserver(label).observe(d.documentElement, { attributes: true, attributeFilter: ['lang'] });
   };
+  // Text on the accent colour: dark on a light accent, white on a dark one.
+  const textOn = (accent) => {
+    const n = parseInt(accent.slice(1), 16);
+    const luminance = 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255);
+    return luminance > LIGHT_ACCENT ? DARK_TEXT : LIGHT_TEXT;
+  };
+  // The settings on screen: colours, side, words.
   const apply = () => {
     if (!el) render();
-    const a = /^#[0-9a-f]{6}$/i.test(cfg.accent_color) ? cfg.accent_color : '#4f46e5';
-    const n = parseInt(a.slice(1), 16);
-    el.w.style.setProperty('--a', a);
-    el.w.style.setProperty('--f', 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255) > 170 ? '#1f2330' : '#fff');
-    el.w.classList.toggle('left', cfg.position == 'left');
+    const accent = /^#[0-9a-f]{6}$/i.test(config.accent_color) ? config.accent_color : DEFAULT_ACCENT;
+    el.w.style.setProperty('--a', accent);
+    el.w.style.setProperty('--f', textOn(accent));
+    el.w.classList.toggle('left', config.position === 'left');
     label();
   };
 
   const boot = async () => {
-    if (cfg) apply();
+    if (config) apply();
     try {
-      cfg = st.c = await req('GET', '/config', null, {}, settings);
+      config = visitor.config = await request('GET', '/config', null, {}, settings);
       save();
     } catch (x) {
       console.warn('Confab: ' + x.message);
       // A key that no longer works (revoked, or not for this site): no widget at all.
-      if (x.status == 401 || x.status == 403) { delete st.c; save(); if (root) root.host.remove(); return; }
-      if (!cfg) return;
+      if (x.status === 401 || x.status === 403) { visitor.config = undefined; save(); if (root) root.host.remove(); return; }
+      if (!config) return;
     }
     apply();
-    if (PAGE || wantOpen || st.o) open(PAGE || wantOpen);
+    if (PAGE_MODE || wantOpen || visitor.open) open(PAGE_MODE || wantOpen);
     w.dispatchEvent(new Event('confab:ready'));
-    if (st.t) {
-      try { conv = await req('GET', path()); } catch (x) { gone(x); }
+    if (visitor.token) {
+      try { conv = await request('GET', conversationPath()); } catch (x) { gone(x); }
       status();
       await sync();
       connect();
@@ -391,6 +552,6 @@ textarea{resize:none;max-height:120px;field-sizing:content}
   };
 
   w.Confab = { v: 1, open: () => open(), close, identify, on: (type, fn) => (handlers[type] = handlers[type] || []).push(fn) };
-  if (d.readyState == 'loading') d.addEventListener('DOMContentLoaded', boot);
+  if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', boot);
   else boot();
 })(window, document);

@@ -91,6 +91,8 @@ both_backends! {
             "agents": ["Hi Maya, Owner here. How can I help?", "Thanks, I can see it."],
             "pre_chat": false, "badge_hidden": true, "status": "You are chatting with a person"}));
         assert_eq!(r["closed_by_api"], true);
+        assert_eq!(r["stored_fields"], json!(["c", "e", "n", "o", "t", "u"]), "the stored visitor's field names never change");
+        assert_eq!(r["earlier_visitor"], json!({"customer": ["When do you open?", "Here is my receipt"], "pre_chat": false}));
         assert_eq!(r["identified_pre_chat"], false, "identify() fills in the visitor");
         assert_eq!(r["identified_contact"]["name"], "Maya Known");
         assert!(r["polled_ai_texts"][0].as_str().unwrap().contains("9 to 6"), "{}", r["polled_ai_texts"]);
