@@ -178,3 +178,51 @@ both_backends! {
         assert_eq!(get(&s, &id).await["message_count"], json!(rows));
     }
 }
+
+both_backends! {
+    /// A visitor tapping "talk to a person" from several tabs at once: each tap answers
+    /// 200 with the conversation waiting, and one hand-off is requested.
+    async fn a_visitor_asking_for_a_person_at_once_gets_one_hand_off(backend) {
+        let s = TestServer::start(backend).await;
+        let token = crate::widget::token();
+        let start = json!({"name": "Maya", "message": "hello", "visitor_token": token});
+        let r = crate::widget::test_call(&s, "POST", "/v1/widget/conversations", Some(start)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        // Within the widget's send budget (20 a minute per key and address).
+        let taps = 16;
+        let path = format!("/v1/widget/conversations/{token}/handoff");
+        let answers = futures::future::join_all((0..taps).map(|_| crate::widget::test_call(&s, "POST", &path, None))).await;
+        assert_eq!(tally(&answers), vec![(200, taps)], "{}", answers[0].text);
+        assert!(answers.iter().all(|r| r.json()["handled_by"] == "pending"));
+        assert_eq!(s.events_of("handoff.requested").await.len(), 1);
+    }
+}
+
+both_backends! {
+    /// Assignments racing agent messages: the assignments never write back a stale
+    /// count, and assigning the member already assigned is the sequential 409.
+    async fn assignments_racing_messages_lose_nothing(backend) {
+        let s = TestServer::start(backend).await;
+        let id = taken_over(&s).await;
+        let mut members = Vec::new();
+        for name in ["Bo", "Cy"] {
+            let body = json!({"name": name, "email": format!("{name}@example.com"), "role": "agent"});
+            let r = s.call("POST", "/v1/members", &s.creds.owner_token, Some(body)).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            members.push(r.json()["id"].as_str().unwrap().to_owned());
+        }
+        let calls = (0..N)
+            .map(|i| match i % 2 {
+                0 => ("POST", format!("/v1/conversations/{id}/messages"), Some(json!({"role": "agent", "text": format!("Update {i}")}))),
+                _ => ("POST", format!("/v1/conversations/{id}/assign"), Some(json!({"member_id": members[(i / 2) % 2]}))),
+            })
+            .collect();
+        let answers = all_at_once(&s, s.sk(), calls).await;
+        let sent = answers.iter().filter(|r| r.status == 201).count();
+        assert_eq!(sent, N / 2, "{:?}", tally(&answers));
+        assert!(answers.iter().all(|r| matches!(r.status, 200 | 201 | 409)), "{:?}", tally(&answers));
+        let c = get(&s, &id).await;
+        assert_eq!(c["message_count"], json!(N / 2 + 1), "every message is counted");
+        assert!(members.iter().any(|m| c["assignee_id"] == m.as_str()));
+    }
+}
