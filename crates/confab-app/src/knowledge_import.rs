@@ -91,6 +91,15 @@ pub async fn import(
     };
     let text = std::str::from_utf8(body)
         .map_err(|_| AppError::bad_request("The file must be UTF-8 text."))?;
+    if let Some(line) = text.lines().position(|l| l.contains('\0')) {
+        return Err(AppError::field(
+            "body",
+            &format!(
+                "line {} contains a NUL character (\\u0000); nothing was imported",
+                line + 1
+            ),
+        ));
+    }
     let parsed = match format {
         ImportFormat::JsonLines => json_lines(text),
         ImportFormat::Csv => csv_rows(text),
@@ -152,12 +161,20 @@ fn json_lines(text: &str) -> Parsed {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            let item = serde_json::from_str::<KnowledgeCreate>(l).map_err(|e| {
-                format!(
-                    "is not a knowledge entry in JSON: {}",
-                    strip_position(&e.to_string())
-                )
-            });
+            let item = serde_json::from_str::<serde_json::Value>(l)
+                .and_then(|value| {
+                    if let Some(field) = crate::input::find_nul(&value) {
+                        return Ok(Err(format!("`{field}` {}", crate::input::NUL_MESSAGE)));
+                    }
+                    serde_json::from_value::<KnowledgeCreate>(value).map(Ok)
+                })
+                .map_err(|e| {
+                    format!(
+                        "is not a knowledge entry in JSON: {}",
+                        strip_position(&e.to_string())
+                    )
+                })
+                .and_then(|item| item);
             (i as u64 + 1, item)
         })
         .collect()
