@@ -82,7 +82,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
 
     let mut keys = Vec::new();
     for mode in [Mode::Test, Mode::Live] {
-        tx.set_livemode(mode.is_live());
+        tx.set_livemode(mode.is_live()).await?;
         for kind in [KeyKind::Secret, KeyKind::Site] {
             let secret = match kind {
                 KeyKind::Secret => credential::new_secret_key(mode),
