@@ -442,26 +442,6 @@ pub async fn export(ctx: &Ctx, id: &str) -> AppResult<ContactExport> {
     })
 }
 
-/// Erasure reaches the disk after the answer: the WAL checkpoint (SQLite) or VACUUM
-/// (PostgreSQL) runs on its own task, after the commit (under `Idempotency-Key` the
-/// commit happens once the response is stored, and on SQLite the checkpoint waits for
-/// that writer), and a failure is logged, never the request's.
-fn purge_after_erasure(ctx: &Ctx) {
-    let store = ctx.app.store.clone();
-    let request_id = ctx.request_id.clone();
-    tokio::spawn(async move {
-        match store.purge_erased().await {
-            Ok(true) => tracing::debug!(%request_id, "erased data purged from disk"),
-            Ok(false) => {
-                tracing::warn!(%request_id, "the checkpoint after an erasure stayed busy; the next checkpoint completes it")
-            }
-            Err(err) => {
-                tracing::warn!(%request_id, error = %err, "purging erased data from disk failed")
-            }
-        }
-    });
-}
-
 /// Erasure: the contact row goes, and every copy of their personal data elsewhere is
 /// removed in the same transaction (event payloads are redacted, stored idempotent
 /// responses that named them are dropped, tasks that mention them are deleted).
@@ -489,6 +469,10 @@ pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
         .await?;
     uow.commit().await?;
     ctx.app.files.remove(&blobs).await;
-    purge_after_erasure(ctx);
+    // Down to the disk, after the answer (under `Idempotency-Key` the commit happens
+    // once the response is stored; on SQLite the checkpoint waits for that writer).
+    ctx.app
+        .erasure_purge
+        .request(&ctx.app.store, contact.id.as_str());
     Ok(erased)
 }

@@ -186,3 +186,32 @@ pub(crate) fn lowercase_tags(raw: &[String], field: &str, errors: &mut FieldErro
         .map_err(|m| errors.add(field, m))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::find_nul;
+
+    #[test]
+    fn a_nul_is_found_anywhere_and_named_by_its_path() {
+        assert_eq!(find_nul(&json!({"name": "Ada", "tags": ["ok"]})), None);
+        assert_eq!(find_nul(&json!({"name": "a\u{0}"})), Some("name".into()));
+        assert_eq!(
+            find_nul(&json!({"attributes": {"plan": "x\u{0}y"}})),
+            Some("attributes.plan".into())
+        );
+        assert_eq!(
+            find_nul(&json!({"tags": ["ok", "\u{0}"]})),
+            Some("tags[1]".into())
+        );
+        assert_eq!(
+            find_nul(&json!({"a": [{"b": {"c": "\u{0}"}}]})),
+            Some("a[0].b.c".into())
+        );
+        assert_eq!(
+            find_nul(&json!({"attributes": {"k\u{0}": 1}})),
+            Some("attributes.k\\u0000".into())
+        );
+    }
+}

@@ -374,6 +374,23 @@ impl Store {
         }
     }
 
+    /// Whether none of these contacts is in the committed database any more: an
+    /// erasure's purge waits for this, since under `Idempotency-Key` the erasure commits
+    /// only after its response is stored. Read outside any tenant (privileged).
+    pub async fn contacts_gone(&self, ids: &[String]) -> Result<bool> {
+        for id in ids {
+            let found = sqlx::query("SELECT 1 AS one FROM contacts WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&self.reader)
+                .await
+                .classified()?;
+            if found.is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.reader).await.is_ok()

@@ -113,6 +113,9 @@ both_backends! {
         assert_eq!(made.status, 201, "{}", made.text);
         let patched = s.call("PATCH", &format!("/v1/members/{agent_id}"), &live, Some(json!({"name": "Ana A."}))).await;
         assert_eq!(patched.status, 200, "{}", patched.text);
+        // Workspaces are made only with the platform admin token.
+        let admin = s.call("POST", "/admin/v1/workspaces", s.sk(), Some(json!({"name": "Mallory's"}))).await;
+        assert!(admin.status == 401 || admin.status == 404, "{} {}", admin.status, admin.text);
         // A member token in test mode is a person's credential and still may.
         let via_token = s.send("POST", &format!("/v1/members/{agent_id}/tokens"), Some(&owner), &[("confab-mode", "test")], None).await;
         assert_eq!(via_token.status, 201, "{}", via_token.text);
