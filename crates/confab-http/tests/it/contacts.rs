@@ -184,7 +184,7 @@ both_backends! {
         match backend {
             confab_testkit::TestBackend::Sqlite => {
                 assert!(!sqlite_files_holding(&s, email).is_empty(), "the email was written to disk");
-                assert_eq!(s.call("DELETE", &format!("/v1/contacts/{id}"), s.sk(), None).await.status, 200);
+                assert_eq!(erase_with_key(&s, &id).await, 200);
                 // The checkpoint runs after the answer, off the request path.
                 let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
                 loop {
@@ -198,7 +198,7 @@ both_backends! {
             }
             confab_testkit::TestBackend::Postgres => {
                 let before = vacuums_of(&s.db.url, "contacts").await;
-                assert_eq!(s.call("DELETE", &format!("/v1/contacts/{id}"), s.sk(), None).await.status, 200);
+                assert_eq!(erase_with_key(&s, &id).await, 200);
                 let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
                 while vacuums_of(&s.db.url, "contacts").await <= before {
                     assert!(std::time::Instant::now() < deadline, "contacts was not vacuumed after the erasure");
@@ -207,6 +207,20 @@ both_backends! {
             }
         }
     }
+}
+
+/// Erases under an `Idempotency-Key`, where the erasure commits only after its response
+/// is stored: the purge must wait for that commit.
+async fn erase_with_key(s: &TestServer, id: &str) -> u16 {
+    s.send(
+        "DELETE",
+        &format!("/v1/contacts/{id}"),
+        Some(s.sk()),
+        &[("idempotency-key", "erase-to-disk")],
+        None,
+    )
+    .await
+    .status
 }
 
 /// The SQLite files (database, WAL) whose bytes contain `needle`.
