@@ -88,6 +88,14 @@ both_backends! {
             &[("x-site-key", &site), ("content-type", "application/json")],
             Some(serde_json::to_vec(&json!({"name": "V", "message": NUL, "visitor_token": "tok_0123456789abcdef"})).unwrap())).await;
         breaks.field("POST /v1/widget/conversations `message`", &r, "message");
+        // And the task gateway, with both of its credentials.
+        let caller = s.task_caller(json!({"label": "Tasks"})).await;
+        let r = s.post_task(Some(&caller.token), Some(&caller.key), &json!({"message": NUL})).await;
+        breaks.field("POST /v1/tasks `message`", &r, "message");
+        let r = s.post_task(Some(&caller.token), Some(&caller.key), &json!({"message": "Find Ada", "metadata": {"ref": NUL}})).await;
+        breaks.field("POST /v1/tasks `metadata.ref`", &r, "metadata.ref");
+        let r = s.get_task(&caller, "tsk_%00").await;
+        breaks.not_found("GET /v1/tasks/tsk_%00", &r);
         breaks.assert_none();
         // Nothing with a NUL was stored.
         let list = s.call("GET", "/v1/contacts?limit=100", &sk, None).await;
