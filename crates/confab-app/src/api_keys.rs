@@ -184,6 +184,8 @@ pub async fn create(ctx: &Ctx, input: KeyCreate) -> AppResult<ApiKey> {
             .to_owned(),
     };
     api_keys::insert(uow.tx(), &row, &hash_secret(&secret), &settings).await?;
+    // The key's endpoint lives in the key's mode, which a member may not be in.
+    uow.tx().set_livemode(row.livemode).await?;
     webhook_endpoints::insert_for_key(
         uow.tx(),
         row.id.as_str(),
@@ -193,6 +195,7 @@ pub async fn create(ctx: &Ctx, input: KeyCreate) -> AppResult<ApiKey> {
         now,
     )
     .await?;
+    uow.tx().set_livemode(ctx.livemode()).await?;
     let stored = load(uow.tx(), ctx, row.id.as_str()).await?;
     uow.commit().await?;
     let mut shown = view(stored);
@@ -214,6 +217,8 @@ pub async fn get(ctx: &Ctx, id: &str) -> AppResult<ApiKey> {
     ctx.authorize(Resource::Keys, Access::Read)?;
     let mut tx = ctx.read().await?;
     let key = load(&mut tx, ctx, id).await?;
+    // Its spending is counted in the key's mode.
+    tx.set_livemode(key.key.livemode).await?;
     let usage = usage_of(&mut tx, &key, ctx.app.clock.now()).await?;
     let mut shown = view(key);
     shown.usage = Some(usage);
@@ -260,7 +265,9 @@ pub async fn update(ctx: &Ctx, id: &str, input: KeyUpdate) -> AppResult<ApiKey> 
     let now = uow.now;
     api_keys::update(uow.tx(), id, &settings, now).await?;
     if url_changed {
+        uow.tx().set_livemode(key.key.livemode).await?;
         webhook_endpoints::set_key_url(uow.tx(), id, settings.response_url.as_deref(), now).await?;
+        uow.tx().set_livemode(ctx.livemode()).await?;
     }
     let stored = load(uow.tx(), ctx, id).await?;
     uow.commit().await?;

@@ -8,6 +8,7 @@ use confab_store::Store;
 use crate::Clock;
 use crate::ai_providers::Providers;
 use crate::budget::Prices;
+use crate::erasure_purge::ErasurePurge;
 use crate::files::FileStore;
 use crate::knowledge_index::KnowledgeIndexes;
 use crate::live::EventBus;
@@ -117,6 +118,8 @@ pub struct App {
     pub knowledge: KnowledgeIndexes,
     /// LLM adapters, kept with their connection pools.
     pub providers: Providers,
+    /// Erased data made unreadable on disk after each erasure, one purge at a time.
+    pub erasure_purge: ErasurePurge,
 }
 
 impl App {
@@ -128,6 +131,7 @@ impl App {
             bus: EventBus::default(),
             knowledge: KnowledgeIndexes::default(),
             providers: Providers::default(),
+            erasure_purge: ErasurePurge::default(),
             config,
         }
     }

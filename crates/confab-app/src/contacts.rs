@@ -468,5 +468,10 @@ pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
         .await?;
     uow.commit().await?;
     ctx.app.files.remove(&blobs).await;
+    // Down to the disk, after the answer (under `Idempotency-Key` the commit happens
+    // once the response is stored; on SQLite the checkpoint waits for that writer).
+    ctx.app
+        .erasure_purge
+        .request(&ctx.app.store, contact.id.as_str());
     Ok(erased)
 }

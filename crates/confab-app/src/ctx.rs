@@ -100,6 +100,13 @@ impl Resource {
         Resource::Tasks,
     ];
 
+    /// Identity objects that belong to the workspace rather than to one mode: a member
+    /// or member token acts in both modes, so only a credential that may reach live data
+    /// (a live secret key or a member token) may create, change or revoke them.
+    fn spans_modes(self) -> bool {
+        matches!(self, Resource::Members)
+    }
+
     /// Team, keys, agents and settings are managed by owners and admins only. Webhook
     /// endpoints count as settings: one receives every event of the workspace.
     fn is_administrative(self) -> bool {
@@ -283,6 +290,16 @@ impl Ctx {
 
     /// Fails with 403 `FORBIDDEN` unless the caller may do `access` on `resource`.
     pub fn authorize(&self, resource: Resource, access: Access) -> AppResult<()> {
+        if access == Access::Write
+            && resource.spans_modes()
+            && !self.livemode()
+            && matches!(self.actor, Actor::SecretKey { .. })
+        {
+            return Err(AppError::forbidden(format!(
+                "The team ({}) spans both modes, so a test key cannot change it; use a live secret key or a member token.",
+                resource.scope_name()
+            )));
+        }
         let allowed = match &self.actor {
             Actor::System => true,
             Actor::Member { role, .. } => {

@@ -11,12 +11,53 @@ use confab_core::{FieldErrors, validate};
 /// missing one or an unknown one becomes a field error, named and worded the same for
 /// every caller (the REST API's bodies and the tools' arguments).
 pub fn from_json<T: DeserializeOwned>(value: Value) -> Result<T, FieldErrors> {
+    if let Some(field) = find_nul(&value) {
+        return Err(FieldErrors::single(field, NUL_MESSAGE));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         let (field, message) = describe(&path, &inner);
         FieldErrors::single(field, message)
     })
+}
+
+/// The field error of a string holding a NUL character, which no backend stores as
+/// text (PostgreSQL refuses it; SQLite would keep it and match it in searches).
+pub const NUL_MESSAGE: &str = "must not contain a NUL character (\\u0000)";
+
+/// The path (`attributes.plan`, `tags[1]`) of the first string or object key in
+/// `value` that holds a NUL character, named as serde_path_to_error names fields.
+pub(crate) fn find_nul(value: &Value) -> Option<String> {
+    nul_at(value, String::new())
+}
+
+fn nul_at(value: &Value, path: String) -> Option<String> {
+    let join = |key: &str| {
+        let key = key.replace('\0', "\\u0000");
+        if path.is_empty() {
+            key
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) if s.contains('\0') => {
+            Some(if path.is_empty() { "body".into() } else { path })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_at(item, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                Some(join(key))
+            } else {
+                nul_at(item, join(key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Turns a serde message into a field name and a sentence.
@@ -155,4 +196,33 @@ pub(crate) fn agent_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<Ag
         errors.add("agent_id", "must be an agent id (agt_…)");
     }
     parsed
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::find_nul;
+
+    #[test]
+    fn a_nul_is_found_anywhere_and_named_by_its_path() {
+        assert_eq!(find_nul(&json!({"name": "Ada", "tags": ["ok"]})), None);
+        assert_eq!(find_nul(&json!({"name": "a\u{0}"})), Some("name".into()));
+        assert_eq!(
+            find_nul(&json!({"attributes": {"plan": "x\u{0}y"}})),
+            Some("attributes.plan".into())
+        );
+        assert_eq!(
+            find_nul(&json!({"tags": ["ok", "\u{0}"]})),
+            Some("tags[1]".into())
+        );
+        assert_eq!(
+            find_nul(&json!({"a": [{"b": {"c": "\u{0}"}}]})),
+            Some("a[0].b.c".into())
+        );
+        assert_eq!(
+            find_nul(&json!({"attributes": {"k\u{0}": 1}})),
+            Some("attributes.k\\u0000".into())
+        );
+    }
 }

@@ -91,6 +91,15 @@ pub async fn import(
     };
     let text = std::str::from_utf8(body)
         .map_err(|_| AppError::bad_request("The file must be UTF-8 text."))?;
+    if let Some(line) = text.lines().position(|l| l.contains('\0')) {
+        return Err(AppError::field(
+            "body",
+            &format!(
+                "line {} contains a NUL character (\\u0000); nothing was imported",
+                line + 1
+            ),
+        ));
+    }
     let parsed = match format {
         ImportFormat::JsonLines => json_lines(text),
         ImportFormat::Csv => csv_rows(text),
@@ -151,16 +160,23 @@ fn json_lines(text: &str) -> Parsed {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            let item = serde_json::from_str::<KnowledgeCreate>(l).map_err(|e| {
-                format!(
-                    "is not a knowledge entry in JSON: {}",
-                    strip_position(&e.to_string())
-                )
-            });
-            (i as u64 + 1, item)
-        })
+        .map(|(i, l)| (i as u64 + 1, json_entry(l)))
         .collect()
+}
+
+/// One line of JSON Lines as an entry; a NUL in any string is refused like a body's.
+fn json_entry(line: &str) -> Result<KnowledgeCreate, String> {
+    let not_an_entry = |e: serde_json::Error| {
+        format!(
+            "is not a knowledge entry in JSON: {}",
+            strip_position(&e.to_string())
+        )
+    };
+    let value: serde_json::Value = serde_json::from_str(line).map_err(not_an_entry)?;
+    if let Some(field) = crate::input::find_nul(&value) {
+        return Err(format!("`{field}` {}", crate::input::NUL_MESSAGE));
+    }
+    serde_json::from_value(value).map_err(not_an_entry)
 }
 
 /// serde's messages end in "at line 1 column 7", which misleads next to our line numbers.

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod budget;
 pub mod contacts;
 pub mod conversations;
+pub mod erasure_purge;
 pub mod events;
 pub mod files;
 pub mod handoff;

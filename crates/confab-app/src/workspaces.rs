@@ -23,6 +23,11 @@ pub struct WorkspaceCredentials {
     pub owner_token: String,
 }
 
+/// The first owner's address until they set their own: a valid address (so the
+/// member can be read and written back like any other) in the `.invalid` domain, which
+/// never delivers (RFC 6761).
+pub const BOOTSTRAP_OWNER_EMAIL: &str = "owner@confab.invalid";
+
 /// Creates a workspace with an owner, the owner's token, and test and live keys.
 pub async fn create(app: &App, name: &str) -> AppResult<WorkspaceCredentials> {
     let name = validate::name(name).map_err(|m| AppError::field("name", &m))?;
@@ -57,7 +62,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
         object: "member",
         workspace_id: workspace.id.clone(),
         name: "Owner".into(),
-        email: "owner@localhost".into(),
+        email: BOOTSTRAP_OWNER_EMAIL.into(),
         role: Role::Owner,
         department_ids: vec![],
         created_at: now,
@@ -77,7 +82,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
 
     let mut keys = Vec::new();
     for mode in [Mode::Test, Mode::Live] {
-        tx.set_livemode(mode.is_live());
+        tx.set_livemode(mode.is_live()).await?;
         for kind in [KeyKind::Secret, KeyKind::Site] {
             let secret = match kind {
                 KeyKind::Secret => credential::new_secret_key(mode),

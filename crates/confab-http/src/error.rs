@@ -2,7 +2,7 @@
 //! `{"error": {code, message, fields?, request_id}}` with the code's status.
 
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -84,6 +84,13 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
+        if code == ErrorCode::PayloadTooLarge {
+            // Answered before the body was read, so the connection cannot carry another
+            // request: say so, and hyper closes it after this answer.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if code == ErrorCode::Unauthenticated || code == ErrorCode::InvalidApiKey {
             response.headers_mut().insert(
                 "www-authenticate",

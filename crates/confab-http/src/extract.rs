@@ -18,6 +18,14 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // No id holds a NUL character, and no backend could look one up (PostgreSQL
+        // refuses it in text): a path naming one names nothing.
+        if parts.uri.path().contains("%00") {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                "Nothing has this id: ids never contain a NUL character.",
+            ));
+        }
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(v)| ApiPath(v))
@@ -34,12 +42,24 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Query::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map(|Query(map)| QueryMap(map))
             .map_err(|_| {
                 ApiError::new(
                     ErrorCode::BadRequest,
                     "The query string could not be parsed.",
                 )
+            })
+            .and_then(|Query(map)| {
+                // The same rule as bodies: a NUL character is never a value we accept.
+                match map
+                    .iter()
+                    .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+                {
+                    Some((name, _)) => Err(ApiError(confab_app::AppError::field(
+                        &name.replace('\0', "\\u0000"),
+                        confab_app::input::NUL_MESSAGE,
+                    ))),
+                    None => Ok(QueryMap(map)),
+                }
             })
     }
 }

@@ -98,9 +98,9 @@ impl Store {
             "NORMAL"
         };
         let pragmas: &'static str = if options.sqlite_full_sync {
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
         } else {
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
         };
         tracing::debug!(synchronous = sync, "opening sqlite");
         let url = if url.contains('?') {
@@ -177,6 +177,11 @@ impl Store {
                     "tasks",
                     include_str!("../migrations/sqlite/0006_tasks.sql"),
                 ),
+                migration(
+                    7,
+                    "rls mode",
+                    include_str!("../migrations/sqlite/0007_rls_mode.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -208,6 +213,11 @@ impl Store {
                     6,
                     "tasks",
                     include_str!("../migrations/postgres/0006_tasks.sql"),
+                ),
+                migration(
+                    7,
+                    "rls mode",
+                    include_str!("../migrations/postgres/0007_rls_mode.sql"),
                 ),
             ],
         };
@@ -328,6 +338,59 @@ impl Store {
         Ok(SystemTx::new(tx, self.backend, self.tenant_role.clone()))
     }
 
+    /// Makes what an erasure deleted unreadable on disk; run after the erasure commits,
+    /// off the request path. SQLite (where `secure_delete` already zeroed the freed
+    /// content in the pages it wrote): a `TRUNCATE` checkpoint copies those pages into
+    /// the database file and empties the WAL, which still held the old versions.
+    /// PostgreSQL: `VACUUM` of the tables an erasure touches removes the dead tuples
+    /// (it cannot run in a transaction, so it runs on its own connection).
+    /// Answers whether it finished (a SQLite checkpoint can stay busy behind readers).
+    pub async fn purge_erased(&self) -> Result<bool> {
+        match self.backend {
+            Backend::Sqlite => {
+                // Readers in the middle of a read keep older frames alive: try again.
+                for _ in 0..20 {
+                    let busy: i64 = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .fetch_one(&self.writer)
+                        .await
+                        .classified()?
+                        .try_get(0)
+                        .classified()?;
+                    if busy == 0 {
+                        return Ok(true);
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Ok(false)
+            }
+            Backend::Postgres => {
+                let sql = format!("VACUUM {}", ERASED_TABLES.join(", "));
+                self.writer
+                    .execute(sqlx::AssertSqlSafe(sql))
+                    .await
+                    .classified()?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Whether none of these contacts is in the committed database any more: an
+    /// erasure's purge waits for this, since under `Idempotency-Key` the erasure commits
+    /// only after its response is stored. Read outside any tenant (privileged).
+    pub async fn contacts_gone(&self, ids: &[String]) -> Result<bool> {
+        for id in ids {
+            let found = sqlx::query("SELECT 1 AS one FROM contacts WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&self.reader)
+                .await
+                .classified()?;
+            if found.is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.reader).await.is_ok()
@@ -338,6 +401,21 @@ impl Store {
         self.reader.close().await;
     }
 }
+
+/// The tables `contacts::erase` deletes from or rewrites.
+const ERASED_TABLES: [&str; 11] = [
+    "contacts",
+    "contact_tags",
+    "events",
+    "messages",
+    "files",
+    "conversations",
+    "idempotency_keys",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "tasks",
+    "task_turns",
+];
 
 fn migration(version: i64, description: &'static str, sql: &'static str) -> Migration {
     Migration::new(

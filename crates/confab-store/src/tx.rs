@@ -49,7 +49,10 @@ impl SystemTx {
                 Some(role) => format!("SET LOCAL ROLE {role}; "),
                 None => String::new(),
             };
-            let sql = format!("{role}SELECT set_config('app.workspace_id', '{id}', true)");
+            let live = livemode as i64;
+            let sql = format!(
+                "{role}SELECT set_config('app.workspace_id', '{id}', true), set_config('app.livemode', '{live}', true)"
+            );
             self.tx
                 .execute(sqlx::AssertSqlSafe(sql))
                 .await
@@ -92,9 +95,21 @@ impl TenantTx {
     }
 
     /// Switches mode inside the same workspace (bootstrap makes test and live keys in
-    /// one transaction). The workspace fence stays.
-    pub fn set_livemode(&mut self, livemode: bool) {
+    /// one transaction; a member managing the other mode's key writes its endpoint).
+    /// The workspace fence stays; on PostgreSQL the row-level mode fence moves with it.
+    pub async fn set_livemode(&mut self, livemode: bool) -> Result<()> {
+        if self.backend() == Backend::Postgres && livemode != self.livemode {
+            let sql = format!(
+                "SELECT set_config('app.livemode', '{}', true)",
+                livemode as i64
+            );
+            self.conn()
+                .execute(sqlx::AssertSqlSafe(sql))
+                .await
+                .classified()?;
+        }
         self.livemode = livemode;
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

@@ -69,6 +69,12 @@ pub async fn read_upload(
             continue;
         }
         let filename = field.file_name().unwrap_or("file").to_owned();
+        if filename.contains('\0') {
+            return Err(ApiError(confab_app::AppError::field(
+                "file",
+                "the file name must not contain a NUL character (\\u0000)",
+            )));
+        }
         let bytes = field
             .bytes()
             .await

@@ -167,3 +167,86 @@ both_backends! {
         assert_eq!(created_events["data"][0]["data"]["erased"], true);
     }
 }
+
+both_backends! {
+    /// Erasure reaches the disk. SQLite: no byte of the email is left in the database
+    /// file or its WAL (secure_delete zeroes freed content; a checkpoint empties the WAL).
+    /// PostgreSQL: the touched tables are vacuumed after the erasure commits, so the dead
+    /// tuples are gone from every read path and their space is reused.
+    async fn erasure_reaches_the_disk(backend) {
+        let s = TestServer::start(backend).await;
+        let email = "disk.erase@privacy.example";
+        let created = s.contact(json!({"name": "Disk Erase", "email": email, "attributes": {"note": email}})).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let c = s.conversation(json!({"contact_id": id, "message": {"text": format!("reach me at {email}")}})).await;
+        s.call("POST", &format!("/v1/conversations/{}/messages", c["id"].as_str().unwrap()), s.sk(),
+            Some(json!({"role": "agent", "text": format!("We will write to {email}")}))).await;
+        match backend {
+            confab_testkit::TestBackend::Sqlite => {
+                assert!(!sqlite_files_holding(&s, email).is_empty(), "the email was written to disk");
+                assert_eq!(erase_with_key(&s, &id).await, 200);
+                // The checkpoint runs after the answer, off the request path.
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                loop {
+                    let left = sqlite_files_holding(&s, email);
+                    if left.is_empty() {
+                        break;
+                    }
+                    assert!(std::time::Instant::now() < deadline, "the email's bytes survive erasure in {left:?}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+            confab_testkit::TestBackend::Postgres => {
+                let before = vacuums_of(&s.db.url, "contacts").await;
+                assert_eq!(erase_with_key(&s, &id).await, 200);
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+                while vacuums_of(&s.db.url, "contacts").await <= before {
+                    assert!(std::time::Instant::now() < deadline, "contacts was not vacuumed after the erasure");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Erases under an `Idempotency-Key`, where the erasure commits only after its response
+/// is stored: the purge must wait for that commit.
+async fn erase_with_key(s: &TestServer, id: &str) -> u16 {
+    s.send(
+        "DELETE",
+        &format!("/v1/contacts/{id}"),
+        Some(s.sk()),
+        &[("idempotency-key", "erase-to-disk")],
+        None,
+    )
+    .await
+    .status
+}
+
+/// The SQLite files (database, WAL) whose bytes contain `needle`.
+fn sqlite_files_holding(s: &TestServer, needle: &str) -> Vec<String> {
+    let dir = s.db.dir().expect("a SQLite test database has a directory");
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+            hits.push(path.display().to_string());
+        }
+    }
+    hits
+}
+
+/// How many times `table` has been vacuumed (PostgreSQL statistics).
+async fn vacuums_of(url: &str, table: &str) -> i64 {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    sqlx::query(
+        "SELECT CAST(vacuum_count AS BIGINT) AS n FROM pg_stat_user_tables WHERE relname = $1",
+    )
+    .bind(table)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+    .get("n")
+}

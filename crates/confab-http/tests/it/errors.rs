@@ -72,3 +72,38 @@ both_backends! {
         assert_shape(&s.call("GET", "/v1/contacts/ctc_doesnotexist", s.sk(), None).await, 404, "NOT_FOUND");
     }
 }
+
+both_backends! {
+    /// A 413 is answered before the body is read, so the connection cannot carry another
+    /// request; the answer says so with `Connection: close` (clients such as Python
+    /// `requests` otherwise reuse it and fail on their next call) and the server closes it.
+    async fn a_413_closes_the_connection_and_says_so(backend) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let s = TestServer::start(backend).await;
+        for (path, content_type, size) in [("/v1/contacts", "application/json", 2), ("/v1/knowledge/import?format=csv", "text/csv", 12)] {
+            let conn = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+            let (mut read, mut write) = conn.into_split();
+            let size = size * 1024 * 1024;
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: {content_type}\r\nContent-Length: {size}\r\nConnection: keep-alive\r\n\r\n",
+                s.addr, s.sk()
+            );
+            // The body is written beside the read: the server answers once it has read
+            // past its limit and may stop reading (the rest of the write then fails).
+            let writer = tokio::spawn(async move {
+                let _ = write.write_all(head.as_bytes()).await;
+                let _ = write.write_all(&vec![b'a'; size]).await;
+                write
+            });
+            let mut answer = Vec::new();
+            tokio::time::timeout(std::time::Duration::from_secs(20), read.read_to_end(&mut answer))
+                .await
+                .expect("the server closes the connection after a 413")
+                .ok();
+            writer.abort();
+            let text = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+            assert!(text.starts_with("http/1.1 413"), "{path}: {text}");
+            assert!(text.contains("\r\nconnection: close\r\n"), "{path}: a 413 must say the connection closes: {text}");
+        }
+    }
+}

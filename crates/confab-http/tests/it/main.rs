@@ -15,6 +15,7 @@ mod files;
 mod idempotency;
 mod knowledge;
 mod members;
+mod nul;
 mod openapi;
 mod ops;
 mod stream;

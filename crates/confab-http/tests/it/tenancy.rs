@@ -68,3 +68,56 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    /// Members and their tokens span both modes (a member token acts in live mode), so a
+    /// test key changes none of them: every route that creates, changes or revokes one,
+    /// or lists token ids to revoke, answers 403 and leaves the team as it was. A live
+    /// key and a member token still may.
+    async fn a_test_key_cannot_change_the_team(backend) {
+        let s = TestServer::start(backend).await;
+        let owner = s.creds.owner_token.clone();
+        let owner_id = s.call("GET", "/v1/members/me", &owner, None).await.json()["id"].as_str().unwrap().to_owned();
+        let token_id = s.call("GET", &format!("/v1/members/{owner_id}/tokens"), &owner, None).await.json()[0]["id"].as_str().unwrap().to_owned();
+        let agent = s.call("POST", "/v1/members", &owner, Some(json!({"name": "Ana", "email": "ana@example.com", "role": "agent"}))).await.json();
+        let agent_id = agent["id"].as_str().unwrap().to_owned();
+        let routes: Vec<(&str, String, Option<serde_json::Value>)> = vec![
+            ("POST", "/v1/members".into(), Some(json!({"name": "Mallory", "email": "m@example.com", "role": "owner"}))),
+            ("PATCH", format!("/v1/members/{agent_id}"), Some(json!({"role": "owner"}))),
+            ("DELETE", format!("/v1/members/{agent_id}"), None),
+            ("POST", format!("/v1/members/{owner_id}/tokens"), None),
+            ("POST", format!("/v1/members/{agent_id}/tokens"), None),
+            ("GET", format!("/v1/members/{owner_id}/tokens"), None),
+            ("DELETE", format!("/v1/members/{owner_id}/tokens/{token_id}"), None),
+        ];
+        let mut leaks = Vec::new();
+        for (method, path, body) in &routes {
+            let r = s.call(method, path, s.sk(), body.clone()).await;
+            if (r.status, r.code().as_str()) != (403, "FORBIDDEN") {
+                leaks.push(format!("{method} {path} → {} {}", r.status, r.text));
+            } else {
+                assert!(r.json()["error"]["message"].as_str().unwrap().contains("live secret key"), "{}", r.text);
+            }
+        }
+        assert!(leaks.is_empty(), "a test key changed the team:\n{}", leaks.join("\n"));
+        // Nothing changed: the owner's token works, the agent is still an agent.
+        assert_eq!(s.call("GET", "/v1/contacts", &owner, None).await.status, 200);
+        let team = s.call("GET", "/v1/members", &owner, None).await.json();
+        assert_eq!(team["data"].as_array().unwrap().len(), 2);
+        assert_eq!(s.call("GET", &format!("/v1/members/{agent_id}"), &owner, None).await.json()["role"], "agent");
+        // Reading the team is not a change.
+        assert_eq!(s.call("GET", "/v1/members", s.sk(), None).await.status, 200);
+        // A live key may manage the team.
+        let live = s.creds.live_secret_key.clone();
+        let made = s.call("POST", &format!("/v1/members/{agent_id}/tokens"), &live, None).await;
+        assert_eq!(made.status, 201, "{}", made.text);
+        let patched = s.call("PATCH", &format!("/v1/members/{agent_id}"), &live, Some(json!({"name": "Ana A."}))).await;
+        assert_eq!(patched.status, 200, "{}", patched.text);
+        // Workspaces are made only with the platform admin token.
+        let admin = s.call("POST", "/admin/v1/workspaces", s.sk(), Some(json!({"name": "Mallory's"}))).await;
+        assert!(admin.status == 401 || admin.status == 404, "{} {}", admin.status, admin.text);
+        // A member token in test mode is a person's credential and still may.
+        let via_token = s.send("POST", &format!("/v1/members/{agent_id}/tokens"), Some(&owner), &[("confab-mode", "test")], None).await;
+        assert_eq!(via_token.status, 201, "{}", via_token.text);
+    }
+}

@@ -65,23 +65,21 @@ async fn a_query_without_the_tenant_setting_sees_zero_rows() {
     };
     let mut tx = conn.begin().await.unwrap();
     tx.execute("SET LOCAL ROLE confab_tenant").await.unwrap();
-    let n: i64 = tx
-        .fetch_one("SELECT COUNT(*) AS n FROM contacts")
-        .await
-        .unwrap()
-        .get("n");
-    assert_eq!(n, 0, "no tenant set: nothing visible");
+    assert_eq!(
+        count_contacts(&mut tx).await,
+        0,
+        "no tenant set: nothing visible"
+    );
     tx.execute(sqlx::AssertSqlSafe(format!(
-        "SELECT set_config('app.workspace_id', '{a}', true)"
+        "SELECT set_config('app.workspace_id', '{a}', true), set_config('app.livemode', '0', true)"
     )))
     .await
     .unwrap();
-    let n: i64 = tx
-        .fetch_one("SELECT COUNT(*) AS n FROM contacts")
-        .await
-        .unwrap()
-        .get("n");
-    assert_eq!(n, 1, "tenant A sees exactly its own row");
+    assert_eq!(
+        count_contacts(&mut tx).await,
+        1,
+        "tenant A sees exactly its own row"
+    );
     tx.rollback().await.unwrap();
 }
 
@@ -123,4 +121,113 @@ async fn the_tenant_setting_does_not_outlive_its_transaction() {
         .unwrap();
     assert_ne!(row.get::<String, _>("who"), "confab_tenant");
     assert_eq!(row.get::<String, _>("ws"), "");
+}
+
+#[tokio::test]
+async fn a_tenant_transaction_sees_and_writes_only_its_mode() {
+    let Some((_db, store, mut conn, a, _)) = setup().await else {
+        return;
+    };
+    let ws = confab_core::id::WorkspaceId::parse(&a).unwrap();
+
+    let mut c = contact("Live customer", 2_000);
+    c.livemode = true;
+    // A TenantTx in live mode writes it; one in test mode cannot see it.
+    insert_contact(&store, &ws, true, &c).await;
+    let mut test = store.tenant_read(&ws, false).await.unwrap();
+    assert!(
+        confab_store::contacts::get(&mut test, c.id.as_str())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    drop(test);
+
+    // Below the store, as the tenant role with the settings a TenantTx makes, and
+    // queries that omit the mode.
+    for (live, name) in [(0, "Tenant A"), (1, "Live customer")] {
+        let mut tx = conn.begin().await.unwrap();
+        tx.execute(sqlx::AssertSqlSafe(format!(
+            "SET LOCAL ROLE confab_tenant; SELECT set_config('app.workspace_id', '{a}', true), set_config('app.livemode', '{live}', true)"
+        )))
+        .await
+        .unwrap();
+        let rows = tx.fetch_all("SELECT name FROM contacts").await.unwrap();
+        let seen: Vec<String> = rows.iter().map(|r| r.get("name")).collect();
+        assert_eq!(seen, vec![name.to_owned()], "mode {live}");
+        let other = 1 - live;
+        let err = tx
+            .execute(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO contacts (id, workspace_id, livemode, created_at, updated_at) VALUES ('ctc_m{live}', '{a}', {other}, 1, 1)"
+            )))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("row-level security"), "{err}");
+        tx.rollback().await.unwrap();
+    }
+
+    // Without a mode set, nothing is visible even with the workspace set.
+    let mut tx = conn.begin().await.unwrap();
+    tx.execute(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL ROLE confab_tenant; SELECT set_config('app.workspace_id', '{a}', true)"
+    )))
+    .await
+    .unwrap();
+    assert_eq!(
+        count_contacts(&mut tx).await,
+        0,
+        "no mode set: nothing visible"
+    );
+    tx.rollback().await.unwrap();
+}
+
+/// The contacts a raw query without any filter sees.
+async fn count_contacts(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> i64 {
+    tx.fetch_one("SELECT COUNT(*) AS n FROM contacts")
+        .await
+        .unwrap()
+        .get("n")
+}
+
+/// Through the store API: `webhook_endpoints::for_key` names a key's endpoint by
+/// workspace and key only (no mode), so only row-level security keeps a TenantTx of the
+/// other mode from it, and from writing into the other mode.
+#[tokio::test]
+async fn a_tenant_tx_query_that_omits_the_mode_sees_only_its_mode() {
+    use confab_store::webhook_endpoints::{for_key, insert_for_key};
+    let Some((_db, store, _conn, a, _)) = setup().await else {
+        return;
+    };
+    let ws = confab_core::id::WorkspaceId::parse(&a).unwrap();
+    let now = confab_core::Timestamp::now();
+    let mut live = store.tenant(&ws, true).await.unwrap();
+    let id = insert_for_key(&mut live, "key_live", true, None, "whsec_x", now)
+        .await
+        .unwrap();
+    live.commit().await.unwrap();
+
+    let mut test = store.tenant_read(&ws, false).await.unwrap();
+    assert!(
+        for_key(&mut test, "key_live").await.unwrap().is_none(),
+        "a test-mode TenantTx does not see the live row"
+    );
+    drop(test);
+    let mut live = store.tenant_read(&ws, true).await.unwrap();
+    assert_eq!(
+        for_key(&mut live, "key_live").await.unwrap().unwrap().id,
+        id
+    );
+    drop(live);
+
+    let mut test = store.tenant(&ws, false).await.unwrap();
+    let err = insert_for_key(&mut test, "key_other", true, None, "whsec_y", now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    drop(test);
+
+    // Switching the TenantTx's mode moves the fence with it.
+    let mut tx = store.tenant(&ws, false).await.unwrap();
+    tx.set_livemode(true).await.unwrap();
+    assert_eq!(for_key(&mut tx, "key_live").await.unwrap().unwrap().id, id);
 }
