@@ -19,8 +19,9 @@ use confab_store::{TenantTx, webhook_endpoints};
 
 use crate::budget::{self, Budget};
 use crate::input::{bounded_text, patch_field};
+use crate::scopes::Scopes;
 use crate::webhooks::endpoints::check_url;
-use crate::{Access, Actor, AppError, AppResult, Ctx, Resource, scopes};
+use crate::{Access, Actor, AppError, AppResult, Ctx, Resource};
 
 const MAX_LABEL_CHARS: usize = 200;
 /// The largest budget accepted: a hundred million dollars.
@@ -67,7 +68,7 @@ fn visible_mode(ctx: &Ctx) -> Option<bool> {
 }
 
 /// The caller's own scopes when it is a limited key (what it may hand out).
-fn caller_scopes(ctx: &Ctx) -> Option<&[String]> {
+fn caller_scopes(ctx: &Ctx) -> Option<&Scopes> {
     match &ctx.actor {
         Actor::SecretKey { scopes, .. } => Some(scopes),
         _ => None,
@@ -75,17 +76,17 @@ fn caller_scopes(ctx: &Ctx) -> Option<&[String]> {
 }
 
 fn check_scopes(raw: &[String], ctx: &Ctx, errors: &mut FieldErrors) -> Vec<String> {
-    match scopes::parse(raw) {
+    match Scopes::parse(raw) {
         Ok(parsed) => {
             if let Some(held) = caller_scopes(ctx)
-                && !scopes::within(&parsed, held)
+                && !parsed.within(held)
             {
                 errors.add(
                     "scopes",
                     "must be within the scopes of the key making the request (a limited key cannot grant more than it has)",
                 );
             }
-            parsed
+            parsed.names()
         }
         Err(m) => {
             errors.add("scopes", m);

@@ -9,6 +9,7 @@ use confab_store::TenantTx;
 use confab_store::credentials::KeyRow;
 
 use crate::idempotency::IdemSlot;
+use crate::scopes::Scopes;
 use crate::{App, AppError, AppResult, Uow};
 
 /// The authenticated caller.
@@ -18,7 +19,7 @@ pub enum Actor {
     SecretKey {
         key_id: KeyId,
         member_id: Option<MemberId>,
-        scopes: Vec<String>,
+        scopes: Scopes,
     },
     /// A team member's access token (`mt_…`), limited by the member's role.
     Member {
@@ -43,7 +44,7 @@ impl Actor {
         Actor::SecretKey {
             key_id: key.id.clone(),
             member_id: key.member_id.clone(),
-            scopes: key.scopes.clone(),
+            scopes: Scopes::from_stored(&key.scopes),
         }
     }
 }
@@ -67,7 +68,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    fn scope_name(self) -> &'static str {
+    pub(crate) fn scope_name(self) -> &'static str {
         match self {
             Resource::Contacts => "contacts",
             Resource::Conversations => "conversations",
@@ -125,127 +126,6 @@ impl Resource {
 pub enum Access {
     Read,
     Write,
-}
-
-/// The scopes a key may carry: `read`, `write`, `{resource}:read`, `{resource}:write`.
-/// An empty list means full access.
-pub mod scopes {
-    use super::{Access, Resource};
-
-    /// Checks and normalizes a key's scopes (trimmed, lower-cased, duplicates
-    /// dropped); the error names the first unknown scope and the vocabulary.
-    pub fn parse(raw: &[String]) -> Result<Vec<String>, String> {
-        let mut out: Vec<String> = Vec::new();
-        for scope in raw {
-            let scope = scope.trim().to_ascii_lowercase();
-            if !is_known(&scope) {
-                let names: Vec<&str> = Resource::ALL.iter().map(|r| r.scope_name()).collect();
-                return Err(format!(
-                    "`{scope}` is not a scope; use read, write, or {{resource}}:read / {{resource}}:write where resource is one of {}",
-                    names.join(", ")
-                ));
-            }
-            if !out.contains(&scope) {
-                out.push(scope);
-            }
-        }
-        Ok(out)
-    }
-
-    fn is_known(scope: &str) -> bool {
-        if scope == "read" || scope == "write" {
-            return true;
-        }
-        scope.split_once(':').is_some_and(|(name, access)| {
-            matches!(access, "read" | "write")
-                && Resource::ALL.iter().any(|r| r.scope_name() == name)
-        })
-    }
-
-    /// Whether `held` (a key's scopes; empty means everything) allows `access` on
-    /// `resource`. A write scope also allows reading.
-    pub fn allows(held: &[String], resource: Resource, access: Access) -> bool {
-        if held.is_empty() {
-            return true;
-        }
-        let name = resource.scope_name();
-        held.iter().any(|s| match (s.as_str(), access) {
-            ("write", _) | ("read", Access::Read) => true,
-            (scope, _) => match scope.split_once(':') {
-                Some((n, "write")) => n == name,
-                Some((n, "read")) => n == name && access == Access::Read,
-                _ => false,
-            },
-        })
-    }
-
-    /// Whether every scope of `wanted` is within `held`: a key may only hand out what
-    /// it has itself (and a limited key never a full-access one).
-    pub fn within(wanted: &[String], held: &[String]) -> bool {
-        if held.is_empty() {
-            return true;
-        }
-        !wanted.is_empty()
-            && wanted.iter().all(|scope| match scope.as_str() {
-                "write" => held.iter().any(|h| h == "write"),
-                "read" => held.iter().any(|h| h == "read" || h == "write"),
-                other => other.split_once(':').is_some_and(|(name, access)| {
-                    Resource::ALL.iter().any(|r| {
-                        r.scope_name() == name
-                            && allows(
-                                held,
-                                *r,
-                                if access == "write" {
-                                    Access::Write
-                                } else {
-                                    Access::Read
-                                },
-                            )
-                    })
-                }),
-            })
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        fn v(items: &[&str]) -> Vec<String> {
-            items.iter().map(|s| (*s).to_owned()).collect()
-        }
-
-        #[test]
-        fn the_vocabulary_is_read_write_and_per_resource() {
-            assert_eq!(
-                parse(&v(&[" Contacts:Read", "write", "contacts:read"])),
-                Ok(v(&["contacts:read", "write"]))
-            );
-            assert!(parse(&v(&["contacts:delete"])).is_err());
-            assert!(parse(&v(&["admin"])).unwrap_err().contains("tasks"));
-            assert!(parse(&v(&["nothing:read"])).is_err());
-        }
-
-        #[test]
-        fn a_write_scope_reads_too() {
-            let held = v(&["contacts:write"]);
-            assert!(allows(&held, Resource::Contacts, Access::Read));
-            assert!(!allows(&held, Resource::Tasks, Access::Read));
-            assert!(allows(&v(&["read"]), Resource::Tasks, Access::Read));
-            assert!(!allows(&v(&["read"]), Resource::Tasks, Access::Write));
-            assert!(allows(&[], Resource::Keys, Access::Write));
-        }
-
-        #[test]
-        fn a_key_hands_out_only_what_it_holds() {
-            let held = v(&["keys:write", "contacts:write"]);
-            assert!(within(&v(&["contacts:read"]), &held));
-            assert!(!within(&v(&["tasks:write"]), &held));
-            assert!(!within(&[], &held), "a limited key cannot make a full one");
-            assert!(within(&[], &[]));
-            assert!(within(&v(&["read"]), &v(&["write"])));
-            assert!(!within(&v(&["write"]), &v(&["read"])));
-        }
-    }
 }
 
 /// The context of one call: the app, the tenant, the mode and the caller.
@@ -314,7 +194,7 @@ impl Ctx {
                 resource,
                 Resource::Conversations | Resource::Contacts | Resource::Files
             ),
-            Actor::SecretKey { scopes, .. } => scopes::allows(scopes, resource, access),
+            Actor::SecretKey { scopes, .. } => scopes.allows(resource, access),
         };
         if allowed {
             Ok(())

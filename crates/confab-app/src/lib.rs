@@ -33,6 +33,7 @@ pub mod messages;
 pub mod preview;
 pub mod replies;
 pub mod responder;
+pub mod scopes;
 pub mod tasks;
 pub mod tools;
 pub mod typing;
@@ -43,7 +44,7 @@ pub mod workspaces;
 
 pub use app::{AiConfig, App, AppConfig, TaskSettings};
 pub use clock::Clock;
-pub use ctx::{Access, Actor, Ctx, Resource, scopes};
+pub use ctx::{Access, Actor, Ctx, Resource};
 pub use error::{AppError, AppResult};
 pub use uow::Uow;
 
