@@ -84,16 +84,79 @@ pub struct TaskTurn {
     pub timestamp: Timestamp,
 }
 
+/// Where the delivery of a task's result stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskWebhookStatus {
+    /// Nothing will be sent: the key has no (enabled) `response_url`.
+    None,
+    /// Not sent yet.
+    Pending,
+    Delivered,
+    /// The last attempt failed; another is scheduled.
+    Failed,
+    /// Every attempt failed.
+    Dead,
+}
+
+impl From<crate::webhook::DeliveryStatus> for TaskWebhookStatus {
+    fn from(status: crate::webhook::DeliveryStatus) -> Self {
+        use crate::webhook::DeliveryStatus as D;
+        match status {
+            D::Pending => TaskWebhookStatus::Pending,
+            D::Delivered => TaskWebhookStatus::Delivered,
+            D::Failed => TaskWebhookStatus::Failed,
+            D::Dead => TaskWebhookStatus::Dead,
+        }
+    }
+}
+
 /// The delivery of the result to the key's `response_url`.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskWebhook {
-    /// `none` (the key has no `response_url`), `pending` (not sent yet), `delivered`,
-    /// `failed` (another attempt is scheduled) or `dead` (every attempt failed).
-    pub status: String,
+    pub status: TaskWebhookStatus,
     pub delivered_at: Option<Timestamp>,
     /// Attempts made so far.
     pub attempts: i64,
     pub next_attempt_at: Option<Timestamp>,
+}
+
+impl TaskWebhook {
+    /// A delivery not (or never to be) attempted.
+    pub fn unsent(status: TaskWebhookStatus) -> Self {
+        TaskWebhook {
+            status,
+            delivered_at: None,
+            attempts: 0,
+            next_attempt_at: None,
+        }
+    }
+}
+
+/// What a task's context names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Contact,
+    Conversation,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Contact => "contact",
+            Entity::Conversation => "conversation",
+        }
+    }
+}
+
+/// A task's context as it was accepted: what it is about (checked: an id of the
+/// entity's kind) and what the caller was doing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskTarget {
+    pub entity_type: Option<Entity>,
+    pub entity_id: Option<String>,
+    pub action: Option<String>,
 }
 
 /// Why a task failed.

@@ -11,7 +11,7 @@ use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::{KeyId, MemberId, TaskId};
 use confab_core::money::Microcents;
-use confab_core::task::{TaskError, TaskStatus, TaskTurn, TurnRole};
+use confab_core::task::{TaskError, TaskStatus, TaskTarget, TaskTurn, TurnRole};
 
 /// A task as stored (turns and webhook status are read separately).
 #[derive(Clone, Debug)]
@@ -22,7 +22,7 @@ pub struct TaskRow {
     pub member_id: MemberId,
     pub status: TaskStatus,
     pub message: String,
-    pub context: Option<Value>,
+    pub context: Option<TaskTarget>,
     pub metadata: Value,
     pub response: Option<Value>,
     pub error: Option<TaskError>,
@@ -84,7 +84,11 @@ pub async fn insert(tx: &mut TenantTx, t: &TaskRow) -> Result<()> {
     .bind(t.member_id.as_str())
     .bind(t.status.as_str())
     .bind(t.message.clone())
-    .bind(t.context.as_ref().map(Value::to_string))
+    .bind(
+        t.context
+            .as_ref()
+            .map(|c| serde_json::to_string(c).unwrap_or_else(|_| "null".into())),
+    )
     .bind(t.metadata.to_string())
     .bind(t.created_at.millis())
     .bind(t.expires_at.millis())

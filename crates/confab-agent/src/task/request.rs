@@ -6,14 +6,8 @@
 //! positions found in the lower-cased copy then stand in the original too, whatever
 //! letters the names are written in.
 
+pub use confab_core::task::Entity;
 use confab_core::validate;
-
-/// What the request is about when it names no one ("this contact").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Entity {
-    Contact,
-    Conversation,
-}
 
 /// Who or what the request refers to.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use confab_agent::task::request::{self, ContactQuery, Entity, NewContact, Request, Subject};
 use confab_agent::task::{choose, help, summary};
-use confab_core::task::TaskError;
+use confab_core::task::{TaskError, TaskTarget};
 
 use super::outcome::{Response, Stop};
 use super::session::Session;
@@ -38,16 +38,11 @@ struct Context {
 }
 
 impl Context {
-    fn of(raw: Option<&Value>) -> Self {
-        let id = raw.and_then(|c| c["entity_id"].as_str()).map(str::to_owned);
-        let entity = raw
-            .and_then(|c| c["entity_type"].as_str())
-            .and_then(|t| match t {
-                "contact" => Some(Entity::Contact),
-                "conversation" => Some(Entity::Conversation),
-                _ => None,
-            });
-        Context { entity, id }
+    fn of(target: Option<&TaskTarget>) -> Self {
+        Context {
+            entity: target.and_then(|t| t.entity_type),
+            id: target.and_then(|t| t.entity_id.clone()),
+        }
     }
 
     fn require(&self) -> Result<(Entity, &str), Stop> {

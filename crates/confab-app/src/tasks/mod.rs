@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 
 use confab_core::id::{ContactId, ConversationId, TaskId};
 use confab_core::task::{
-    MAX_TASK_MESSAGE_CHARS, Task, TaskAccepted, TaskStatus, TaskTurn, TaskWebhook, TurnRole,
+    Entity, MAX_TASK_MESSAGE_CHARS, Task, TaskAccepted, TaskStatus, TaskTarget, TaskTurn,
+    TaskWebhook, TaskWebhookStatus, TurnRole,
 };
 use confab_core::{FieldErrors, Timestamp, validate};
 use confab_store::tasks::{self, TaskRow};
@@ -56,36 +57,46 @@ pub struct TaskCreate {
 
 /// Checks the context: a known entity type and an id of that type. The entity's
 /// existence is the agent's to find out (and report).
-fn check_context(raw: Option<&TaskContext>, errors: &mut FieldErrors) -> Option<Value> {
+fn check_context(raw: Option<&TaskContext>, errors: &mut FieldErrors) -> Option<TaskTarget> {
     let c = raw?;
     let id = c
         .entity_id
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let entity_type = c
+    let named = c
         .entity_type
         .as_deref()
         .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .or_else(|| match id {
-            Some(i) if i.starts_with(ContactId::PREFIX) => Some("contact"),
-            Some(i) if i.starts_with(ConversationId::PREFIX) => Some("conversation"),
-            _ => None,
-        });
+        .filter(|s| !s.is_empty());
+    let entity_type = match named {
+        Some("contact") => Some(Entity::Contact),
+        Some("conversation") => Some(Entity::Conversation),
+        Some(_) => {
+            errors.add("context.entity_type", "must be contact or conversation");
+            None
+        }
+        None => match id {
+            Some(i) if i.starts_with(ContactId::PREFIX) => Some(Entity::Contact),
+            Some(i) if i.starts_with(ConversationId::PREFIX) => Some(Entity::Conversation),
+            Some(_) => {
+                errors.add(
+                    "context.entity_id",
+                    "must be a contact (ctc_…) or conversation (cnv_…) id",
+                );
+                None
+            }
+            None => None,
+        },
+    };
     match (entity_type, id) {
-        (Some("contact"), Some(i)) if ContactId::parse(i).is_none() => {
+        (Some(Entity::Contact), Some(i)) if ContactId::parse(i).is_none() => {
             errors.add("context.entity_id", "must be a contact id (ctc_…)")
         }
-        (Some("conversation"), Some(i)) if ConversationId::parse(i).is_none() => {
+        (Some(Entity::Conversation), Some(i)) if ConversationId::parse(i).is_none() => {
             errors.add("context.entity_id", "must be a conversation id (cnv_…)")
         }
-        (Some("contact" | "conversation"), _) | (None, None) => {}
-        (Some(_), _) => errors.add("context.entity_type", "must be contact or conversation"),
-        (None, Some(_)) => errors.add(
-            "context.entity_id",
-            "must be a contact (ctc_…) or conversation (cnv_…) id",
-        ),
+        _ => {}
     }
     let action = optional_text(
         c.action.as_deref(),
@@ -93,7 +104,11 @@ fn check_context(raw: Option<&TaskContext>, errors: &mut FieldErrors) -> Option<
         MAX_ACTION_CHARS,
         errors,
     );
-    Some(json!({"entity_type": entity_type, "entity_id": id, "action": action}))
+    Some(TaskTarget {
+        entity_type,
+        entity_id: id.map(str::to_owned),
+        action,
+    })
 }
 
 /// Accepts a task: checks it, refuses it when the key's budget is spent, and queues it
@@ -212,32 +227,28 @@ async fn load(tx: &mut TenantTx, ctx: &Ctx, id: &str) -> AppResult<TaskRow> {
 
 /// Where the result's delivery stands.
 async fn webhook_of(tx: &mut TenantTx, task: &TaskRow) -> AppResult<TaskWebhook> {
-    let none = |status: &str| TaskWebhook {
-        status: status.to_owned(),
-        delivered_at: None,
-        attempts: 0,
-        next_attempt_at: None,
-    };
     if let Some(delivery_id) = &task.delivery_id {
         return Ok(match webhook_deliveries::get(tx, delivery_id).await? {
             Some(d) => TaskWebhook {
-                status: d.status.as_str().to_owned(),
+                status: d.status.into(),
                 delivered_at: d.delivered_at,
                 attempts: d.attempts.len() as i64,
                 next_attempt_at: d.next_attempt_at,
             },
-            None => none("none"),
+            None => TaskWebhook::unsent(TaskWebhookStatus::None),
         });
     }
     if task.status.is_final() {
-        return Ok(none("none"));
+        return Ok(TaskWebhook::unsent(TaskWebhookStatus::None));
     }
     let endpoint = webhook_endpoints::for_key(tx, task.key_id.as_str()).await?;
-    Ok(none(if endpoint.is_some_and(|e| e.enabled) {
-        "pending"
-    } else {
-        "none"
-    }))
+    Ok(TaskWebhook::unsent(
+        if endpoint.is_some_and(|e| e.enabled) {
+            TaskWebhookStatus::Pending
+        } else {
+            TaskWebhookStatus::None
+        },
+    ))
 }
 
 fn view(t: TaskRow, turns: Vec<TaskTurn>, webhook: TaskWebhook) -> Task {

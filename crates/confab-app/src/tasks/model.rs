@@ -14,6 +14,7 @@ use confab_agent::provider::{
     ToolResult, ToolSpec, Turn, Usage, converse,
 };
 use confab_core::agent::{ProviderKind, ProviderSettings};
+use confab_core::task::Entity;
 
 use super::outcome::{Response, Stop};
 use super::session::Session;
@@ -144,12 +145,10 @@ impl ToolExecutor for Tools<'_> {
 fn request_text(s: &Session) -> String {
     let mut text = s.task.message.clone();
     if let Some(c) = &s.task.context
-        && let Some(id) = c["entity_id"].as_str()
+        && let Some(id) = &c.entity_id
     {
-        text.push_str(&format!(
-            "\n\n(Context: this is about the {} {id}.)",
-            c["entity_type"].as_str().unwrap_or("record")
-        ));
+        let what = c.entity_type.map_or("record", Entity::as_str);
+        text.push_str(&format!("\n\n(Context: this is about the {what} {id}.)"));
     }
     text
 }

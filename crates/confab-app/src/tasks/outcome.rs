@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use confab_core::event::EventType;
-use confab_core::task::{TaskError, TaskStatus, TaskWebhook, TurnRole};
+use confab_core::task::{TaskError, TaskStatus, TaskWebhook, TaskWebhookStatus, TurnRole};
 use confab_store::jobs::{self, Job};
 use confab_store::tasks::{self, TaskRow};
 use confab_store::webhook_endpoints;
@@ -113,12 +113,7 @@ pub(crate) async fn complete(app: &App, job: &Job) -> AppResult<()> {
 /// The task as its event carries it: the object without its turns (which `GET
 /// /v1/tasks/{id}` has) and before its result is delivered.
 fn event_data(task: &TaskRow) -> Value {
-    let pending = TaskWebhook {
-        status: "pending".into(),
-        delivered_at: None,
-        attempts: 0,
-        next_attempt_at: None,
-    };
+    let pending = TaskWebhook::unsent(TaskWebhookStatus::Pending);
     let mut data =
         serde_json::to_value(super::view(task.clone(), Vec::new(), pending)).unwrap_or(Value::Null);
     if let Some(object) = data.as_object_mut() {
