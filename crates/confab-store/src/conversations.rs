@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, json, like_pattern, lock_by_id, ts};
+use crate::sql::{Arg, Columns, Sql, fetch_by_id, json, like_pattern, lock_by_id, ts};
 use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::conversation::{
@@ -84,44 +84,62 @@ fn opt_json<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
         .map(|v| serde_json::to_string(v).unwrap_or_else(|_| "null".into()))
 }
 
+/// The written columns: a conversation's channel and creation are fixed, the rest moves.
+const COLUMNS: Columns<Conversation> = Columns {
+    table: "conversations",
+    fixed: &[
+        ("id", |c| Arg::Text(c.id.to_string())),
+        ("channel", |c| Arg::Text(c.channel.as_str().into())),
+        ("visitor", |c| Arg::OptText(opt_json(&c.visitor))),
+        ("created_at", |c| Arg::Int(c.created_at.millis())),
+    ],
+    mutable: &[
+        ("status", |c| Arg::Text(c.status.as_str().into())),
+        ("handled_by", |c| Arg::Text(c.handled_by.as_str().into())),
+        ("contact_id", |c| {
+            Arg::OptText(c.contact.as_ref().map(|x| x.id.to_string()))
+        }),
+        ("agent_id", |c| {
+            Arg::OptText(c.agent_id.as_ref().map(|x| x.to_string()))
+        }),
+        ("assignee_id", |c| {
+            Arg::OptText(c.assignee_id.as_ref().map(|x| x.to_string()))
+        }),
+        ("lang", |c| Arg::OptText(c.lang.clone())),
+        ("sentiment", |c| {
+            Arg::OptText(c.sentiment.map(|s| s.as_str().to_owned()))
+        }),
+        ("intent", |c| Arg::OptText(c.intent.clone())),
+        ("human_requested_at", |c| {
+            Arg::OptInt(c.human_requested_at.map(Timestamp::millis))
+        }),
+        ("human_took_over_at", |c| {
+            Arg::OptInt(c.human_took_over_at.map(Timestamp::millis))
+        }),
+        ("resolved_at", |c| {
+            Arg::OptInt(c.resolved_at.map(Timestamp::millis))
+        }),
+        ("resolution", |c| Arg::OptText(opt_json(&c.resolution))),
+        ("message_count", |c| Arg::Int(c.message_count)),
+        ("last_activity_at", |c| {
+            Arg::Int(c.last_activity_at.millis())
+        }),
+        ("first_response_at", |c| {
+            Arg::OptInt(c.first_response_at.map(Timestamp::millis))
+        }),
+        ("metadata", |c| Arg::Text(c.metadata.to_string())),
+        ("updated_at", |c| Arg::Int(c.updated_at.millis())),
+        ("negative_streak", |c| Arg::Int(c.negative_streak)),
+        ("low_confidence_streak", |c| {
+            Arg::Int(c.low_confidence_streak)
+        }),
+    ],
+};
+
 /// Writes a new conversation; the row is this transaction's (invisible to others until
 /// it commits), so it comes back as locked.
 pub async fn insert(tx: &mut TenantTx, c: Conversation) -> Result<Locked<Conversation>> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "INSERT INTO conversations (id, workspace_id, livemode, channel, status, handled_by, contact_id, agent_id, assignee_id, \
-         lang, sentiment, intent, visitor, human_requested_at, human_took_over_at, resolved_at, resolution, message_count, \
-         last_activity_at, first_response_at, metadata, created_at, updated_at, negative_streak, low_confidence_streak) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
-    )
-    .bind(c.id.as_str())
-    .bind(ws)
-    .bind(live)
-    .bind(c.channel.as_str())
-    .bind(c.status.as_str())
-    .bind(c.handled_by.as_str())
-    .bind(c.contact.as_ref().map(|x| x.id.to_string()))
-    .bind(c.agent_id.as_ref().map(|x| x.to_string()))
-    .bind(c.assignee_id.as_ref().map(|x| x.to_string()))
-    .bind(c.lang.clone())
-    .bind(c.sentiment.map(|s| s.as_str().to_owned()))
-    .bind(c.intent.clone())
-    .bind(opt_json(&c.visitor))
-    .bind(c.human_requested_at.map(Timestamp::millis))
-    .bind(c.human_took_over_at.map(Timestamp::millis))
-    .bind(c.resolved_at.map(Timestamp::millis))
-    .bind(opt_json(&c.resolution))
-    .bind(c.message_count)
-    .bind(c.last_activity_at.millis())
-    .bind(c.first_response_at.map(Timestamp::millis))
-    .bind(c.metadata.to_string())
-    .bind(c.created_at.millis())
-    .bind(c.updated_at.millis())
-    .bind(c.negative_streak)
-    .bind(c.low_confidence_streak)
-    .execute(tx.conn())
-    .await
-    .classified()?;
+    COLUMNS.insert(tx, &c).await?;
     Ok(Locked::new(c))
 }
 
@@ -129,40 +147,7 @@ pub async fn insert(tx: &mut TenantTx, c: Conversation) -> Result<Locked<Convers
 /// concurrent writer committed is overwritten: the lock made it wait, and the row was
 /// read after its commit.
 pub async fn update(tx: &mut TenantTx, c: &Locked<Conversation>) -> Result<()> {
-    let (ws, live) = tx.scope();
-    let mut sql = Sql::new(
-        "UPDATE conversations SET status = $1, handled_by = $2, contact_id = $3, agent_id = $4, assignee_id = $5, lang = $6, \
-         sentiment = $7, intent = $8, human_requested_at = $9, human_took_over_at = $10, resolved_at = $11, resolution = $12, \
-         message_count = $13, last_activity_at = $14, first_response_at = $15, metadata = $16, updated_at = $17, \
-         negative_streak = $18, low_confidence_streak = $19 \
-         WHERE workspace_id = $20 AND livemode = $21 AND id = $22",
-    );
-    let args = [
-        Arg::Text(c.status.as_str().into()),
-        Arg::Text(c.handled_by.as_str().into()),
-        Arg::OptText(c.contact.as_ref().map(|x| x.id.to_string())),
-        Arg::OptText(c.agent_id.as_ref().map(|x| x.to_string())),
-        Arg::OptText(c.assignee_id.as_ref().map(|x| x.to_string())),
-        Arg::OptText(c.lang.clone()),
-        Arg::OptText(c.sentiment.map(|s| s.as_str().to_owned())),
-        Arg::OptText(c.intent.clone()),
-        Arg::OptInt(c.human_requested_at.map(Timestamp::millis)),
-        Arg::OptInt(c.human_took_over_at.map(Timestamp::millis)),
-        Arg::OptInt(c.resolved_at.map(Timestamp::millis)),
-        Arg::OptText(opt_json(&c.resolution)),
-        Arg::Int(c.message_count),
-        Arg::Int(c.last_activity_at.millis()),
-        Arg::OptInt(c.first_response_at.map(Timestamp::millis)),
-        Arg::Text(c.metadata.to_string()),
-        Arg::Int(c.updated_at.millis()),
-        Arg::Int(c.negative_streak),
-        Arg::Int(c.low_confidence_streak),
-        Arg::Text(ws),
-        Arg::Int(live),
-        Arg::Text(c.id.to_string()),
-    ];
-    sql.args_numbered(args);
-    sql.build().execute(tx.conn()).await.classified()?;
+    COLUMNS.update(tx, c.id.as_str(), c).await?;
     Ok(())
 }
 

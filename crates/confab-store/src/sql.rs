@@ -44,12 +44,6 @@ impl Sql {
         self
     }
 
-    /// Adds arguments for `$1…$n` already written into the text.
-    pub fn args_numbered(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
-        self.args.extend(args);
-        self
-    }
-
     pub fn build(self) -> Query<'static, Any, AnyArguments> {
         let mut args = AnyArguments::default();
         for arg in self.args {
@@ -213,4 +207,59 @@ pub(crate) fn like_pattern(needle: &str) -> String {
 /// shortest round-trip formatting loses nothing.
 pub(crate) fn double_as_text(value: Option<f64>) -> Option<String> {
     value.filter(|v| v.is_finite()).map(|v| v.to_string())
+}
+
+/// One written column: its name and how a row gives its value.
+pub(crate) type Column<T> = (&'static str, fn(&T) -> Arg);
+
+/// A tenant table's written columns. The INSERT and the UPDATE are built from these
+/// lists, so a new column is one entry here (and one line where the row is decoded).
+pub(crate) struct Columns<T: 'static> {
+    pub table: &'static str,
+    /// Written once, by the insert (`id`, `created_at`, …).
+    pub fixed: &'static [Column<T>],
+    /// Written by the insert and by every update.
+    pub mutable: &'static [Column<T>],
+}
+
+impl<T> Columns<T> {
+    /// Inserts `row` into the transaction's workspace and mode.
+    pub async fn insert(&self, tx: &mut TenantTx, row: &T) -> Result<()> {
+        let (ws, live) = tx.scope();
+        let written = self.fixed.iter().chain(self.mutable);
+        let names: Vec<&str> = written.clone().map(|(name, _)| *name).collect();
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO {} (workspace_id, livemode, {}) VALUES (",
+            self.table,
+            names.join(", ")
+        ));
+        sql.bind(Arg::Text(ws)).push(", ").bind(Arg::Int(live));
+        for (_, value) in written {
+            sql.push(", ").bind(value(row));
+        }
+        sql.push(")");
+        sql.build().execute(tx.conn()).await.classified()?;
+        Ok(())
+    }
+
+    /// Writes every mutable column of the row `id` of the transaction's workspace and
+    /// mode from `row`, which the caller holds locked.
+    pub async fn update(&self, tx: &mut TenantTx, id: &str, row: &Locked<T>) -> Result<u64> {
+        let (ws, live) = tx.scope();
+        let mut sql = Sql::new(&format!("UPDATE {} SET ", self.table));
+        for (i, (name, value)) in self.mutable.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push(&format!("{name} = ")).bind(value(row));
+        }
+        sql.push(" WHERE workspace_id = ")
+            .bind(Arg::Text(ws))
+            .push(" AND livemode = ")
+            .bind(Arg::Int(live))
+            .push(" AND id = ")
+            .bind(Arg::Text(id.to_owned()));
+        let done = sql.build().execute(tx.conn()).await.classified()?;
+        Ok(done.rows_affected())
+    }
 }
