@@ -11,6 +11,7 @@ use crate::budget::Prices;
 use crate::files::FileStore;
 use crate::knowledge_index::KnowledgeIndexes;
 use crate::live::EventBus;
+use crate::wakeups::{WakeupSettings, Wakeups};
 
 /// Settings the use cases read (the binary builds it from layered config).
 #[derive(Clone, Debug)]
@@ -31,6 +32,8 @@ pub struct AppConfig {
     pub webhooks: confab_webhooks::WebhookSettings,
     /// How tasks run and what AI work costs.
     pub tasks: TaskSettings,
+    /// How this process learns of other nodes' commits.
+    pub wakeups: WakeupSettings,
 }
 
 /// The task gateway's settings.
@@ -101,6 +104,7 @@ impl Default for AppConfig {
             ai: AiConfig::default(),
             webhooks: confab_webhooks::WebhookSettings::default(),
             tasks: TaskSettings::default(),
+            wakeups: WakeupSettings::default(),
         }
     }
 }
@@ -113,6 +117,8 @@ pub struct App {
     pub files: FileStore,
     /// Fans committed events out to live streams.
     pub bus: EventBus,
+    /// Wakes the pump, the dispatcher and the workers on commits, here and elsewhere.
+    pub wakeups: Wakeups,
     /// Each workspace's knowledge, indexed in memory.
     pub knowledge: KnowledgeIndexes,
     /// LLM adapters, kept with their connection pools.
@@ -126,6 +132,7 @@ impl App {
             clock,
             files: FileStore::new(config.files_dir.clone()),
             bus: EventBus::default(),
+            wakeups: Wakeups::default(),
             knowledge: KnowledgeIndexes::default(),
             providers: Providers::default(),
             config,

@@ -139,7 +139,7 @@ pub async fn finish(ctx: &Ctx, slot: &IdemSlot, status: u16, body: &str) -> AppR
     };
     store::complete(&mut tx, &slot.scope, status, body).await?;
     tx.commit().await?;
-    ctx.app.bus.wake();
+    ctx.app.wakeups.committed();
     Ok(())
 }
 

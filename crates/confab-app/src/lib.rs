@@ -36,6 +36,7 @@ pub mod tasks;
 pub mod tools;
 pub mod typing;
 pub mod understanding;
+pub mod wakeups;
 pub mod webhooks;
 pub mod widget;
 pub mod workspaces;

@@ -173,12 +173,19 @@ pub async fn run_worker(app: App, engine: Arc<dyn ReplyEngine>, shutdown: Cancel
         match process_next(&app, engine.as_ref()).await {
             Ok(true) => continue,
             Ok(false) => {}
-            Err(err) => tracing::warn!(error = %err, "reply worker"),
+            Err(err) => {
+                tracing::warn!(error = %err, "reply worker");
+                // Not at once: the database may be down.
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
         }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+        if shutdown.is_cancelled() {
+            return;
         }
+        crate::wakeups::wait_for_job(&app, AI_REPLY_JOB, &shutdown).await;
     }
 }
 
@@ -248,13 +255,16 @@ async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
     let history = messages::all(&mut tx, &conversation.id).await?;
     drop(tx);
     // The visitor sees "typing…" while the answer is being written.
-    app.bus.typing(crate::live::Typing {
-        workspace_id: job.workspace_id.clone(),
-        livemode: job.livemode,
-        conversation_id: conversation.id.clone(),
-        role: MessageRole::Ai,
-        name: None,
-    });
+    crate::wakeups::raise_typing(
+        app,
+        crate::live::Typing {
+            workspace_id: job.workspace_id.clone(),
+            livemode: job.livemode,
+            conversation_id: conversation.id.clone(),
+            role: MessageRole::Ai,
+            name: None,
+        },
+    );
     let outcome = engine
         .reply(ReplyRequest {
             workspace_id: &job.workspace_id,

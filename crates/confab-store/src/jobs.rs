@@ -149,3 +149,19 @@ pub async fn count_unfinished(tx: &mut SystemTx) -> Result<i64> {
         .try_get::<i64, _>("n")
         .classified()
 }
+
+/// When the next job of `kind` may be claimed, across tenants: the earliest due time of
+/// a queued one, or the earliest lease of a running one to run out (its worker may
+/// have died). `None` when there is none. Workers sleep until then (or a wake-up).
+pub async fn next_due(tx: &mut SystemTx, kind: &str) -> Result<Option<Timestamp>> {
+    let row = sqlx::query(
+        "SELECT MIN(CASE WHEN status = 'queued' THEN run_at ELSE locked_until END) AS due \
+         FROM jobs WHERE kind = $1 AND status IN ('queued', 'running')",
+    )
+    .bind(kind)
+    .fetch_one(tx.conn())
+    .await
+    .classified()?;
+    let due: Option<i64> = row.try_get("due").classified()?;
+    Ok(due.map(Timestamp::from_millis))
+}

@@ -52,6 +52,8 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         ai: config.ai.clone(),
         webhooks: config.webhooks.clone(),
         tasks: config.tasks.clone(),
+        wakeups: config.wakeups.clone(),
+        idempotency_lease_ms: config.idempotency_lease_ms,
         ..AppConfig::default()
     };
     Ok(App::new(store, Clock::system(), app_config))
@@ -109,6 +111,9 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         webhooks_retry_schedule = %config.webhooks.schedule,
         webhooks_allow_private_networks = config.webhooks.allow_private_networks,
         admin_api = config.admin_token.is_some(),
+        pg_notify = config.wakeups.listen,
+        poll_interval_ms = config.wakeups.poll.as_millis() as u64,
+        idempotency_lease_ms = config.idempotency_lease_ms,
         ai_provider = %config.ai.provider.kind,
         ai_model = config.ai.provider.model.as_deref().unwrap_or(""),
         mcp_allowed_hosts = %config.mcp.allowed_hosts.join(","),
@@ -121,6 +126,12 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(confab_agent::lang::warm_up);
     let shutdown = CancellationToken::new();
     let mut background = Vec::new();
+    // Every role listens: the pump (api) and the workers (worker) all wake on other
+    // nodes' commits. Returns at once on SQLite or with `pg_notify = false`.
+    background.push(tokio::spawn(confab_app::wakeups::run_listener(
+        app.clone(),
+        shutdown.clone(),
+    )));
     if role != Role::Api {
         background.push(tokio::spawn(cleaner(app.clone(), shutdown.clone())));
         let engine: Arc<dyn ReplyEngine> = Arc::new(AgentEngine::new(app.clone()));

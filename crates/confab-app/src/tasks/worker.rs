@@ -6,7 +6,6 @@
 //! (its agent searches before it acts, so a repeat finds what the first run made).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -60,11 +59,18 @@ pub async fn run_worker(app: App, shutdown: CancellationToken) {
         if claimed {
             continue;
         }
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            _ = app.bus.committed() => {}
-            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+        if shutdown.is_cancelled() {
+            break;
         }
+        if slots.available_permits() == 0 {
+            // Full: wait for a running task to end (or shutdown), not for new work.
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = running.join_next() => {}
+            }
+            continue;
+        }
+        crate::wakeups::wait_for_job(&app, TASK_JOB, &shutdown).await;
     }
     while running.join_next().await.is_some() {}
 }
