@@ -2,8 +2,15 @@
 //! byte; same key and another request → 422; same key while the first still runs → 409.
 //! The stored response commits in the effect's own transaction, so a retry after a
 //! crash or a timeout can never write twice.
+//!
+//! A claim is a lease (`idempotency_lease`) that a heartbeat renews every third of it
+//! while the request runs. A request that died with its node stops renewing, so its
+//! key is free again within one lease, and the 409 says when (`Retry-After`).
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::task::AbortHandle;
 
 use confab_core::ErrorCode;
 use confab_store::TenantTx;
@@ -17,6 +24,14 @@ pub const MAX_KEY_LEN: usize = 255;
 pub struct IdemSlot {
     scope: IdempotencyScope,
     parked: Mutex<Option<TenantTx>>,
+    /// Renews the lease until the request is answered.
+    heartbeat: AbortHandle,
+}
+
+impl Drop for IdemSlot {
+    fn drop(&mut self) {
+        self.heartbeat.abort();
+    }
 }
 
 impl std::fmt::Debug for IdemSlot {
@@ -46,6 +61,12 @@ pub enum Begin {
     Run(Arc<IdemSlot>),
     /// Answer with the stored response.
     Replay { status: u16, body: String },
+    /// Answer 409: the same request is running; retry after `retry_after_secs`, when
+    /// its lease ends unless it is still alive to renew it.
+    InUse {
+        error: AppError,
+        retry_after_secs: u64,
+    },
 }
 
 /// Validates the key and claims it for this request.
@@ -77,6 +98,7 @@ pub async fn begin(ctx: &Ctx, key: &str, fingerprint: &str) -> AppResult<Begin> 
     tx.commit().await?;
     match claim {
         Claim::Acquired => Ok(Begin::Run(Arc::new(IdemSlot {
+            heartbeat: heartbeat(ctx, scope.clone()),
             scope,
             parked: Mutex::new(None),
         }))),
@@ -93,17 +115,49 @@ pub async fn begin(ctx: &Ctx, key: &str, fingerprint: &str) -> AppResult<Begin> 
         }
         Claim::InFlight {
             fingerprint: stored,
+            locked_until,
         } => {
             if stored == fingerprint {
-                Err(AppError::new(
-                    ErrorCode::IdempotencyKeyInUse,
-                    "A request with this Idempotency-Key is still being processed; retry after it finishes.",
-                ))
+                let left_ms = locked_until.millis() - now.millis();
+                Ok(Begin::InUse {
+                    error: AppError::new(
+                        ErrorCode::IdempotencyKeyInUse,
+                        "A request with this Idempotency-Key is still being processed; retry after the time in Retry-After.",
+                    ),
+                    retry_after_secs: (left_ms.max(1) as u64).div_ceil(1000),
+                })
             } else {
                 Err(reused())
             }
         }
     }
+}
+
+/// Renews the claim every third of the lease until aborted (the slot is dropped when
+/// the request is answered, or with the request if it is abandoned).
+fn heartbeat(ctx: &Ctx, scope: IdempotencyScope) -> AbortHandle {
+    let app = ctx.app.clone();
+    let workspace = ctx.workspace_id.clone();
+    let livemode = ctx.livemode();
+    let lease_ms = app.config.idempotency_lease_ms;
+    let every = Duration::from_millis((lease_ms / 3).max(10) as u64);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tick.tick().await;
+            let until = confab_core::Timestamp::from_millis(app.clock.now().millis() + lease_ms);
+            let renewed = async {
+                let mut tx = app.store.tenant(&workspace, livemode).await?;
+                store::renew(&mut tx, &scope, until).await?;
+                tx.commit().await
+            };
+            if let Err(err) = renewed.await {
+                // The next tick tries again; a lease a third gone is still held.
+                tracing::warn!(error = %err, "idempotency: could not renew a claim");
+            }
+        }
+    })
+    .abort_handle()
 }
 
 fn reused() -> AppError {
@@ -116,6 +170,7 @@ fn reused() -> AppError {
 /// Stores the response (status < 500) together with the parked effect and commits, or
 /// gives the key back (5xx). An error here means nothing was committed.
 pub async fn finish(ctx: &Ctx, slot: &IdemSlot, status: u16, body: &str) -> AppResult<()> {
+    slot.heartbeat.abort();
     let parked = slot.take();
     if status >= 500 {
         drop(parked);
@@ -145,6 +200,7 @@ pub async fn finish(ctx: &Ctx, slot: &IdemSlot, status: u16, body: &str) -> AppR
 
 /// Releases a claim whose request could not be answered at all.
 pub async fn abandon(ctx: &Ctx, slot: &IdemSlot) {
+    slot.heartbeat.abort();
     drop(slot.take());
     if let Ok(mut tx) = ctx
         .app

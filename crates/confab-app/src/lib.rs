@@ -39,6 +39,7 @@ pub mod understanding;
 pub mod wakeups;
 pub mod webhooks;
 pub mod widget;
+pub mod work_metrics;
 pub mod workspaces;
 
 pub use app::{AiConfig, App, AppConfig, TaskSettings};

@@ -195,7 +195,9 @@ pub async fn process_next(app: &App, engine: &dyn ReplyEngine) -> AppResult<bool
     let job = jobs::claim(&mut sys, &[AI_REPLY_JOB], app.clock.now(), LEASE_MS).await?;
     sys.commit().await?;
     let Some(job) = job else { return Ok(false) };
-    if let Err(err) = run(app, engine, &job).await {
+    let outcome = run(app, engine, &job).await;
+    app.work.finished(AI_REPLY_JOB, job.run_at, app.clock.now());
+    if let Err(err) = outcome {
         let mut tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
         let now = app.clock.now();
         // The engine gives up on its own failures within `max_attempts`; this bounds
@@ -264,7 +266,8 @@ async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
             role: MessageRole::Ai,
             name: None,
         },
-    );
+    )
+    .await;
     let outcome = engine
         .reply(ReplyRequest {
             workspace_id: &job.workspace_id,

@@ -49,7 +49,8 @@ pub async fn agent_typing(ctx: &Ctx, id: &str) -> AppResult<TypingSignal> {
             role: MessageRole::Agent,
             name,
         },
-    );
+    )
+    .await;
     Ok(TypingSignal {
         object: "typing",
         conversation_id: conversation.id,

@@ -126,8 +126,10 @@ struct TypingNote {
 
 /// Shows a typing signal on this process's streams and, on PostgreSQL, on every other
 /// node's (a direct `NOTIFY`: typing is never stored, so there is no log to catch up
-/// from; a lost one is a missed "typing…", not a missed message).
-pub(crate) fn raise_typing(app: &App, signal: Typing) {
+/// from; a lost one is a missed "typing…", not a missed message). Awaited, not
+/// spawned: PostgreSQL delivers notifications in commit order, so the AI's "typing…"
+/// reaches other nodes before the reply the worker commits next.
+pub(crate) async fn raise_typing(app: &App, signal: Typing) {
     app.bus.typing(signal.clone());
     if !app.config.wakeups.listen {
         return;
@@ -139,12 +141,9 @@ pub(crate) fn raise_typing(app: &App, signal: Typing) {
     let Ok(payload) = serde_json::to_string(&note) else {
         return;
     };
-    let store = app.store.clone();
-    tokio::spawn(async move {
-        if let Err(err) = store.notify(Channel::Typing, &payload).await {
-            tracing::debug!(error = %err, "wake-ups: typing signal not sent to other nodes");
-        }
-    });
+    if let Err(err) = app.store.notify(Channel::Typing, &payload).await {
+        tracing::debug!(error = %err, "wake-ups: typing signal not sent to other nodes");
+    }
 }
 
 /// Waits until a job of `kind` may be claimable: a commit queued one (here or on

@@ -158,16 +158,17 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         tracing::info!("shutdown requested: finishing in-flight work");
         signal.cancel();
     });
-    if role == Role::Worker {
-        shutdown.cancelled().await;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("confab listening on http://{addr}");
+    tracing::info!(%addr, role = ?role, "listening");
+    let router = if role == Role::Worker {
+        // Probes only: an orchestrator checks a worker like any other node.
+        confab_http::probes(app.clone())
     } else {
-        let listener = tokio::net::TcpListener::bind(&config.listen)
-            .await
-            .with_context(|| format!("listening on {}", config.listen))?;
-        let addr = listener.local_addr()?;
-        println!("confab listening on http://{addr}");
-        tracing::info!(%addr, "listening");
-        let router = confab::router(
+        confab::router(
             app.clone(),
             confab_http::HttpConfig {
                 rate_limit_per_minute: config.rate_limit_per_minute,
@@ -175,15 +176,15 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
                 trust_forwarded_for: config.trust_forwarded_for,
             },
             &config.mcp,
-        );
-        let stop = shutdown.clone();
-        // The peer address counts the widget's per-visitor rate limits.
-        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await
-            .context("serving HTTP")?;
-    }
+        )
+    };
+    let stop = shutdown.clone();
+    // The peer address counts the widget's per-visitor rate limits.
+    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await
+        .context("serving HTTP")?;
     for task in background {
         let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
     }

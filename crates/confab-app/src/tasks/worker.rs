@@ -41,9 +41,11 @@ pub async fn run_worker(app: App, shutdown: CancellationToken) {
                 Ok(Some(job)) => {
                     let app = app.clone();
                     running.spawn(async move {
+                        let due = job.run_at;
                         if let Err(err) = run_claimed(&app, job).await {
                             tracing::warn!(error = %err, "task worker");
                         }
+                        app.work.finished(TASK_JOB, due, app.clock.now());
                         drop(slot);
                     });
                     true

@@ -248,7 +248,20 @@ async fn send_group(shared: Arc<Shared>, group: Vec<Claimed>) {
                 // Neither semaphore is ever closed.
                 let _slot = slots.acquire().await.expect("endpoint slots stay open");
                 let _total = shared.total.acquire().await.expect("slots stay open");
+                let due = shared
+                    .settings
+                    .schedule
+                    .due_at(
+                        delivery.cycle_attempt.max(0) as usize,
+                        delivery.schedule_from.millis(),
+                    )
+                    .map_or(delivery.schedule_from, Timestamp::from_millis);
                 let recorded = attempt(shared, delivery).await;
+                let now = shared.app.clock.now();
+                shared
+                    .app
+                    .work
+                    .finished(crate::work_metrics::WEBHOOK_DELIVERY, due, now);
                 shared.finish(recorded);
             }
         })

@@ -12,6 +12,7 @@ mod conversations;
 mod errors;
 mod files;
 mod idempotency;
+mod idempotency_lease;
 mod knowledge;
 mod members;
 mod openapi;

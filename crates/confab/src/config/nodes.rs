@@ -9,10 +9,6 @@ use confab_webhooks::RetrySchedule;
 
 use super::Layer;
 
-/// Renewed every third of it while a request runs, so a claim left by a dead node
-/// blocks its key's retries for at most this long.
-const DEFAULT_IDEMPOTENCY_LEASE: Duration = Duration::from_secs(10);
-
 /// `pg_notify` and `poll_interval`.
 pub(super) fn wakeup_settings(layer: &Layer) -> anyhow::Result<WakeupSettings> {
     let defaults = WakeupSettings::default();
@@ -30,7 +26,9 @@ pub(super) fn wakeup_settings(layer: &Layer) -> anyhow::Result<WakeupSettings> {
 pub(super) fn idempotency_lease_ms(layer: &Layer) -> anyhow::Result<i64> {
     let lease = match layer.idempotency_lease.as_deref() {
         Some(text) => duration(text, "idempotency_lease", Duration::from_secs(1))?,
-        None => DEFAULT_IDEMPOTENCY_LEASE,
+        // Renewed every third of it while a request runs, so a claim left by a dead
+        // node blocks its key's retries for at most this long.
+        None => return Ok(confab_app::AppConfig::default().idempotency_lease_ms),
     };
     Ok(lease.as_millis() as i64)
 }
