@@ -24,6 +24,10 @@ pub struct AppConfig {
     /// How long a claimed-but-unfinished key blocks retries unless its request, still
     /// running, renews it (every third of it).
     pub idempotency_lease_ms: i64,
+    /// How long a claimed job (an AI reply, a task) is reserved unless its worker, still
+    /// running it, renews it (every third of it): a dead worker's job is claimed again
+    /// after at most this long.
+    pub job_lease_ms: i64,
     /// Where uploaded files are stored.
     pub files_dir: PathBuf,
     /// How long events are kept.
@@ -101,6 +105,7 @@ impl Default for AppConfig {
             public_url: "http://127.0.0.1:8080".into(),
             idempotency_ttl_ms: 24 * 3600 * 1000,
             idempotency_lease_ms: 10 * 1000,
+            job_lease_ms: 30 * 1000,
             files_dir: PathBuf::from("confab-data/files"),
             event_retention_ms: 30 * 24 * 3600 * 1000,
             ai: AiConfig::default(),

@@ -8,14 +8,12 @@
 //! key is free again within one lease, and the 409 says when (`Retry-After`).
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use tokio::task::AbortHandle;
 
 use confab_core::ErrorCode;
 use confab_store::TenantTx;
 use confab_store::idempotency::{self as store, Claim, IdempotencyScope};
 
+use crate::lease::Heartbeat;
 use crate::{AppError, AppResult, Ctx};
 
 pub const MAX_KEY_LEN: usize = 255;
@@ -24,14 +22,8 @@ pub const MAX_KEY_LEN: usize = 255;
 pub struct IdemSlot {
     scope: IdempotencyScope,
     parked: Mutex<Option<TenantTx>>,
-    /// Renews the lease until the request is answered.
-    heartbeat: AbortHandle,
-}
-
-impl Drop for IdemSlot {
-    fn drop(&mut self) {
-        self.heartbeat.abort();
-    }
+    /// Renews the lease until the request is answered (stopped when dropped).
+    heartbeat: Heartbeat,
 }
 
 impl std::fmt::Debug for IdemSlot {
@@ -133,31 +125,22 @@ pub async fn begin(ctx: &Ctx, key: &str, fingerprint: &str) -> AppResult<Begin> 
     }
 }
 
-/// Renews the claim every third of the lease until aborted (the slot is dropped when
-/// the request is answered, or with the request if it is abandoned).
-fn heartbeat(ctx: &Ctx, scope: IdempotencyScope) -> AbortHandle {
+/// Renews the claim every third of the lease until the slot is dropped (when the
+/// request is answered, or with the request if it is abandoned).
+fn heartbeat(ctx: &Ctx, scope: IdempotencyScope) -> Heartbeat {
     let app = ctx.app.clone();
     let workspace = ctx.workspace_id.clone();
     let livemode = ctx.livemode();
     let lease_ms = app.config.idempotency_lease_ms;
-    let every = Duration::from_millis((lease_ms / 3).max(10) as u64);
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        loop {
-            tick.tick().await;
+    Heartbeat::start("idempotency key", lease_ms, move || {
+        let (app, workspace, scope) = (app.clone(), workspace.clone(), scope.clone());
+        async move {
             let until = confab_core::Timestamp::from_millis(app.clock.now().millis() + lease_ms);
-            let renewed = async {
-                let mut tx = app.store.tenant(&workspace, livemode).await?;
-                store::renew(&mut tx, &scope, until).await?;
-                tx.commit().await
-            };
-            if let Err(err) = renewed.await {
-                // The next tick tries again; a lease a third gone is still held.
-                tracing::warn!(error = %err, "idempotency: could not renew a claim");
-            }
+            let mut tx = app.store.tenant(&workspace, livemode).await?;
+            store::renew(&mut tx, &scope, until).await?;
+            Ok(tx.commit().await?)
         }
     })
-    .abort_handle()
 }
 
 fn reused() -> AppError {
@@ -170,7 +153,7 @@ fn reused() -> AppError {
 /// Stores the response (status < 500) together with the parked effect and commits, or
 /// gives the key back (5xx). An error here means nothing was committed.
 pub async fn finish(ctx: &Ctx, slot: &IdemSlot, status: u16, body: &str) -> AppResult<()> {
-    slot.heartbeat.abort();
+    slot.heartbeat.stop();
     let parked = slot.take();
     if status >= 500 {
         drop(parked);
@@ -200,7 +183,7 @@ pub async fn finish(ctx: &Ctx, slot: &IdemSlot, status: u16, body: &str) -> AppR
 
 /// Releases a claim whose request could not be answered at all.
 pub async fn abandon(ctx: &Ctx, slot: &IdemSlot) {
-    slot.heartbeat.abort();
+    slot.heartbeat.stop();
     drop(slot.take());
     if let Ok(mut tx) = ctx
         .app

@@ -9,6 +9,7 @@ mod app;
 mod clock;
 mod ctx;
 mod error;
+mod lease;
 mod uow;
 
 pub mod agents;

@@ -165,8 +165,6 @@ impl ReplyEngine for AgentEngine {
     }
 }
 
-const LEASE_MS: i64 = 120_000;
-
 /// Runs reply jobs until `shutdown`.
 pub async fn run_worker(app: App, engine: Arc<dyn ReplyEngine>, shutdown: CancellationToken) {
     loop {
@@ -192,9 +190,12 @@ pub async fn run_worker(app: App, engine: Arc<dyn ReplyEngine>, shutdown: Cancel
 /// Claims and runs one due reply job; false when none was due.
 pub async fn process_next(app: &App, engine: &dyn ReplyEngine) -> AppResult<bool> {
     let mut sys = app.store.system().await?;
-    let job = jobs::claim(&mut sys, &[AI_REPLY_JOB], app.clock.now(), LEASE_MS).await?;
+    let lease_ms = app.config.job_lease_ms;
+    let job = jobs::claim(&mut sys, &[AI_REPLY_JOB], app.clock.now(), lease_ms).await?;
     sys.commit().await?;
     let Some(job) = job else { return Ok(false) };
+    // Renewed until this function returns: the provider may take longer than a lease.
+    let _lease = crate::lease::keep_job(app, &job);
     let outcome = run(app, engine, &job).await;
     app.work.finished(AI_REPLY_JOB, job.run_at, app.clock.now());
     if let Err(err) = outcome {

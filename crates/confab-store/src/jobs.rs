@@ -97,6 +97,17 @@ pub async fn claim(
     }))
 }
 
+/// Extends the lease of a job still running (its worker's heartbeat).
+pub async fn renew(tx: &mut SystemTx, id: &JobId, until: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE jobs SET locked_until = $2 WHERE id = $1 AND status = 'running'")
+        .bind(id.as_str())
+        .bind(until.millis())
+        .execute(tx.conn())
+        .await
+        .classified()?;
+    Ok(())
+}
+
 /// Marks a job finished.
 pub async fn complete(tx: &mut TenantTx, id: &JobId, now: Timestamp) -> Result<()> {
     set_status(tx, id, "done", None, None, now).await

@@ -25,8 +25,6 @@ use super::{TASK_JOB, local, model};
 use crate::budget::Budget;
 use crate::{Actor, App, AppError, AppResult, Ctx};
 
-/// How long a claimed task is reserved: longer than a task's model rounds can take.
-const LEASE_MS: i64 = 15 * 60 * 1000;
 /// Runs of one task before an internal error (or an interrupted run) fails it.
 const MAX_ATTEMPTS: i64 = 3;
 
@@ -79,7 +77,13 @@ pub async fn run_worker(app: App, shutdown: CancellationToken) {
 
 async fn claim(app: &App) -> AppResult<Option<Job>> {
     let mut sys = app.store.system().await?;
-    let job = jobs::claim(&mut sys, &[TASK_JOB], app.clock.now(), LEASE_MS).await?;
+    let job = jobs::claim(
+        &mut sys,
+        &[TASK_JOB],
+        app.clock.now(),
+        app.config.job_lease_ms,
+    )
+    .await?;
     sys.commit().await?;
     Ok(job)
 }
@@ -95,6 +99,8 @@ pub async fn process_next(app: &App) -> AppResult<bool> {
 }
 
 async fn run_claimed(app: &App, job: Job) -> AppResult<()> {
+    // Renewed while the task runs, however many model rounds it takes.
+    let _lease = crate::lease::keep_job(app, &job);
     // A run that never returned (the process died, or the run panicked) leaves its
     // lease to run out; past the last attempt the task fails instead of looping.
     if job.attempts > MAX_ATTEMPTS {

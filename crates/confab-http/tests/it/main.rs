@@ -13,6 +13,7 @@ mod errors;
 mod files;
 mod idempotency;
 mod idempotency_lease;
+mod job_lease;
 mod knowledge;
 mod members;
 mod openapi;
