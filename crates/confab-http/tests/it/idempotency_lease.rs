@@ -9,7 +9,9 @@ use confab_core::credential::digest_hex;
 use confab_http::HttpConfig;
 use confab_store::idempotency::{Claim, IdempotencyScope};
 use confab_testkit::{TestBackend, TestServer, both_backends};
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::idempotency::{contact_count, post_with_key as post_contact};
 
 async fn server(backend: TestBackend, lease_ms: i64) -> TestServer {
     TestServer::start_configured(backend, HttpConfig::default(), |c| {
@@ -24,23 +26,9 @@ async fn secret_key_ctx(s: &TestServer) -> Ctx {
         .expect("the test key authenticates")
 }
 
-async fn post_contact(s: &TestServer, key: &str, body: &[u8]) -> confab_testkit::Response {
-    s.send(
-        "POST",
-        "/v1/contacts",
-        Some(s.sk()),
-        &[
-            ("content-type", "application/json"),
-            ("idempotency-key", key),
-        ],
-        Some(body.to_vec()),
-    )
-    .await
-}
-
 /// What a well-behaved client does: on 409, wait `Retry-After` seconds and send the
 /// same request again.
-async fn post_until_answered(s: &TestServer, key: &str, body: &[u8]) -> confab_testkit::Response {
+async fn post_until_answered(s: &TestServer, key: &str, body: &Value) -> confab_testkit::Response {
     for _ in 0..10 {
         let r = post_contact(s, key, body).await;
         if r.status != 409 {
@@ -58,19 +46,16 @@ async fn post_until_answered(s: &TestServer, key: &str, body: &[u8]) -> confab_t
     panic!("still 409 after ten retries");
 }
 
-async fn contact_count(s: &TestServer) -> usize {
-    let r = s.call("GET", "/v1/contacts?limit=100", s.sk(), None).await;
-    r.json()["data"].as_array().unwrap().len()
-}
-
 both_backends! {
     async fn a_dead_requests_claim_frees_the_key_after_retry_after(backend) {
         let s = server(backend, 1500).await;
-        let body = serde_json::to_vec(&json!({"name": "After the crash"})).unwrap();
+        let body = json!({"name": "After the crash"});
         // A node claimed the key for this very request and died: nobody renews it.
         let ctx = secret_key_ctx(&s).await;
         let scope = IdempotencyScope { credential_id: ctx.credential_id(), key: "crash-1".into() };
-        let fingerprint = digest_hex(&[b"POST", b"/v1/contacts", &body]);
+        // The fingerprint of the bytes `post_contact` sends.
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let fingerprint = digest_hex(&[b"POST", b"/v1/contacts", &bytes]);
         let mut tx = s.app.store.tenant(&ctx.workspace_id, ctx.livemode()).await.unwrap();
         let claim = confab_store::idempotency::claim(&mut tx, &scope, &fingerprint, s.app.clock.now(), 1500)
             .await
@@ -94,7 +79,7 @@ both_backends! {
 both_backends! {
     async fn clients_that_retry_after_retry_after_all_get_the_one_effect(backend) {
         let s = server(backend, 1500).await;
-        let body = serde_json::to_vec(&json!({"name": "Patient", "email": "patient@example.com"})).unwrap();
+        let body = json!({"name": "Patient", "email": "patient@example.com"});
         let answers = futures::future::join_all((0..20).map(|_| post_until_answered(&s, "once", &body))).await;
         let ids: std::collections::HashSet<String> = answers
             .iter()

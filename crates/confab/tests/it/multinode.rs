@@ -151,6 +151,24 @@ fn receipts(receiver: &Receiver) -> HashMap<String, usize> {
     counts
 }
 
+/// Waits until every event from the `first`th on has been accepted by the receiver;
+/// returns the log's event ids and the receipts.
+async fn all_delivered(
+    cluster: &Cluster,
+    node: &Node,
+    receiver: &Receiver,
+    first: usize,
+) -> (Vec<String>, HashMap<String, usize>) {
+    let events = event_ids(cluster, node).await;
+    receiver
+        .wait_until(WAIT, "every event delivered", |_| {
+            let got = receipts(receiver);
+            events[first..].iter().all(|id| got.contains_key(id))
+        })
+        .await;
+    (events, receipts(receiver))
+}
+
 /// The ids of every event of the workspace's test mode, oldest first.
 async fn event_ids(cluster: &Cluster, node: &Node) -> Vec<String> {
     let list = cluster
@@ -350,15 +368,7 @@ async fn three_nodes_share_one_database_and_nothing_else() {
     assert!(roles[..last_customer].contains(&"ai"), "{history}");
 
     // Webhooks: every event since the endpoint, exactly once, as from one node.
-    let events = event_ids(&cluster, &node1).await;
-    let expected: Vec<String> = events[first_event..].to_vec();
-    receiver
-        .wait_until(WAIT, "every event delivered", |_| {
-            let got = receipts(&receiver);
-            expected.iter().all(|id| got.contains_key(id))
-        })
-        .await;
-    let got = receipts(&receiver);
+    let (events, got) = all_delivered(&cluster, &node1, &receiver, first_event).await;
     assert!(
         got.keys().all(|id| events.contains(id)),
         "only events of the log"
@@ -411,15 +421,7 @@ async fn three_nodes_share_one_database_and_nothing_else() {
         is_message(f, "ai")
     })
     .await;
-    let events = event_ids(&cluster, &node1).await;
-    let expected: Vec<String> = events[first_event..].to_vec();
-    receiver
-        .wait_until(WAIT, "every event delivered after the restart", |_| {
-            let got = receipts(&receiver);
-            expected.iter().all(|id| got.contains_key(id))
-        })
-        .await;
-    let got = receipts(&receiver);
+    let (_, got) = all_delivered(&cluster, &node1, &receiver, first_event).await;
     assert!(got.values().all(|n| *n == 1), "each accepted once: {got:?}");
     assert_eq!(
         got[&in_flight], 1,
