@@ -21,5 +21,6 @@ mod ops;
 mod stream;
 mod tasks;
 mod tenancy;
+mod wakeups;
 mod webhooks;
 mod widget;
