@@ -104,6 +104,12 @@ impl Cluster {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// The visitor with `token` sends `text` through `node`.
+    async fn say(&self, node: &Node, token: &str, text: &str) {
+        let path = format!("/v1/widget/conversations/{token}/messages");
+        self.widget(node, &path, json!({ "message": text })).await;
+    }
+
     async fn metrics(&self, node: &Node) -> String {
         let response = self
             .http
@@ -289,13 +295,8 @@ async fn three_nodes_share_one_database_and_nothing_else() {
         None,
     )
     .await;
-    let messages = format!("/v1/widget/conversations/{token}/messages");
     cluster
-        .widget(
-            &node1,
-            &messages,
-            json!({"message": "What are your opening hours?"}),
-        )
+        .say(&node1, &token, "What are your opening hours?")
         .await;
 
     // The worker's answer reaches node 2's streams, its typing signal first.
@@ -330,9 +331,7 @@ async fn three_nodes_share_one_database_and_nothing_else() {
             None,
         )
         .await;
-    cluster
-        .widget(&node1, &messages, json!({"message": "When do you open?"}))
-        .await;
+    cluster.say(&node1, &token, "When do you open?").await;
     cluster
         .owner(
             &node2,
@@ -404,11 +403,7 @@ async fn three_nodes_share_one_database_and_nothing_else() {
         )
         .await;
     cluster
-        .widget(
-            &node1,
-            &messages,
-            json!({"message": "What are your opening hours?"}),
-        )
+        .say(&node1, &token, "What are your opening hours?")
         .await;
     read_until(
         &mut widget,
