@@ -12,6 +12,8 @@ use crate::erasure_purge::ErasurePurge;
 use crate::files::FileStore;
 use crate::knowledge_index::KnowledgeIndexes;
 use crate::live::EventBus;
+use crate::wakeups::{WakeupSettings, Wakeups};
+use crate::work_metrics::WorkMetrics;
 
 /// Settings the use cases read (the binary builds it from layered config).
 #[derive(Clone, Debug)]
@@ -20,8 +22,13 @@ pub struct AppConfig {
     pub public_url: String,
     /// How long an idempotency key is kept.
     pub idempotency_ttl_ms: i64,
-    /// How long a claimed-but-unfinished key blocks retries before it may be taken over.
+    /// How long a claimed-but-unfinished key blocks retries unless its request, still
+    /// running, renews it (every third of it).
     pub idempotency_lease_ms: i64,
+    /// How long a claimed job (an AI reply, a task) is reserved unless its worker, still
+    /// running it, renews it (every third of it): a dead worker's job is claimed again
+    /// after at most this long.
+    pub job_lease_ms: i64,
     /// Where uploaded files are stored.
     pub files_dir: PathBuf,
     /// How long events are kept.
@@ -32,6 +39,8 @@ pub struct AppConfig {
     pub webhooks: confab_webhooks::WebhookSettings,
     /// How tasks run and what AI work costs.
     pub tasks: TaskSettings,
+    /// How this process learns of other nodes' commits.
+    pub wakeups: WakeupSettings,
 }
 
 /// The task gateway's settings.
@@ -96,12 +105,14 @@ impl Default for AppConfig {
         AppConfig {
             public_url: "http://127.0.0.1:8080".into(),
             idempotency_ttl_ms: 24 * 3600 * 1000,
-            idempotency_lease_ms: 60 * 1000,
+            idempotency_lease_ms: 10 * 1000,
+            job_lease_ms: 30 * 1000,
             files_dir: PathBuf::from("confab-data/files"),
             event_retention_ms: 30 * 24 * 3600 * 1000,
             ai: AiConfig::default(),
             webhooks: confab_webhooks::WebhookSettings::default(),
             tasks: TaskSettings::default(),
+            wakeups: WakeupSettings::default(),
         }
     }
 }
@@ -114,6 +125,10 @@ pub struct App {
     pub files: FileStore,
     /// Fans committed events out to live streams.
     pub bus: EventBus,
+    /// Wakes the pump, the dispatcher and the workers on commits, here and elsewhere.
+    pub wakeups: Wakeups,
+    /// Job latency per kind, for `/metrics`.
+    pub work: WorkMetrics,
     /// Each workspace's knowledge, indexed in memory.
     pub knowledge: KnowledgeIndexes,
     /// LLM adapters, kept with their connection pools.
@@ -129,6 +144,8 @@ impl App {
             clock,
             files: FileStore::new(config.files_dir.clone()),
             bus: EventBus::default(),
+            wakeups: Wakeups::default(),
+            work: WorkMetrics::default(),
             knowledge: KnowledgeIndexes::default(),
             providers: Providers::default(),
             erasure_purge: ErasurePurge::default(),

@@ -2,6 +2,10 @@
 //! byte; same key and another request → 422; same key while the first still runs → 409.
 //! The stored response commits in the effect's own transaction, so a retry after a
 //! crash or a timeout can never write twice.
+//!
+//! A claim is a lease (`idempotency_lease`) that a heartbeat renews every third of it
+//! while the request runs. A request that died with its node stops renewing, so its
+//! key is free again within one lease, and the 409 says when (`Retry-After`).
 
 use std::sync::{Arc, Mutex};
 
@@ -9,6 +13,7 @@ use confab_core::ErrorCode;
 use confab_store::TenantTx;
 use confab_store::idempotency::{self as store, Claim, IdempotencyScope};
 
+use crate::lease::Heartbeat;
 use crate::{AppError, AppResult, Ctx};
 
 pub const MAX_KEY_LEN: usize = 255;
@@ -17,6 +22,8 @@ pub const MAX_KEY_LEN: usize = 255;
 pub struct IdemSlot {
     scope: IdempotencyScope,
     parked: Mutex<Option<TenantTx>>,
+    /// Renews the lease until the request is answered (stopped when dropped).
+    heartbeat: Heartbeat,
 }
 
 impl std::fmt::Debug for IdemSlot {
@@ -46,6 +53,12 @@ pub enum Begin {
     Run(Arc<IdemSlot>),
     /// Answer with the stored response.
     Replay { status: u16, body: String },
+    /// Answer 409: the same request is running; retry after `retry_after_secs`, when
+    /// its lease ends unless it is still alive to renew it.
+    InUse {
+        error: AppError,
+        retry_after_secs: u64,
+    },
 }
 
 /// Validates the key and claims it for this request.
@@ -77,6 +90,7 @@ pub async fn begin(ctx: &Ctx, key: &str, fingerprint: &str) -> AppResult<Begin> 
     tx.commit().await?;
     match claim {
         Claim::Acquired => Ok(Begin::Run(Arc::new(IdemSlot {
+            heartbeat: heartbeat(ctx, scope.clone()),
             scope,
             parked: Mutex::new(None),
         }))),
@@ -93,17 +107,40 @@ pub async fn begin(ctx: &Ctx, key: &str, fingerprint: &str) -> AppResult<Begin> 
         }
         Claim::InFlight {
             fingerprint: stored,
+            locked_until,
         } => {
             if stored == fingerprint {
-                Err(AppError::new(
-                    ErrorCode::IdempotencyKeyInUse,
-                    "A request with this Idempotency-Key is still being processed; retry after it finishes.",
-                ))
+                let left_ms = locked_until.millis() - now.millis();
+                Ok(Begin::InUse {
+                    error: AppError::new(
+                        ErrorCode::IdempotencyKeyInUse,
+                        "A request with this Idempotency-Key is still being processed; retry after the time in Retry-After.",
+                    ),
+                    retry_after_secs: (left_ms.max(1) as u64).div_ceil(1000),
+                })
             } else {
                 Err(reused())
             }
         }
     }
+}
+
+/// Renews the claim every third of the lease until the slot is dropped (when the
+/// request is answered, or with the request if it is abandoned).
+fn heartbeat(ctx: &Ctx, scope: IdempotencyScope) -> Heartbeat {
+    let app = ctx.app.clone();
+    let workspace = ctx.workspace_id.clone();
+    let livemode = ctx.livemode();
+    let lease_ms = app.config.idempotency_lease_ms;
+    Heartbeat::start("idempotency key", lease_ms, move || {
+        let (app, workspace, scope) = (app.clone(), workspace.clone(), scope.clone());
+        async move {
+            let until = confab_core::Timestamp::from_millis(app.clock.now().millis() + lease_ms);
+            let mut tx = app.store.tenant(&workspace, livemode).await?;
+            store::renew(&mut tx, &scope, until).await?;
+            Ok(tx.commit().await?)
+        }
+    })
 }
 
 fn reused() -> AppError {
@@ -116,6 +153,7 @@ fn reused() -> AppError {
 /// Stores the response (status < 500) together with the parked effect and commits, or
 /// gives the key back (5xx). An error here means nothing was committed.
 pub async fn finish(ctx: &Ctx, slot: &IdemSlot, status: u16, body: &str) -> AppResult<()> {
+    slot.heartbeat.stop();
     let parked = slot.take();
     if status >= 500 {
         drop(parked);
@@ -139,12 +177,13 @@ pub async fn finish(ctx: &Ctx, slot: &IdemSlot, status: u16, body: &str) -> AppR
     };
     store::complete(&mut tx, &slot.scope, status, body).await?;
     tx.commit().await?;
-    ctx.app.bus.wake();
+    ctx.app.wakeups.committed();
     Ok(())
 }
 
 /// Releases a claim whose request could not be answered at all.
 pub async fn abandon(ctx: &Ctx, slot: &IdemSlot) {
+    slot.heartbeat.stop();
     drop(slot.take());
     if let Ok(mut tx) = ctx
         .app

@@ -9,6 +9,7 @@ mod app;
 mod clock;
 mod ctx;
 mod error;
+mod lease;
 mod uow;
 
 pub mod agents;
@@ -38,8 +39,10 @@ pub mod tasks;
 pub mod tools;
 pub mod typing;
 pub mod understanding;
+pub mod wakeups;
 pub mod webhooks;
 pub mod widget;
+pub mod work_metrics;
 pub mod workspaces;
 
 pub use app::{AiConfig, App, AppConfig, TaskSettings};

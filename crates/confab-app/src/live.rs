@@ -4,8 +4,11 @@
 //! without loss or repetition: it subscribes first, then reads what it missed from the
 //! log, and drops anything it has already sent by the event's position.
 //!
-//! Typing signals ride beside the log: they are ephemeral (never stored, not resumable)
-//! and reach the streams of the process that raised them.
+//! The pump wakes on this process's commits and, on PostgreSQL, on other nodes' (see
+//! `wakeups.rs`); it polls only as the fallback.
+//!
+//! Typing signals ride beside the log: they are ephemeral (never stored, not resumable);
+//! `wakeups::raise_typing` carries them to the other nodes.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::Stream;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use confab_core::conversation::MessageRole;
@@ -24,8 +27,6 @@ use crate::{Access, App, AppResult, Ctx, Resource};
 
 const CHANNEL_CAPACITY: usize = 4096;
 const BATCH: i64 = 500;
-/// How often the pump looks at the log when nothing woke it (other nodes' writes).
-const POLL: Duration = Duration::from_millis(200);
 /// How long a hole in the sequence may stay open (a transaction that took its number
 /// but has not committed) before the pump moves past it (it rolled back).
 const GAP_PATIENCE: Duration = Duration::from_secs(2);
@@ -34,7 +35,7 @@ const TYPING_CAPACITY: usize = 1024;
 pub const TYPING_TTL_MS: u64 = 15_000;
 
 /// Someone on the business's side started writing in a conversation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Typing {
     pub workspace_id: WorkspaceId,
     pub livemode: bool,
@@ -49,9 +50,6 @@ pub struct Typing {
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Sequenced>>,
     typing: broadcast::Sender<Arc<Typing>>,
-    wake: Arc<Notify>,
-    /// Wakes the webhook dispatcher: a commit may have queued deliveries.
-    webhooks: Arc<Notify>,
     head: Arc<AtomicI64>,
 }
 
@@ -62,27 +60,14 @@ impl Default for EventBus {
         EventBus {
             sender,
             typing,
-            wake: Arc::default(),
-            webhooks: Arc::default(),
             head: Arc::default(),
         }
     }
 }
 
 impl EventBus {
-    /// Tells the pump and the webhook dispatcher that something committed.
-    pub fn wake(&self) {
-        self.wake.notify_one();
-        self.webhooks.notify_one();
-    }
-
-    /// Resolves after the next [`EventBus::wake`] (or at once if one came since the
-    /// last call): the webhook dispatcher waits on it.
-    pub(crate) async fn committed(&self) {
-        self.webhooks.notified().await;
-    }
-
-    /// Tells this process's streams of the conversation that someone is typing.
+    /// Tells this process's streams of the conversation that someone is typing (use
+    /// `wakeups::raise_typing` to tell every node's).
     pub fn typing(&self, signal: Typing) {
         let _ = self.typing.send(Arc::new(signal));
     }
@@ -115,11 +100,20 @@ pub async fn run_pump(app: App, shutdown: CancellationToken) {
     };
     bus.head.store(last, Ordering::Release);
     let mut gap_since: Option<Instant> = None;
+    let poll = app.config.wakeups.poll;
     loop {
+        // Stalled at a hole, look again when its patience runs out: if it was a
+        // rollback, nothing else will wake the pump.
+        let wait = gap_since.map_or(poll, |since| {
+            GAP_PATIENCE
+                .saturating_sub(since.elapsed())
+                .max(Duration::from_millis(10))
+                .min(poll)
+        });
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = bus.wake.notified() => {}
-            _ = tokio::time::sleep(POLL) => {}
+            _ = app.wakeups.events() => {}
+            _ = tokio::time::sleep(wait) => {}
         }
         loop {
             let rows = match read_after(&app, last).await {

@@ -138,30 +138,40 @@ impl ReplyEngine for AgentEngine {
     }
 }
 
-const LEASE_MS: i64 = 120_000;
-
 /// Runs reply jobs until `shutdown`.
 pub async fn run_worker(app: App, engine: Arc<dyn ReplyEngine>, shutdown: CancellationToken) {
     loop {
         match process_next(&app, engine.as_ref()).await {
             Ok(true) => continue,
             Ok(false) => {}
-            Err(err) => tracing::warn!(error = %err, "reply worker"),
+            Err(err) => {
+                tracing::warn!(error = %err, "reply worker");
+                // Not at once: the database may be down.
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
         }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+        if shutdown.is_cancelled() {
+            return;
         }
+        crate::wakeups::wait_for_job(&app, AI_REPLY_JOB, &shutdown).await;
     }
 }
 
 /// Claims and runs one due reply job; false when none was due.
 pub async fn process_next(app: &App, engine: &dyn ReplyEngine) -> AppResult<bool> {
     let mut sys = app.store.system().await?;
-    let job = jobs::claim(&mut sys, &[AI_REPLY_JOB], app.clock.now(), LEASE_MS).await?;
+    let lease_ms = app.config.job_lease_ms;
+    let job = jobs::claim(&mut sys, &[AI_REPLY_JOB], app.clock.now(), lease_ms).await?;
     sys.commit().await?;
     let Some(job) = job else { return Ok(false) };
-    if let Err(err) = run(app, engine, &job).await {
+    // Renewed until this function returns: the provider may take longer than a lease.
+    let _lease = crate::lease::keep_job(app, &job);
+    let outcome = run(app, engine, &job).await;
+    app.work.finished(AI_REPLY_JOB, job.run_at, app.clock.now());
+    if let Err(err) = outcome {
         let mut tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
         let now = app.clock.now();
         // The engine gives up on its own failures within `max_attempts`; this bounds
@@ -221,13 +231,17 @@ async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
     let history = messages::all(&mut tx, &conversation.id).await?;
     drop(tx);
     // The visitor sees "typing…" while the answer is being written.
-    app.bus.typing(crate::live::Typing {
-        workspace_id: job.workspace_id.clone(),
-        livemode: job.livemode,
-        conversation_id: conversation.id.clone(),
-        role: MessageRole::Ai,
-        name: None,
-    });
+    crate::wakeups::raise_typing(
+        app,
+        crate::live::Typing {
+            workspace_id: job.workspace_id.clone(),
+            livemode: job.livemode,
+            conversation_id: conversation.id.clone(),
+            role: MessageRole::Ai,
+            name: None,
+        },
+    )
+    .await;
     let outcome = engine
         .reply(ReplyRequest {
             workspace_id: &job.workspace_id,

@@ -1,5 +1,5 @@
 //! A person on the team is typing: an ephemeral signal the visitor's widget shows as
-//! "Ana is typing…". Nothing is stored; it reaches the streams of this process.
+//! "Ana is typing…". Nothing is stored; it reaches the streams of every node.
 
 use serde::Serialize;
 
@@ -40,13 +40,17 @@ pub async fn agent_typing(ctx: &Ctx, id: &str) -> AppResult<TypingSignal> {
         None => None,
     };
     drop(tx);
-    ctx.app.bus.typing(Typing {
-        workspace_id: ctx.workspace_id.clone(),
-        livemode: ctx.livemode(),
-        conversation_id: conversation.id.clone(),
-        role: MessageRole::Agent,
-        name,
-    });
+    crate::wakeups::raise_typing(
+        &ctx.app,
+        Typing {
+            workspace_id: ctx.workspace_id.clone(),
+            livemode: ctx.livemode(),
+            conversation_id: conversation.id.clone(),
+            role: MessageRole::Agent,
+            name,
+        },
+    )
+    .await;
     Ok(TypingSignal {
         object: "typing",
         conversation_id: conversation.id,

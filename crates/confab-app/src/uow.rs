@@ -12,7 +12,7 @@ use confab_core::id::{ContactId, WebhookDeliveryId, WebhookEndpointId};
 use confab_store::{TenantTx, events};
 
 use crate::idempotency::IdemSlot;
-use crate::live::EventBus;
+use crate::wakeups::Wakeups;
 use crate::webhooks::fanout::Fanout;
 use crate::{App, AppResult};
 
@@ -21,7 +21,7 @@ pub struct Uow {
     /// The time of this change: every row and event it writes carries it.
     pub now: Timestamp,
     idempotency: Option<Arc<IdemSlot>>,
-    bus: EventBus,
+    wakeups: Wakeups,
     fanout: Fanout,
 }
 
@@ -36,7 +36,7 @@ impl Uow {
             tx,
             now,
             idempotency,
-            bus: app.bus.clone(),
+            wakeups: app.wakeups.clone(),
             fanout: Fanout::new(&app.config.webhooks),
         }
     }
@@ -100,7 +100,7 @@ impl Uow {
             }
             None => {
                 self.tx.commit().await?;
-                self.bus.wake();
+                self.wakeups.committed();
                 Ok(())
             }
         }

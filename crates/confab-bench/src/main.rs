@@ -8,6 +8,7 @@ mod knowledge;
 mod knowledge_corpus;
 mod load;
 mod messages;
+mod nodes;
 mod report;
 mod server;
 mod stats;
@@ -37,6 +38,9 @@ enum Command {
     /// Emit events to one webhook endpoint on a local receiver; report delivered
     /// events per second and event-to-receipt latency.
     Webhooks(webhooks::WebhooksArgs),
+    /// Two API nodes on one PostgreSQL database: latency from a commit on one to the
+    /// event on the other's live stream, with LISTEN/NOTIFY and with the poll fallback.
+    Nodes(nodes::NodesArgs),
     /// The chat widget: its gzipped size, and the time from navigation to an
     /// interactive launcher in headless Chromium (cold and warm).
     Widget(widget::WidgetArgs),
@@ -52,6 +56,7 @@ async fn main() -> ExitCode {
             Command::Knowledge(args) => knowledge::run(args),
             Command::Webhooks(args) => webhooks::run(args).await,
             Command::Widget(args) => widget::run(args).await,
+            Command::Nodes(args) => nodes::run(args).await,
         }
     };
     // On Ctrl-C the work future is dropped, which kills a running confab child.

@@ -47,6 +47,25 @@ impl ConfabServer {
 
     /// The same, with extra `CONFAB_*` settings for the workload.
     pub async fn start_with(binary: &Path, env: &[(&str, &str)]) -> anyhow::Result<ConfabServer> {
+        Self::launch(binary, &[], env, true).await
+    }
+
+    /// A node on a database that already has its workspace (`confab init` ran): in
+    /// `role`, with `env`; its keys are empty (the caller has them from `init`).
+    pub async fn start_node(
+        binary: &Path,
+        role: &str,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<ConfabServer> {
+        Self::launch(binary, &["--role", role], env, false).await
+    }
+
+    async fn launch(
+        binary: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        fresh: bool,
+    ) -> anyhow::Result<ConfabServer> {
         if !binary.is_file() {
             bail!(
                 "no confab binary at {}: run `cargo build --release -p confab` first (or pass --confab PATH)",
@@ -59,6 +78,7 @@ impl ConfabServer {
             .arg("serve")
             .arg("--listen")
             .arg("127.0.0.1:0")
+            .args(args)
             .arg("--data-dir")
             .arg(data_dir.path())
             // The server reads ./confab.toml when present; an empty directory keeps
@@ -98,10 +118,12 @@ impl ConfabServer {
                 key = key.or_else(|| word("sk_test_"));
                 site_key = site_key.or_else(|| word("pk_test_"));
                 if let Some(url) = line.trim().strip_prefix("confab listening on ") {
-                    let Some(key) = key else {
-                        bail!(
+                    let key = match key {
+                        Some(key) => key,
+                        None if !fresh => String::new(),
+                        None => bail!(
                             "confab printed its address but no sk_test_ key (not a fresh database?)"
-                        );
+                        ),
                     };
                     let site_key = site_key.unwrap_or_default();
                     return Ok((key, site_key, url.trim_end_matches('/').to_owned()));

@@ -57,6 +57,16 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     let slot = match idempotency::begin(&ctx, &key, &fingerprint).await {
         Ok(Begin::Run(slot)) => slot,
         Ok(Begin::Replay { status, body }) => return replay(status, body),
+        Ok(Begin::InUse {
+            error,
+            retry_after_secs,
+        }) => {
+            let mut response = ApiError(error).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return response;
+        }
         Err(err) => return ApiError(err).into_response(),
     };
     let mut request = Request::from_parts(parts, Body::from(bytes));

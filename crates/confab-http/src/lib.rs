@@ -228,9 +228,7 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         .merge(widget)
         .merge(mounted)
         .merge(admin)
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
+        .merge(probe_routes())
         .route("/v1/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::page))
         .route("/console", get(console::page))
@@ -243,6 +241,34 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         .route_layer(from_fn_with_state(state.clone(), metrics::middleware))
         .layer(from_fn_with_state(state.clone(), cors::preflight))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
+        .layer(from_fn(request_id::middleware))
+        .with_state(state)
+}
+
+/// Liveness, readiness and metrics: on every role's listen address.
+fn probe_routes() -> Router<HttpState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+}
+
+/// What a `--role worker` node serves: the probes alone, so an orchestrator can check
+/// it and scrape its queue and job metrics. No API, so no credentials are taken here.
+pub fn probes(app: App) -> Router {
+    let state = HttpState {
+        app,
+        limiter: RateLimiter::new(HttpConfig::default().rate_limit_per_minute),
+        widget_limits: WidgetLimits::default(),
+        trust_forwarded_for: false,
+        metrics: Metrics::default(),
+        admin_token: None,
+        openapi: Arc::new("{}".into()),
+    };
+    probe_routes()
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(from_fn_with_state(state.clone(), metrics::middleware))
         .layer(from_fn(request_id::middleware))
         .with_state(state)
 }

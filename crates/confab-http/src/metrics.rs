@@ -10,18 +10,9 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use confab_app::work_metrics::Histogram;
+
 use crate::state::HttpState;
-
-const BUCKETS: [f64; 12] = [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
-];
-
-#[derive(Default, Debug)]
-struct Histogram {
-    buckets: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
 
 #[derive(Default, Debug)]
 struct Registry {
@@ -41,17 +32,11 @@ impl Metrics {
             .requests
             .entry((method.to_owned(), route.to_owned(), status))
             .or_default() += 1;
-        let h = registry
+        registry
             .latency
             .entry((method.to_owned(), route.to_owned()))
-            .or_default();
-        h.count += 1;
-        h.sum += seconds;
-        for (i, le) in BUCKETS.iter().enumerate() {
-            if seconds <= *le {
-                h.buckets[i] += 1;
-            }
-        }
+            .or_default()
+            .observe(seconds);
     }
 
     /// The Prometheus text exposition.
@@ -72,28 +57,7 @@ impl Metrics {
         out.push_str("# TYPE confab_http_request_duration_seconds histogram\n");
         for ((method, route), h) in &registry.latency {
             let labels = format!("method=\"{method}\",route=\"{route}\"");
-            for (i, le) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "confab_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}",
-                    h.buckets[i]
-                );
-            }
-            let _ = writeln!(
-                out,
-                "confab_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(
-                out,
-                "confab_http_request_duration_seconds_sum{{{labels}}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "confab_http_request_duration_seconds_count{{{labels}}} {}",
-                h.count
-            );
+            h.render(&mut out, "confab_http_request_duration_seconds", &labels);
         }
         out
     }

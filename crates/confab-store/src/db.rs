@@ -68,6 +68,8 @@ pub struct Store {
     /// SQLite: readers that never block in WAL mode. PostgreSQL: the same pool.
     reader: AnyPool,
     tenant_role: Option<String>,
+    /// PostgreSQL: the URL, for the listener's own connection (`notify.rs`).
+    url: Option<std::sync::Arc<str>>,
 }
 
 impl Store {
@@ -126,6 +128,7 @@ impl Store {
             writer,
             reader,
             tenant_role: None,
+            url: None,
         })
     }
 
@@ -141,6 +144,7 @@ impl Store {
             writer: pool.clone(),
             reader: pool,
             tenant_role: None,
+            url: Some(url.into()),
         })
     }
 
@@ -182,6 +186,11 @@ impl Store {
                     "rls mode",
                     include_str!("../migrations/sqlite/0007_rls_mode.sql"),
                 ),
+                migration(
+                    8,
+                    "wakeups",
+                    include_str!("../migrations/sqlite/0008_wakeups.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -218,6 +227,11 @@ impl Store {
                     7,
                     "rls mode",
                     include_str!("../migrations/postgres/0007_rls_mode.sql"),
+                ),
+                migration(
+                    8,
+                    "wakeups",
+                    include_str!("../migrations/postgres/0008_wakeups.sql"),
                 ),
             ],
         };
@@ -300,6 +314,14 @@ impl Store {
         drop(conn);
         self.tenant_role = Some(role.to_owned());
         Ok(self)
+    }
+
+    pub(crate) fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
+    pub(crate) fn writer_pool(&self) -> &AnyPool {
+        &self.writer
     }
 
     pub fn backend(&self) -> Backend {

@@ -26,8 +26,12 @@ pub enum Claim {
         status: u16,
         body: String,
     },
-    /// A request with the same key is still running (its lease has not run out).
-    InFlight { fingerprint: String },
+    /// A request with the same key is still running (its lease has not run out): it
+    /// renews the lease while it runs, so `locked_until` is when a dead one's ends.
+    InFlight {
+        fingerprint: String,
+        locked_until: Timestamp,
+    },
 }
 
 /// Claims `scope.key` for `lease_ms`, or reports how it is already held. A claim whose
@@ -80,10 +84,12 @@ pub async fn claim(
             body,
         });
     }
+    let in_flight = |fingerprint| Claim::InFlight {
+        fingerprint,
+        locked_until: Timestamp::from_millis(locked_until),
+    };
     if locked_until > now.millis() || stored_fp != fingerprint {
-        return Ok(Claim::InFlight {
-            fingerprint: stored_fp,
-        });
+        return Ok(in_flight(stored_fp));
     }
     let taken = sqlx::query(
         "UPDATE idempotency_keys SET locked_until = $5, created_at = $6 \
@@ -102,10 +108,27 @@ pub async fn claim(
     Ok(if taken.rows_affected() == 1 {
         Claim::Acquired
     } else {
-        Claim::InFlight {
-            fingerprint: stored_fp,
-        }
+        in_flight(stored_fp)
     })
+}
+
+/// Extends the lease of a claim still running (its request's heartbeat); a finished
+/// or released key is left alone.
+pub async fn renew(tx: &mut TenantTx, scope: &IdempotencyScope, until: Timestamp) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE idempotency_keys SET locked_until = $5 \
+         WHERE workspace_id = $1 AND livemode = $2 AND credential_id = $3 AND key = $4 AND status_code IS NULL",
+    )
+    .bind(ws)
+    .bind(live)
+    .bind(scope.credential_id.clone())
+    .bind(scope.key.clone())
+    .bind(until.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
 }
 
 /// Stores the response of a claimed key (in the effect's transaction).

@@ -18,6 +18,8 @@ pub struct Job {
     pub kind: String,
     pub payload: Value,
     pub attempts: i64,
+    /// When this run was due (for latency metrics).
+    pub run_at: Timestamp,
 }
 
 /// Queues a job in the caller's transaction. `dedupe_key` makes enqueueing idempotent:
@@ -74,7 +76,7 @@ pub async fn claim(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
          WHERE id = (SELECT id FROM jobs WHERE kind IN ({kinds_sql}) AND status IN ('queued', 'running') AND run_at <= $2 \
          AND (locked_until IS NULL OR locked_until < $2) ORDER BY run_at, id LIMIT 1{lock}) \
-         RETURNING id, workspace_id, livemode, kind, payload, attempts"
+         RETURNING id, workspace_id, livemode, kind, payload, attempts, run_at"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(now.millis() + lease_ms)
@@ -91,7 +93,19 @@ pub async fn claim(
         kind: row.try_get("kind").classified()?,
         payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         attempts: row.try_get("attempts").classified()?,
+        run_at: Timestamp::from_millis(row.try_get("run_at").classified()?),
     }))
+}
+
+/// Extends the lease of a job still running (its worker's heartbeat).
+pub async fn renew(tx: &mut SystemTx, id: &JobId, until: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE jobs SET locked_until = $2 WHERE id = $1 AND status = 'running'")
+        .bind(id.as_str())
+        .bind(until.millis())
+        .execute(tx.conn())
+        .await
+        .classified()?;
+    Ok(())
 }
 
 /// Marks a job finished.
@@ -140,6 +154,24 @@ async fn set_status(
     Ok(())
 }
 
+/// Jobs queued or running per kind, across tenants (`/metrics`).
+pub async fn unfinished_by_kind(tx: &mut SystemTx) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT kind, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind ORDER BY kind",
+    )
+    .fetch_all(tx.conn())
+    .await
+    .classified()?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("kind").classified()?,
+                row.try_get("n").classified()?,
+            ))
+        })
+        .collect()
+}
+
 /// Jobs not yet finished, across tenants (tests and metrics).
 pub async fn count_unfinished(tx: &mut SystemTx) -> Result<i64> {
     sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')")
@@ -148,4 +180,20 @@ pub async fn count_unfinished(tx: &mut SystemTx) -> Result<i64> {
         .classified()?
         .try_get::<i64, _>("n")
         .classified()
+}
+
+/// When the next job of `kind` may be claimed, across tenants: the earliest due time of
+/// a queued one, or the earliest lease of a running one to run out (its worker may
+/// have died). `None` when there is none. Workers sleep until then (or a wake-up).
+pub async fn next_due(tx: &mut SystemTx, kind: &str) -> Result<Option<Timestamp>> {
+    let row = sqlx::query(
+        "SELECT MIN(CASE WHEN status = 'queued' THEN run_at ELSE locked_until END) AS due \
+         FROM jobs WHERE kind = $1 AND status IN ('queued', 'running')",
+    )
+    .bind(kind)
+    .fetch_one(tx.conn())
+    .await
+    .classified()?;
+    let due: Option<i64> = row.try_get("due").classified()?;
+    Ok(due.map(Timestamp::from_millis))
 }

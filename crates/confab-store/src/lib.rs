@@ -26,6 +26,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod members;
 pub mod messages;
+pub mod notify;
 pub mod spending;
 pub mod tasks;
 pub mod webhook_deliveries;

@@ -11,10 +11,13 @@ use confab_app::budget::{Prices, TokenPrices};
 use confab_app::core::agent::{ProviderKind, ProviderSettings};
 use confab_app::core::money::Microcents;
 use confab_app::core::validate::is_env_var_name;
+use confab_app::wakeups::WakeupSettings;
 use confab_app::{AiConfig, TaskSettings};
 use confab_mcp::McpConfig;
 use confab_webhooks::{RetrySchedule, WebhookSettings};
 use serde::Deserialize;
+
+mod nodes;
 
 /// A value that must never reach a log.
 #[derive(Clone, Default, Deserialize)]
@@ -91,6 +94,14 @@ pub struct Layer {
     /// Comma-separated `Host` values `/mcp` accepts (`host` or `host:port`; default: the
     /// public URL's host and the loopback names).
     pub mcp_allowed_hosts: Option<String>,
+    /// PostgreSQL: wake on other nodes' commits by `LISTEN/NOTIFY` (default true).
+    pub pg_notify: Option<bool>,
+    /// How often the pump, the dispatcher and the workers look when nothing woke them
+    /// (default `5s`).
+    pub poll_interval: Option<String>,
+    /// How long a claimed `Idempotency-Key` blocks retries unless its request renews
+    /// it (default `10s`).
+    pub idempotency_lease: Option<String>,
 }
 
 /// A decimal amount, written as a TOML number or string (`0.1`, `"0.000015"`).
@@ -164,6 +175,9 @@ impl Layer {
                 .or(self.price_anthropic_output_cents_per_mtok),
             tasks_concurrency: over.tasks_concurrency.or(self.tasks_concurrency),
             mcp_allowed_hosts: over.mcp_allowed_hosts.or(self.mcp_allowed_hosts),
+            pg_notify: over.pg_notify.or(self.pg_notify),
+            poll_interval: over.poll_interval.or(self.poll_interval),
+            idempotency_lease: over.idempotency_lease.or(self.idempotency_lease),
         }
     }
 
@@ -235,6 +249,9 @@ impl Layer {
             .map(Amount::Text),
             tasks_concurrency: parse_num("CONFAB_TASKS_CONCURRENCY")?,
             mcp_allowed_hosts: get("CONFAB_MCP_ALLOWED_HOSTS"),
+            pg_notify: parse_bool("CONFAB_PG_NOTIFY")?,
+            poll_interval: get("CONFAB_POLL_INTERVAL"),
+            idempotency_lease: get("CONFAB_IDEMPOTENCY_LEASE"),
         })
     }
 }
@@ -261,6 +278,9 @@ pub struct Config {
     /// Prices and concurrency of the task gateway.
     pub tasks: TaskSettings,
     pub mcp: McpConfig,
+    /// How this node learns of the others' commits.
+    pub wakeups: WakeupSettings,
+    pub idempotency_lease_ms: i64,
 }
 
 impl Config {
@@ -287,6 +307,8 @@ impl Config {
         let ai = resolve_ai(&layer)?;
         let webhooks = webhook_settings(&layer)?;
         let tasks = task_settings(&layer)?;
+        let wakeups = nodes::wakeup_settings(&layer)?;
+        let idempotency_lease_ms = nodes::idempotency_lease_ms(&layer)?;
         let listen = layer.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
         listen
             .parse::<std::net::SocketAddr>()
@@ -343,6 +365,8 @@ impl Config {
             ai,
             tasks,
             mcp,
+            wakeups,
+            idempotency_lease_ms,
         })
     }
 }
@@ -500,19 +524,7 @@ fn webhook_settings(layer: &Layer) -> anyhow::Result<WebhookSettings> {
         None => defaults.schedule,
     };
     let lease = match layer.webhooks_lease.as_deref() {
-        Some(text) => {
-            let parsed = RetrySchedule::parse(text)
-                .ok()
-                .filter(|s| s.attempts() == 1)
-                .and_then(|s| s.offset(0))
-                .with_context(|| {
-                    format!("webhooks_lease {text:?} must be one duration, e.g. 30s")
-                })?;
-            if parsed < Duration::from_secs(1) {
-                bail!("webhooks_lease must be at least 1s");
-            }
-            parsed
-        }
+        Some(text) => nodes::duration(text, "webhooks_lease", Duration::from_secs(1))?,
         None => defaults.lease,
     };
     let count = |value: Option<u64>, default: usize, name: &str| -> anyhow::Result<usize> {

@@ -22,9 +22,10 @@ struct Cli {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Role {
-    /// The HTTP server only.
+    /// The HTTP API and the live-event pump.
     Api,
-    /// Background work only (cleaners, and later deliveries and AI replies).
+    /// Background work (AI replies, tasks, webhook deliveries, the cleaner); its listen
+    /// address serves only `/healthz`, `/readyz` and `/metrics`.
     Worker,
     /// Everything in one process (the default).
     All,

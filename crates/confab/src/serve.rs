@@ -52,6 +52,8 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         ai: config.ai.clone(),
         webhooks: config.webhooks.clone(),
         tasks: config.tasks.clone(),
+        wakeups: config.wakeups.clone(),
+        idempotency_lease_ms: config.idempotency_lease_ms,
         ..AppConfig::default()
     };
     Ok(App::new(store, Clock::system(), app_config))
@@ -109,6 +111,9 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         webhooks_retry_schedule = %config.webhooks.schedule,
         webhooks_allow_private_networks = config.webhooks.allow_private_networks,
         admin_api = config.admin_token.is_some(),
+        pg_notify = config.wakeups.listen,
+        poll_interval_ms = config.wakeups.poll.as_millis() as u64,
+        idempotency_lease_ms = config.idempotency_lease_ms,
         ai_provider = %config.ai.provider.kind,
         ai_model = config.ai.provider.model.as_deref().unwrap_or(""),
         mcp_allowed_hosts = %config.mcp.allowed_hosts.join(","),
@@ -121,6 +126,12 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(confab_agent::lang::warm_up);
     let shutdown = CancellationToken::new();
     let mut background = Vec::new();
+    // Every role listens: the pump (api) and the workers (worker) all wake on other
+    // nodes' commits. Returns at once on SQLite or with `pg_notify = false`.
+    background.push(tokio::spawn(confab_app::wakeups::run_listener(
+        app.clone(),
+        shutdown.clone(),
+    )));
     if role != Role::Api {
         background.push(tokio::spawn(cleaner(app.clone(), shutdown.clone())));
         let engine: Arc<dyn ReplyEngine> = Arc::new(AgentEngine::new(app.clone()));
@@ -147,16 +158,17 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         tracing::info!("shutdown requested: finishing in-flight work");
         signal.cancel();
     });
-    if role == Role::Worker {
-        shutdown.cancelled().await;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("confab listening on http://{addr}");
+    tracing::info!(%addr, role = ?role, "listening");
+    let router = if role == Role::Worker {
+        // Probes only: an orchestrator checks a worker like any other node.
+        confab_http::probes(app.clone())
     } else {
-        let listener = tokio::net::TcpListener::bind(&config.listen)
-            .await
-            .with_context(|| format!("listening on {}", config.listen))?;
-        let addr = listener.local_addr()?;
-        println!("confab listening on http://{addr}");
-        tracing::info!(%addr, "listening");
-        let router = confab::router(
+        confab::router(
             app.clone(),
             confab_http::HttpConfig {
                 rate_limit_per_minute: config.rate_limit_per_minute,
@@ -164,15 +176,15 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
                 trust_forwarded_for: config.trust_forwarded_for,
             },
             &config.mcp,
-        );
-        let stop = shutdown.clone();
-        // The peer address counts the widget's per-visitor rate limits.
-        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await
-            .context("serving HTTP")?;
-    }
+        )
+    };
+    let stop = shutdown.clone();
+    // The peer address counts the widget's per-visitor rate limits.
+    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await
+        .context("serving HTTP")?;
     for task in background {
         let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
     }

@@ -6,7 +6,6 @@
 //! (its agent searches before it acts, so a repeat finds what the first run made).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -26,8 +25,6 @@ use super::{TASK_JOB, local, model};
 use crate::budget::Budget;
 use crate::{Actor, App, AppError, AppResult, Ctx};
 
-/// How long a claimed task is reserved: longer than a task's model rounds can take.
-const LEASE_MS: i64 = 15 * 60 * 1000;
 /// Runs of one task before an internal error (or an interrupted run) fails it.
 const MAX_ATTEMPTS: i64 = 3;
 
@@ -42,9 +39,11 @@ pub async fn run_worker(app: App, shutdown: CancellationToken) {
                 Ok(Some(job)) => {
                     let app = app.clone();
                     running.spawn(async move {
+                        let due = job.run_at;
                         if let Err(err) = run_claimed(&app, job).await {
                             tracing::warn!(error = %err, "task worker");
                         }
+                        app.work.finished(TASK_JOB, due, app.clock.now());
                         drop(slot);
                     });
                     true
@@ -60,18 +59,31 @@ pub async fn run_worker(app: App, shutdown: CancellationToken) {
         if claimed {
             continue;
         }
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            _ = app.bus.committed() => {}
-            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+        if shutdown.is_cancelled() {
+            break;
         }
+        if slots.available_permits() == 0 {
+            // Full: wait for a running task to end (or shutdown), not for new work.
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = running.join_next() => {}
+            }
+            continue;
+        }
+        crate::wakeups::wait_for_job(&app, TASK_JOB, &shutdown).await;
     }
     while running.join_next().await.is_some() {}
 }
 
 async fn claim(app: &App) -> AppResult<Option<Job>> {
     let mut sys = app.store.system().await?;
-    let job = jobs::claim(&mut sys, &[TASK_JOB], app.clock.now(), LEASE_MS).await?;
+    let job = jobs::claim(
+        &mut sys,
+        &[TASK_JOB],
+        app.clock.now(),
+        app.config.job_lease_ms,
+    )
+    .await?;
     sys.commit().await?;
     Ok(job)
 }
@@ -87,6 +99,8 @@ pub async fn process_next(app: &App) -> AppResult<bool> {
 }
 
 async fn run_claimed(app: &App, job: Job) -> AppResult<()> {
+    // Renewed while the task runs, however many model rounds it takes.
+    let _lease = crate::lease::keep_job(app, &job);
     // A run that never returned (the process died, or the run panicked) leaves its
     // lease to run out; past the last attempt the task fails instead of looping.
     if job.attempts > MAX_ATTEMPTS {

@@ -41,9 +41,6 @@ use crate::{App, AppResult};
 
 /// The most deliveries one claim takes.
 const CLAIM_BATCH: usize = 512;
-/// How often the queue is looked at when nothing woke the dispatcher (other nodes'
-/// commits, leases that ran out).
-const POLL: Duration = Duration::from_millis(500);
 /// How long to wait before trying again after the database refused a cycle.
 const BACKOFF: Duration = Duration::from_millis(500);
 
@@ -99,15 +96,17 @@ impl Shared {
     }
 
     /// How long until the next known retry (dropping those already due), capped at
-    /// the poll interval.
+    /// the poll interval (the fallback for what no wake-up announces: another node's
+    /// leases running out, an endpoint enabled again).
     fn until_next_due(&self, now: Timestamp) -> Duration {
+        let poll = self.app.config.wakeups.poll;
         let mut due = self.due.lock().expect("due heap");
         while due.peek().is_some_and(|Reverse(at)| *at <= now.millis()) {
             due.pop();
         }
         due.peek()
             .map(|Reverse(at)| Duration::from_millis((at - now.millis()) as u64))
-            .map_or(POLL, |d| d.min(POLL))
+            .map_or(poll, |d| d.min(poll))
     }
 }
 
@@ -177,7 +176,7 @@ pub async fn run_dispatcher(app: App, shutdown: CancellationToken) {
         let wait = shared.until_next_due(shared.app.clock.now());
         tokio::select! {
             _ = shutdown.cancelled() => {}
-            _ = shared.app.bus.committed() => {}
+            _ = shared.app.wakeups.webhooks() => {}
             _ = shared.wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
@@ -249,7 +248,20 @@ async fn send_group(shared: Arc<Shared>, group: Vec<Claimed>) {
                 // Neither semaphore is ever closed.
                 let _slot = slots.acquire().await.expect("endpoint slots stay open");
                 let _total = shared.total.acquire().await.expect("slots stay open");
+                let due = shared
+                    .settings
+                    .schedule
+                    .due_at(
+                        delivery.cycle_attempt.max(0) as usize,
+                        delivery.schedule_from.millis(),
+                    )
+                    .map_or(delivery.schedule_from, Timestamp::from_millis);
                 let recorded = attempt(shared, delivery).await;
+                let now = shared.app.clock.now();
+                shared
+                    .app
+                    .work
+                    .finished(crate::work_metrics::WEBHOOK_DELIVERY, due, now);
                 shared.finish(recorded);
             }
         })

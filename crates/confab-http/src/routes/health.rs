@@ -25,12 +25,20 @@ pub async fn readyz(State(state): State<HttpState>) -> impl IntoResponse {
     }
 }
 
+/// HTTP metrics of this process, then the background work's (queue depth, job
+/// latency), which every role reports.
 pub async fn metrics(State(state): State<HttpState>) -> impl IntoResponse {
+    let mut text = state.metrics.render();
+    match confab_app::work_metrics::render(&state.app).await {
+        Ok(work) => text.push_str(&work),
+        // The HTTP figures are still worth having; the database is down (see /readyz).
+        Err(err) => tracing::warn!(error = %err, "metrics: cannot read the queues"),
+    }
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        text,
     )
 }

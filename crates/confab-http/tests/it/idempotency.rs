@@ -3,7 +3,7 @@
 use confab_testkit::{TestServer, both_backends};
 use serde_json::json;
 
-async fn post_with_key(
+pub(crate) async fn post_with_key(
     s: &TestServer,
     key: &str,
     body: &serde_json::Value,
@@ -21,7 +21,7 @@ async fn post_with_key(
     .await
 }
 
-async fn contact_count(s: &TestServer) -> usize {
+pub(crate) async fn contact_count(s: &TestServer) -> usize {
     let r = s.call("GET", "/v1/contacts?limit=100", s.sk(), None).await;
     r.json()["data"].as_array().unwrap().len()
 }

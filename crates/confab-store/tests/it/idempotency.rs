@@ -25,9 +25,18 @@ both_backends! {
             }
         };
         assert_eq!(claim("fp", now).await, Claim::Acquired);
-        assert_eq!(claim("fp", now).await, Claim::InFlight { fingerprint: "fp".into() });
+        let held = Claim::InFlight { fingerprint: "fp".into(), locked_until: now.plus_seconds(60) };
+        assert_eq!(claim("fp", now).await, held);
+        // A renewed lease holds past the first one.
+        let mut tx = store.tenant(&ws, false).await.unwrap();
+        idempotency::renew(&mut tx, &scope, now.plus_seconds(90)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            claim("fp", now.plus_seconds(61)).await,
+            Claim::InFlight { fingerprint: "fp".into(), locked_until: now.plus_seconds(90) }
+        );
         // The first request died without committing: after its lease, a retry takes over.
-        assert_eq!(claim("fp", now.plus_seconds(61)).await, Claim::Acquired);
+        assert_eq!(claim("fp", now.plus_seconds(91)).await, Claim::Acquired);
         let mut tx = store.tenant(&ws, false).await.unwrap();
         idempotency::complete(&mut tx, &scope, 201, "{\"id\":1}").await.unwrap();
         tx.commit().await.unwrap();

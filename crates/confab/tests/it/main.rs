@@ -1,6 +1,7 @@
 //! The binary: `confab init`, `confab serve`, bootstrap output, config validation and
 //! graceful shutdown, run as a real process.
 
+mod multinode;
 mod tasks;
 mod webhooks;
 
@@ -25,13 +26,25 @@ fn serve(dir: &std::path::Path) -> (Child, String, String) {
 }
 
 /// [`serve`] with extra `CONFAB_*` settings.
+fn serve_with(dir: &std::path::Path, env: &[(&str, &str)]) -> (Child, String, String) {
+    serve_as(dir, "all", env)
+}
+
+/// [`serve_with`] in one role (`api`, `worker`, `all`).
 #[expect(
     clippy::zombie_processes,
     reason = "the child is returned to the caller, which terminates and waits for it"
 )]
-fn serve_with(dir: &std::path::Path, env: &[(&str, &str)]) -> (Child, String, String) {
+fn serve_as(dir: &std::path::Path, role: &str, env: &[(&str, &str)]) -> (Child, String, String) {
     let mut child = confab()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--role",
+            role,
+            "--data-dir",
+        ])
         .arg(dir)
         .current_dir(dir)
         .envs(env.iter().copied())
