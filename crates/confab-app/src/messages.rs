@@ -4,7 +4,7 @@
 //! handles queues an AI reply in the same transaction.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use confab_core::contact::Contact;
 use confab_core::conversation::{
@@ -14,6 +14,7 @@ use confab_core::conversation::{
 use confab_core::event::EventType;
 use confab_core::handoff::Transition;
 use confab_core::id::MessageId;
+use confab_core::job::Work;
 use confab_core::page::{Page, PageRequest};
 use confab_core::{ErrorCode, FieldErrors, Timestamp};
 use confab_store::{Locked, contacts, conversations, files, jobs, members, messages};
@@ -22,8 +23,6 @@ use crate::conversations::{load, load_for_update};
 use crate::understanding::{Understanding, understand};
 use crate::{Access, Actor, AppError, AppResult, Ctx, Resource, Uow};
 
-/// The job kind that produces an AI reply to one customer message.
-pub const AI_REPLY_JOB: &str = "ai_reply";
 pub const MAX_ATTACHMENTS: usize = 10;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
@@ -309,15 +308,11 @@ pub(crate) async fn post_in(
                 .await?;
             }
             if conversation.handled_by == HandledBy::Ai && !new_sender_blocked {
-                let payload = json!({"conversation_id": conversation.id, "message_id": message.id});
-                jobs::enqueue(
-                    uow.tx(),
-                    AI_REPLY_JOB,
-                    &format!("{AI_REPLY_JOB}:{}", message.id),
-                    &payload,
-                    now,
-                )
-                .await?;
+                let work = Work::AiReply {
+                    conversation_id: conversation.id.clone(),
+                    message_id: message.id.clone(),
+                };
+                jobs::enqueue(uow.tx(), &work, now).await?;
             }
         }
         MessageRole::Agent | MessageRole::Ai => {

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use confab_agent::phrases::{Phrase, say};
@@ -25,11 +24,12 @@ use confab_core::conversation::{
 use confab_core::event::EventType;
 use confab_core::handoff::{HandoffReason, Transition};
 use confab_core::id::{AgentId, ConversationId, MessageId, WorkspaceId};
+use confab_core::job::{JobKind, Work};
 use confab_store::ai_replies::{self, AiReply};
 use confab_store::jobs::{self, Job};
 use confab_store::{StoreError, conversations, messages};
 
-use crate::messages::{AI_REPLY_JOB, message_data};
+use crate::messages::message_data;
 use crate::responder::{Answer, Exchange, Profile, respond};
 use crate::understanding::reread;
 use crate::{App, AppError, AppResult};
@@ -156,7 +156,7 @@ pub async fn run_worker(app: App, engine: Arc<dyn ReplyEngine>, shutdown: Cancel
         if shutdown.is_cancelled() {
             return;
         }
-        crate::wakeups::wait_for_job(&app, AI_REPLY_JOB, &shutdown).await;
+        crate::wakeups::wait_for_job(&app, JobKind::AiReply, &shutdown).await;
     }
 }
 
@@ -164,13 +164,14 @@ pub async fn run_worker(app: App, engine: Arc<dyn ReplyEngine>, shutdown: Cancel
 pub async fn process_next(app: &App, engine: &dyn ReplyEngine) -> AppResult<bool> {
     let mut sys = app.store.system().await?;
     let lease_ms = app.config.job_lease_ms;
-    let job = jobs::claim(&mut sys, &[AI_REPLY_JOB], app.clock.now(), lease_ms).await?;
+    let job = jobs::claim(&mut sys, &[JobKind::AiReply], app.clock.now(), lease_ms).await?;
     sys.commit().await?;
     let Some(job) = job else { return Ok(false) };
     // Renewed until this function returns: the provider may take longer than a lease.
     let _lease = crate::lease::keep_job(app, &job);
     let outcome = run(app, engine, &job).await;
-    app.work.finished(AI_REPLY_JOB, job.run_at, app.clock.now());
+    app.work
+        .finished(JobKind::AiReply.as_str(), job.run_at, app.clock.now());
     if let Err(err) = outcome {
         let mut tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
         let now = app.clock.now();
@@ -189,18 +190,19 @@ pub async fn process_next(app: &App, engine: &dyn ReplyEngine) -> AppResult<bool
     Ok(true)
 }
 
-fn ids(job: &Job) -> AppResult<(ConversationId, String)> {
-    let field = |name: &str| {
-        job.payload
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| AppError::Internal(format!("job {} has no {name}", job.id)))
-    };
-    Ok((
-        ConversationId::from_trusted(field("conversation_id")?),
-        field("message_id")?,
-    ))
+fn ids(job: &Job) -> AppResult<(ConversationId, MessageId)> {
+    match &job.work {
+        Ok(Work::AiReply {
+            conversation_id,
+            message_id,
+        }) => Ok((conversation_id.clone(), message_id.clone())),
+        Ok(other) => Err(AppError::Internal(format!(
+            "job {} is a {} job, not an AI reply",
+            job.id,
+            other.kind().as_str()
+        ))),
+        Err(why) => Err(AppError::Internal(format!("job {}: {why}", job.id))),
+    }
 }
 
 async fn finish(app: &App, job: &Job) -> AppResult<()> {
@@ -219,7 +221,7 @@ async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
         .tenant_read(&job.workspace_id, job.livemode)
         .await?;
     let conversation = conversations::get(&mut tx, conversation_id.as_str()).await?;
-    let message = messages::get(&mut tx, &message_id).await?;
+    let message = messages::get(&mut tx, message_id.as_str()).await?;
     let (Some(conversation), Some(message)) = (conversation, message) else {
         drop(tx);
         return finish(app, job).await;

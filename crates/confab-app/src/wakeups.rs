@@ -18,6 +18,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use confab_core::Timestamp;
+use confab_core::job::JobKind;
 use confab_store::jobs;
 use confab_store::notify::{Channel, Heard};
 
@@ -149,7 +150,7 @@ pub(crate) async fn raise_typing(app: &App, signal: Typing) {
 /// Waits until a job of `kind` may be claimable: a commit queued one (here or on
 /// another node), the earliest queued job of that kind falls due or a running one's
 /// lease runs out (a retry's backoff, a crashed worker), or the poll interval passed.
-pub(crate) async fn wait_for_job(app: &App, kind: &str, shutdown: &CancellationToken) {
+pub(crate) async fn wait_for_job(app: &App, kind: JobKind, shutdown: &CancellationToken) {
     let poll = app.config.wakeups.poll;
     let wait = match next_due(app, kind).await {
         Some(at) => {
@@ -162,7 +163,7 @@ pub(crate) async fn wait_for_job(app: &App, kind: &str, shutdown: &CancellationT
         }
         None => poll,
     };
-    let notify = app.wakeups.job(kind);
+    let notify = app.wakeups.job(kind.as_str());
     tokio::select! {
         _ = shutdown.cancelled() => {}
         _ = notify.notified() => {}
@@ -170,7 +171,7 @@ pub(crate) async fn wait_for_job(app: &App, kind: &str, shutdown: &CancellationT
     }
 }
 
-async fn next_due(app: &App, kind: &str) -> Option<Timestamp> {
+async fn next_due(app: &App, kind: JobKind) -> Option<Timestamp> {
     let mut tx = app.store.system_read().await.ok()?;
     jobs::next_due(&mut tx, kind).await.ok().flatten()
 }

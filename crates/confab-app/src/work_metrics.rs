@@ -10,9 +10,8 @@ use std::sync::{Arc, Mutex};
 use confab_core::Timestamp;
 use confab_store::{jobs, webhook_dispatch};
 
-use crate::messages::AI_REPLY_JOB;
-use crate::tasks::TASK_JOB;
 use crate::{App, AppResult};
+use confab_core::job::JobKind;
 
 /// The kind label of webhook deliveries (jobs use their own `kind`).
 pub const WEBHOOK_DELIVERY: &str = "webhook_delivery";
@@ -80,8 +79,10 @@ impl WorkMetrics {
 pub async fn render(app: &App) -> AppResult<String> {
     // Every kind this build runs is reported, at zero when idle, so a dashboard's
     // series exist before the first job.
-    let mut depth: BTreeMap<String, i64> = [AI_REPLY_JOB, TASK_JOB, WEBHOOK_DELIVERY]
+    let mut depth: BTreeMap<String, i64> = JobKind::ALL
+        .map(JobKind::as_str)
         .into_iter()
+        .chain([WEBHOOK_DELIVERY])
         .map(|kind| (kind.to_owned(), 0))
         .collect();
     let mut tx = app.store.system_read().await?;

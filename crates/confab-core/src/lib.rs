@@ -14,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod handoff;
 pub mod id;
+pub mod job;
 pub mod knowledge;
 pub mod member;
 pub mod mode;

@@ -5,26 +5,35 @@
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::error::{Classify, Result, StoreError};
+use crate::error::{Classify, Result};
 use crate::{Backend, SystemTx, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::{JobId, WorkspaceId};
+use confab_core::job::{JobKind, Work};
 
 #[derive(Clone, Debug)]
 pub struct Job {
     pub id: JobId,
     pub workspace_id: WorkspaceId,
     pub livemode: bool,
-    pub kind: String,
-    pub payload: Value,
+    /// What to do, or why the stored job cannot be read (its worker fails it).
+    pub work: std::result::Result<Work, String>,
     pub attempts: i64,
     /// When this run was due (for latency metrics).
     pub run_at: Timestamp,
 }
 
-/// Queues a job in the caller's transaction. `dedupe_key` makes enqueueing idempotent:
-/// a second job with the same key is dropped.
-pub async fn enqueue(
+/// Queues `work` in the caller's transaction. Idempotent: the same work queued again
+/// (by [`Work::dedupe_key`]) is dropped.
+pub async fn enqueue(tx: &mut TenantTx, work: &Work, run_at: Timestamp) -> Result<()> {
+    let kind = work.kind().as_str();
+    enqueue_unchecked(tx, kind, &work.dedupe_key(), &work.payload(), run_at).await
+}
+
+/// Queues any kind and payload under `dedupe_key`, unchecked. Only for tests that
+/// inject a job as a crash or an older version could leave it; everything else queues
+/// [`Work`] with [`enqueue`].
+pub async fn enqueue_unchecked(
     tx: &mut TenantTx,
     kind: &str,
     dedupe_key: &str,
@@ -52,20 +61,15 @@ pub async fn enqueue(
 /// Claims the next due job of one of `kinds` for `lease_ms`, across all tenants.
 pub async fn claim(
     tx: &mut SystemTx,
-    kinds: &[&str],
+    kinds: &[JobKind],
     now: Timestamp,
     lease_ms: i64,
 ) -> Result<Option<Job>> {
+    // The kinds are ours (`ai_reply`, `task`), so they are written into the query.
     let kinds_sql = kinds
         .iter()
-        .map(|k| {
-            if k.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-                Ok(format!("'{k}'"))
-            } else {
-                Err(StoreError::Config(format!("job kind {k:?}")))
-            }
-        })
-        .collect::<Result<Vec<_>>>()?
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
         .join(", ");
     let lock = if tx.backend() == Backend::Postgres {
         " FOR UPDATE SKIP LOCKED"
@@ -86,12 +90,15 @@ pub async fn claim(
         .classified()?;
     let Some(row) = row else { return Ok(None) };
     let payload: String = row.try_get("payload").classified()?;
+    let kind: String = row.try_get("kind").classified()?;
+    let work = serde_json::from_str::<Value>(&payload)
+        .map_err(|e| e.to_string())
+        .and_then(|payload| Work::read(&kind, &payload));
     Ok(Some(Job {
         id: JobId::from_trusted(row.try_get("id").classified()?),
         workspace_id: WorkspaceId::from_trusted(row.try_get("workspace_id").classified()?),
         livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
-        kind: row.try_get("kind").classified()?,
-        payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        work,
         attempts: row.try_get("attempts").classified()?,
         run_at: Timestamp::from_millis(row.try_get("run_at").classified()?),
     }))
@@ -185,12 +192,12 @@ pub async fn count_unfinished(tx: &mut SystemTx) -> Result<i64> {
 /// When the next job of `kind` may be claimed, across tenants: the earliest due time of
 /// a queued one, or the earliest lease of a running one to run out (its worker may
 /// have died). `None` when there is none. Workers sleep until then (or a wake-up).
-pub async fn next_due(tx: &mut SystemTx, kind: &str) -> Result<Option<Timestamp>> {
+pub async fn next_due(tx: &mut SystemTx, kind: JobKind) -> Result<Option<Timestamp>> {
     let row = sqlx::query(
         "SELECT MIN(CASE WHEN status = 'queued' THEN run_at ELSE locked_until END) AS due \
          FROM jobs WHERE kind = $1 AND status IN ('queued', 'running')",
     )
-    .bind(kind)
+    .bind(kind.as_str())
     .fetch_one(tx.conn())
     .await
     .classified()?;

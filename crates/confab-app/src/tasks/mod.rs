@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use confab_core::id::{ContactId, ConversationId, TaskId};
+use confab_core::job::Work;
 use confab_core::task::{
     Entity, MAX_TASK_MESSAGE_CHARS, Task, TaskAccepted, TaskStatus, TaskTarget, TaskTurn,
     TaskWebhook, TaskWebhookStatus, TurnRole,
@@ -28,8 +29,6 @@ use crate::budget::{self, Budget};
 use crate::input::{bounded_text, optional_text};
 use crate::{Access, Actor, App, AppError, AppResult, Ctx, Resource};
 
-/// The job kind that runs one task.
-pub const TASK_JOB: &str = "task";
 const MAX_ACTION_CHARS: usize = 200;
 
 /// What the request is about, when the caller says.
@@ -169,14 +168,10 @@ pub async fn create(ctx: &Ctx, input: TaskCreate) -> AppResult<TaskAccepted> {
     tasks::insert(uow.tx(), &task).await?;
     let request = json!({"message": message, "context": context, "metadata": metadata});
     tasks::add_turn(uow.tx(), &task.id, TurnRole::User, &request, now).await?;
-    jobs::enqueue(
-        uow.tx(),
-        TASK_JOB,
-        task.id.as_str(),
-        &json!({"task_id": task.id}),
-        now,
-    )
-    .await?;
+    let work = Work::Task {
+        task_id: task.id.clone(),
+    };
+    jobs::enqueue(uow.tx(), &work, now).await?;
     uow.commit().await?;
     let delivery = match key.response_url.as_deref() {
         Some(url) => format!("the result will be POSTed to {url} and"),

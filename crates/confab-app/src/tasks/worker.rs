@@ -7,13 +7,13 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use confab_core::Timestamp;
 use confab_core::agent::{ProviderKind, ProviderSettings};
+use confab_core::job::{JobKind, Work};
 use confab_core::task::TaskError;
 use confab_store::jobs::{self, Job};
 use confab_store::tasks::{self, TaskRow};
@@ -21,7 +21,7 @@ use confab_store::{agents, api_keys};
 
 use super::outcome::{self, Response, Stop};
 use super::session::Session;
-use super::{TASK_JOB, local, model};
+use super::{local, model};
 use crate::budget::Budget;
 use crate::{Actor, App, AppError, AppResult, Ctx};
 
@@ -43,7 +43,8 @@ pub async fn run_worker(app: App, shutdown: CancellationToken) {
                         if let Err(err) = run_claimed(&app, job).await {
                             tracing::warn!(error = %err, "task worker");
                         }
-                        app.work.finished(TASK_JOB, due, app.clock.now());
+                        app.work
+                            .finished(JobKind::Task.as_str(), due, app.clock.now());
                         drop(slot);
                     });
                     true
@@ -70,7 +71,7 @@ pub async fn run_worker(app: App, shutdown: CancellationToken) {
             }
             continue;
         }
-        crate::wakeups::wait_for_job(&app, TASK_JOB, &shutdown).await;
+        crate::wakeups::wait_for_job(&app, JobKind::Task, &shutdown).await;
     }
     while running.join_next().await.is_some() {}
 }
@@ -79,7 +80,7 @@ async fn claim(app: &App) -> AppResult<Option<Job>> {
     let mut sys = app.store.system().await?;
     let job = jobs::claim(
         &mut sys,
-        &[TASK_JOB],
+        &[JobKind::Task],
         app.clock.now(),
         app.config.job_lease_ms,
     )
@@ -143,8 +144,16 @@ async fn give_up(app: &App, job: &Job) -> AppResult<()> {
 }
 
 async fn load(app: &App, job: &Job) -> AppResult<Option<TaskRow>> {
-    let Some(id) = job.payload.get("task_id").and_then(Value::as_str) else {
-        return Err(AppError::Internal(format!("job {} has no task_id", job.id)));
+    let id = match &job.work {
+        Ok(Work::Task { task_id }) => task_id.as_str(),
+        Ok(other) => {
+            let kind = other.kind().as_str();
+            return Err(AppError::Internal(format!(
+                "job {} is a {kind} job, not a task",
+                job.id
+            )));
+        }
+        Err(why) => return Err(AppError::Internal(format!("job {}: {why}", job.id))),
     };
     let mut tx = app
         .store
