@@ -224,6 +224,9 @@ impl Ctx {
 
     /// A unit of work that writes, fenced to this tenant and mode.
     pub async fn write(&self) -> AppResult<Uow> {
+        if let Some(slot) = &self.idempotency {
+            slot.refuse_second_unit()?;
+        }
         let tx = self
             .app
             .store

@@ -35,8 +35,30 @@ impl std::fmt::Debug for IdemSlot {
 }
 
 impl IdemSlot {
-    pub(crate) fn park(&self, tx: TenantTx) {
-        *self.parked.lock().expect("idempotency slot poisoned") = Some(tx);
+    /// Parks the effect's transaction until the response is stored with it. A use case
+    /// opens at most one write unit under a key: a second one is refused (and rolled
+    /// back) rather than silently replacing the first, whose effect would be lost.
+    pub(crate) fn park(&self, tx: TenantTx) -> AppResult<()> {
+        let mut parked = self.parked.lock().expect("idempotency slot poisoned");
+        if parked.is_some() {
+            return Err(second_unit());
+        }
+        *parked = Some(tx);
+        Ok(())
+    }
+
+    /// Refuses to open a second write unit while one is parked: on SQLite it would wait
+    /// for the single writer connection the parked one holds.
+    pub(crate) fn refuse_second_unit(&self) -> AppResult<()> {
+        match self
+            .parked
+            .lock()
+            .expect("idempotency slot poisoned")
+            .is_some()
+        {
+            true => Err(second_unit()),
+            false => Ok(()),
+        }
     }
 
     fn take(&self) -> Option<TenantTx> {
@@ -45,6 +67,10 @@ impl IdemSlot {
             .expect("idempotency slot poisoned")
             .take()
     }
+}
+
+fn second_unit() -> AppError {
+    AppError::Internal("a second unit of work was opened under one idempotency key".into())
 }
 
 /// What to do with an incoming request that carries a key.

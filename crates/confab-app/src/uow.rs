@@ -94,10 +94,7 @@ impl Uow {
     /// which first writes the response into this same transaction.
     pub async fn commit(self) -> AppResult<()> {
         match self.idempotency {
-            Some(slot) => {
-                slot.park(self.tx);
-                Ok(())
-            }
+            Some(slot) => slot.park(self.tx),
             None => {
                 self.tx.commit().await?;
                 self.wakeups.committed();

@@ -112,3 +112,34 @@ both_backends! {
         assert_eq!(contact_count(&s).await, 0);
     }
 }
+
+both_backends! {
+    /// A use case opens at most one write unit under a key: a second commit is refused
+    /// instead of silently replacing the parked first one (whose effect would be lost),
+    /// and the first is still what the key stores.
+    async fn a_second_write_unit_under_one_key_is_refused(backend) {
+        use confab_app::idempotency::{Begin, begin, finish};
+        use confab_app::{Actor, Ctx};
+        let s = TestServer::start(backend).await;
+        let mut ctx = Ctx {
+            app: s.app.clone(),
+            workspace_id: s.creds.workspace_id.clone(),
+            mode: confab_app::core::Mode::Test,
+            actor: Actor::System,
+            request_id: "req_test".into(),
+            idempotency: None,
+        };
+        let Begin::Run(slot) = begin(&ctx, "two-units", "fingerprint").await.unwrap() else {
+            panic!("a fresh key runs");
+        };
+        ctx.idempotency = Some(slot.clone());
+        ctx.write().await.unwrap().commit().await.unwrap();
+        let second = ctx.write().await;
+        assert!(second.is_err(), "the second unit is refused, at once");
+        finish(&ctx, &slot, 200, "{}").await.unwrap();
+        let Begin::Replay { status, .. } = begin(&ctx, "two-units", "fingerprint").await.unwrap() else {
+            panic!("the first unit's answer is stored");
+        };
+        assert_eq!(status, 200);
+    }
+}
