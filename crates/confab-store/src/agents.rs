@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, fetch_page, lock_by_id};
+use crate::sql::{Arg, Columns, Sql, fetch_by_id, fetch_page, lock_by_id};
 use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::agent::Agent;
@@ -42,59 +42,35 @@ fn decode(row: &AnyRow) -> Result<Agent> {
     })
 }
 
+/// The written columns: an agent's id and creation are fixed, the rest moves.
+const COLUMNS: Columns<Agent> = Columns {
+    table: "agents",
+    fixed: &[
+        ("id", |a| Arg::Text(a.id.to_string())),
+        ("created_at", |a| Arg::Int(a.created_at.millis())),
+    ],
+    mutable: &[
+        ("name", |a| Arg::Text(a.name.clone())),
+        ("persona", |a| Arg::Text(a.persona.clone())),
+        ("instructions", |a| Arg::Text(a.instructions.clone())),
+        ("greeting", |a| Arg::OptText(a.greeting.clone())),
+        ("provider", |a| Arg::Text(text(&a.provider))),
+        ("knowledge_tags", |a| Arg::Text(text(&a.knowledge_tags))),
+        ("languages", |a| Arg::Text(text(&a.languages))),
+        ("handoff", |a| Arg::Text(text(&a.handoff))),
+        ("channels", |a| Arg::Text(text(&a.channels))),
+        ("is_default", |a| Arg::Int(a.is_default as i64)),
+        ("updated_at", |a| Arg::Int(a.updated_at.millis())),
+    ],
+};
+
 pub async fn insert(tx: &mut TenantTx, a: &Agent) -> Result<()> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "INSERT INTO agents (id, workspace_id, livemode, name, persona, instructions, greeting, provider, knowledge_tags, \
-         languages, handoff, channels, is_default, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(a.id.as_str())
-    .bind(ws)
-    .bind(live)
-    .bind(a.name.clone())
-    .bind(a.persona.clone())
-    .bind(a.instructions.clone())
-    .bind(a.greeting.clone())
-    .bind(text(&a.provider))
-    .bind(text(&a.knowledge_tags))
-    .bind(text(&a.languages))
-    .bind(text(&a.handoff))
-    .bind(text(&a.channels))
-    .bind(a.is_default as i64)
-    .bind(a.created_at.millis())
-    .bind(a.updated_at.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
-    Ok(())
+    COLUMNS.insert(tx, a).await
 }
 
 /// Rewrites an agent this transaction holds locked.
 pub async fn update(tx: &mut TenantTx, a: &Locked<Agent>) -> Result<()> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "UPDATE agents SET name = $4, persona = $5, instructions = $6, greeting = $7, provider = $8, knowledge_tags = $9, \
-         languages = $10, handoff = $11, channels = $12, is_default = $13, updated_at = $14 \
-         WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
-    )
-    .bind(ws)
-    .bind(live)
-    .bind(a.id.as_str())
-    .bind(a.name.clone())
-    .bind(a.persona.clone())
-    .bind(a.instructions.clone())
-    .bind(a.greeting.clone())
-    .bind(text(&a.provider))
-    .bind(text(&a.knowledge_tags))
-    .bind(text(&a.languages))
-    .bind(text(&a.handoff))
-    .bind(text(&a.channels))
-    .bind(a.is_default as i64)
-    .bind(a.updated_at.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
+    COLUMNS.update(tx, a.id.as_str(), a).await?;
     Ok(())
 }
 

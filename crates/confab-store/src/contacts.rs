@@ -4,12 +4,12 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, like_pattern, lock_by_id};
+use crate::sql::{Arg, Sql, fetch_page, like_pattern, lock_by_id};
 use crate::{Backend, Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::contact::Contact;
 use confab_core::id::{AgentId, ContactId};
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 
 const COLUMNS: &str = "id, livemode, name, email, phone, external_id, tags, attributes, blocked, agent_id, created_at, updated_at";
 
@@ -213,12 +213,10 @@ pub async fn list(
             .bind(Arg::Text(value.to_lowercase()));
     }
     sql.newest_first("", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let contacts = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(contacts, page.limit, |c| Cursor {
-        created_at: c.created_at.millis(),
-        id: c.id.to_string(),
-    }))
+    fetch_page(sql, tx, page, decode, |c| {
+        (c.created_at.millis(), c.id.to_string())
+    })
+    .await
 }
 
 /// Deletes the contact row and its tags (erasure of related data is the caller's

@@ -4,14 +4,14 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Columns, Sql, fetch_by_id, json, like_pattern, lock_by_id, ts};
+use crate::sql::{Arg, Columns, Sql, fetch_by_id, fetch_page, json, like_pattern, lock_by_id, ts};
 use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::conversation::{
     Channel, ContactSummary, Conversation, HandledBy, Resolution, Sentiment, Status, Visitor,
 };
 use confab_core::id::{AgentId, ContactId, ConversationId, MemberId};
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 
 const SELECT: &str = "SELECT v.id, v.livemode, v.channel, v.status, v.handled_by, v.contact_id, v.agent_id, v.assignee_id, \
     v.lang, v.sentiment, v.intent, v.visitor, v.human_requested_at, v.human_took_over_at, v.resolved_at, v.resolution, \
@@ -210,12 +210,10 @@ pub async fn list(
             .push(" ESCAPE '\\')");
     }
     sql.newest_first("v.", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(items, page.limit, |c| Cursor {
-        created_at: c.created_at.millis(),
-        id: c.id.to_string(),
-    }))
+    fetch_page(sql, tx, page, decode, |c| {
+        (c.created_at.millis(), c.id.to_string())
+    })
+    .await
 }
 
 /// Names a conversation by the hash of a widget visitor's token. A token already used in

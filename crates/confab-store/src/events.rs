@@ -6,12 +6,12 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
 use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
 use confab_core::event::{Event, EventType};
 use confab_core::id::{ContactId, ConversationId, EventId, WorkspaceId};
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 
 const COLUMNS: &str = "id, type, livemode, data, created_at";
 
@@ -86,12 +86,10 @@ pub async fn list(
         sql.push(" AND type = ").bind(Arg::Text(t.to_owned()));
     }
     sql.newest_first("", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let events = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(events, page.limit, |e| Cursor {
-        created_at: e.created_at.millis(),
-        id: e.id.to_string(),
-    }))
+    fetch_page(sql, tx, page, decode, |e| {
+        (e.created_at.millis(), e.id.to_string())
+    })
+    .await
 }
 
 /// Erasure: replaces the payload of every event about `contact` with `redacted`, so the

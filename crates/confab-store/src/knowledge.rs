@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, fetch_page, lock_by_id};
+use crate::sql::{Arg, Columns, Sql, fetch_by_id, fetch_page, lock_by_id};
 use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::KnowledgeId;
@@ -52,50 +52,31 @@ pub async fn insert_all(tx: &mut TenantTx, entries: &[KnowledgeEntry]) -> Result
     bump_revision(tx).await
 }
 
+/// The written columns: an entry's id and creation are fixed, the rest moves.
+const COLUMNS: Columns<KnowledgeEntry> = Columns {
+    table: "knowledge_entries",
+    fixed: &[
+        ("id", |e| Arg::Text(e.id.to_string())),
+        ("created_at", |e| Arg::Int(e.created_at.millis())),
+    ],
+    mutable: &[
+        ("title", |e| Arg::Text(e.title.clone())),
+        ("body", |e| Arg::Text(e.body.clone())),
+        ("questions", |e| Arg::Text(json_list(&e.questions))),
+        ("intent", |e| Arg::OptText(e.intent.clone())),
+        ("lang", |e| Arg::OptText(e.lang.clone())),
+        ("tags", |e| Arg::Text(json_list(&e.tags))),
+        ("enabled", |e| Arg::Int(e.enabled as i64)),
+        ("updated_at", |e| Arg::Int(e.updated_at.millis())),
+    ],
+};
+
 async fn insert_row(tx: &mut TenantTx, e: &KnowledgeEntry) -> Result<()> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "INSERT INTO knowledge_entries (id, workspace_id, livemode, title, body, questions, intent, lang, tags, enabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(e.id.as_str())
-    .bind(ws)
-    .bind(live)
-    .bind(e.title.clone())
-    .bind(e.body.clone())
-    .bind(json_list(&e.questions))
-    .bind(e.intent.clone())
-    .bind(e.lang.clone())
-    .bind(json_list(&e.tags))
-    .bind(e.enabled as i64)
-    .bind(e.created_at.millis())
-    .bind(e.updated_at.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
-    Ok(())
+    COLUMNS.insert(tx, e).await
 }
 
 pub async fn update(tx: &mut TenantTx, e: &Locked<KnowledgeEntry>) -> Result<()> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "UPDATE knowledge_entries SET title = $4, body = $5, questions = $6, intent = $7, lang = $8, tags = $9, \
-         enabled = $10, updated_at = $11 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
-    )
-    .bind(ws)
-    .bind(live)
-    .bind(e.id.as_str())
-    .bind(e.title.clone())
-    .bind(e.body.clone())
-    .bind(json_list(&e.questions))
-    .bind(e.intent.clone())
-    .bind(e.lang.clone())
-    .bind(json_list(&e.tags))
-    .bind(e.enabled as i64)
-    .bind(e.updated_at.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
+    COLUMNS.update(tx, e.id.as_str(), e).await?;
     bump_revision(tx).await
 }
 

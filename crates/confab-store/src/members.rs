@@ -4,12 +4,12 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, fetch_page};
 use crate::{Backend, Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::{MemberId, TokenId};
 use confab_core::member::{Member, MemberToken, Role};
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 
 const COLUMNS: &str = "id, workspace_id, name, email, role, department_ids, created_at, updated_at";
 
@@ -91,12 +91,10 @@ pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<Member>>
     sql.bind(Arg::Text(ws))
         .push(" AND deleted_at IS NULL")
         .newest_first("", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let members = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(members, page.limit, |m| Cursor {
-        created_at: m.created_at.millis(),
-        id: m.id.to_string(),
-    }))
+    fetch_page(sql, tx, page, decode, |m| {
+        (m.created_at.millis(), m.id.to_string())
+    })
+    .await
 }
 
 /// Rewrites a member this transaction holds locked.

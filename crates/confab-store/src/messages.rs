@@ -5,11 +5,11 @@ use sqlx::any::AnyRow;
 
 use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id};
+use crate::sql::{Arg, Sql, fetch_by_id, fetch_page};
 use confab_core::Timestamp;
 use confab_core::conversation::{Author, AuthorType, Message, MessageRole, Sentiment};
 use confab_core::id::{ContactId, ConversationId, MessageId};
-use confab_core::page::{Cursor, Page, PageRequest};
+use confab_core::page::{Page, PageRequest};
 
 const COLUMNS: &str = "id, livemode, conversation_id, role, text, author_type, author_id, author_name, attachments, \
     intent, lang, sentiment, sentiment_score, reply_to, created_at";
@@ -136,12 +136,10 @@ async fn list_of_roles(
         sql.push(")");
     }
     sql.oldest_first("", page);
-    let rows = sql.build().fetch_all(tx.conn()).await.classified()?;
-    let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(items, page.limit, |m| Cursor {
-        created_at: m.created_at.millis(),
-        id: m.id.to_string(),
-    }))
+    fetch_page(sql, tx, page, decode, |m| {
+        (m.created_at.millis(), m.id.to_string())
+    })
+    .await
 }
 
 /// The whole history of a conversation, oldest first.
