@@ -36,7 +36,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 /// The header a member token uses to pick test mode (keys carry their own mode).
 pub const MODE_HEADER: &str = "confab-mode";
 
-fn bearer(parts: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+/// The token of an `Authorization: Bearer …` header: none without the header, an
+/// answer for a malformed one.
+pub(crate) fn bearer(parts: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = parts.get(AUTHORIZATION) else {
         return Ok(None);
     };

@@ -67,12 +67,13 @@ enum Command {
 }
 
 fn flags(common: &CommonFlags, listen: Option<String>) -> Layer {
-    Layer {
-        listen,
-        data_dir: common.data_dir.clone(),
-        database_url: common.database_url.clone(),
-        ..Layer::default()
-    }
+    Layer::named("the command line")
+        .set("listen", listen)
+        .set(
+            "data_dir",
+            common.data_dir.as_ref().map(|d| d.display().to_string()),
+        )
+        .set("database.url", common.database_url.clone())
 }
 
 fn main() -> std::process::ExitCode {

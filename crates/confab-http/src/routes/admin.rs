@@ -3,12 +3,13 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 
 use confab_app::workspaces::{self, WorkspaceCredentials};
 use confab_core::ErrorCode;
 
+use crate::auth::bearer;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, Created};
 use crate::state::HttpState;
@@ -17,12 +18,6 @@ use crate::state::HttpState;
 #[serde(deny_unknown_fields)]
 pub struct WorkspaceCreate {
     pub name: String,
-}
-
-/// Constant-time equality, so the admin token cannot be guessed byte by byte.
-fn ct_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Create a workspace (tenant) with its owner, token and keys.
@@ -44,12 +39,10 @@ pub async fn create_workspace(
             "The admin API is off; set CONFAB_ADMIN_TOKEN to turn it on.",
         ));
     };
-    let presented = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !ct_eq(presented.trim(), expected) {
+    // A missing or malformed header gets the same answer as a wrong token. The
+    // comparison is constant-time, so the token cannot be guessed byte by byte.
+    let presented = bearer(&headers).ok().flatten().unwrap_or_default();
+    if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
             "Send the platform admin token as `Authorization: Bearer …`.",
