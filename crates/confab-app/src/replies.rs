@@ -23,7 +23,7 @@ use confab_core::conversation::{
 };
 use confab_core::event::EventType;
 use confab_core::handoff::{HandoffReason, Transition};
-use confab_core::id::{AgentId, ConversationId, MessageId, WorkspaceId};
+use confab_core::id::{AgentId, AiReplyId, ConversationId, MessageId, WorkspaceId};
 use confab_core::job::{JobKind, Work};
 use confab_store::ai_replies::{self, AiReply};
 use confab_store::jobs::{self, Job};
@@ -369,19 +369,19 @@ async fn write_reply(
             &conversation,
         )
         .await?;
-        message_id = Some(message.id.to_string());
+        message_id = Some(message.id.clone());
     }
     let record = AiReply {
-        id: format!("air_{}", ulid_like(&answered.id)),
-        conversation_id: conversation.id.to_string(),
+        id: AiReplyId::answering(&answered.id),
+        conversation_id: conversation.id.clone(),
         message_id,
-        reply_to: answered.id.to_string(),
-        agent_id: agent_id.as_ref().map(|a| a.to_string()),
+        reply_to: answered.id.clone(),
+        agent_id: agent_id.clone(),
         provider: reply.provider.clone(),
         model: reply.model.clone(),
         confidence: reply.confidence,
         sources: reply.sources.clone(),
-        handoff_reason: reply.handoff.map(|r| r.as_str().to_owned()),
+        handoff_reason: reply.handoff,
         input_tokens: reply.usage.input_tokens as i64,
         output_tokens: reply.usage.output_tokens as i64,
         created_at: now,
@@ -402,9 +402,4 @@ async fn write_reply(
         None => uow.commit().await?,
     }
     Ok(())
-}
-
-/// The answered message's ULID, reused: one usage row per customer message.
-fn ulid_like(id: &MessageId) -> &str {
-    id.as_str().trim_start_matches("msg_")
 }

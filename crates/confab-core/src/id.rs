@@ -36,6 +36,11 @@ macro_rules! id_type {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// The ULID after the prefix.
+            pub fn ulid(&self) -> &str {
+                self.0.strip_prefix($prefix).unwrap_or(&self.0)
+            }
         }
 
         impl fmt::Display for $name {
@@ -90,6 +95,16 @@ id_type!(/// A plain-English task for the task agent.
     TaskId, "tsk_");
 id_type!(/// A line of an API key's spending ledger (internal; never in the API).
     ChargeId, "chg_");
+id_type!(/// The record of the AI's answer to one customer message (internal).
+    AiReplyId, "air_");
+
+impl AiReplyId {
+    /// One record per customer message: the answered message's ULID under `air_`, so
+    /// a second writer of the same answer collides on the primary key.
+    pub fn answering(message: &MessageId) -> Self {
+        Self(format!("{}{}", Self::PREFIX, message.ulid()))
+    }
+}
 
 /// A request id (`req_…`), echoed in `X-Request-Id` and in every error body.
 pub fn new_request_id() -> String {

@@ -4,21 +4,23 @@
 use crate::TenantTx;
 use crate::error::{Classify, Result};
 use confab_core::Timestamp;
+use confab_core::handoff::HandoffReason;
+use confab_core::id::{AgentId, AiReplyId, ConversationId, MessageId};
 
 #[derive(Clone, Debug)]
 pub struct AiReply {
-    pub id: String,
-    pub conversation_id: String,
+    pub id: AiReplyId,
+    pub conversation_id: ConversationId,
     /// The AI message written, if any (a hand-off may send none).
-    pub message_id: Option<String>,
+    pub message_id: Option<MessageId>,
     /// The customer message answered.
-    pub reply_to: String,
-    pub agent_id: Option<String>,
+    pub reply_to: MessageId,
+    pub agent_id: Option<AgentId>,
     pub provider: String,
     pub model: Option<String>,
     pub confidence: Option<f64>,
     pub sources: Vec<String>,
-    pub handoff_reason: Option<String>,
+    pub handoff_reason: Option<HandoffReason>,
     pub input_tokens: i64,
     pub output_tokens: i64,
     pub created_at: Timestamp,
@@ -31,18 +33,18 @@ pub async fn insert(tx: &mut TenantTx, r: &AiReply) -> Result<()> {
          confidence, sources, handoff_reason, input_tokens, output_tokens, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CAST($10 AS DOUBLE PRECISION), $11, $12, $13, $14, $15)",
     )
-    .bind(r.id.clone())
+    .bind(r.id.as_str())
     .bind(ws)
     .bind(live)
-    .bind(r.conversation_id.clone())
-    .bind(r.message_id.clone())
-    .bind(r.reply_to.clone())
-    .bind(r.agent_id.clone())
+    .bind(r.conversation_id.as_str())
+    .bind(r.message_id.as_ref().map(|m| m.to_string()))
+    .bind(r.reply_to.as_str())
+    .bind(r.agent_id.as_ref().map(|a| a.to_string()))
     .bind(r.provider.clone())
     .bind(r.model.clone())
     .bind(crate::sql::double_as_text(r.confidence))
     .bind(serde_json::to_string(&r.sources).unwrap_or_else(|_| "[]".into()))
-    .bind(r.handoff_reason.clone())
+    .bind(r.handoff_reason.map(|h| h.as_str()))
     .bind(r.input_tokens)
     .bind(r.output_tokens)
     .bind(r.created_at.millis())

@@ -2,6 +2,7 @@
 //! and without a value, so a statement cached on a pooled connection accepts both.
 
 use confab_core::Timestamp;
+use confab_core::id::{AiReplyId, ConversationId, MessageId};
 use confab_store::ai_replies::{self, AiReply};
 use confab_testkit::{TestDb, both_backends};
 
@@ -9,10 +10,10 @@ use crate::fixtures::workspace;
 
 fn reply(n: i64, confidence: Option<f64>) -> AiReply {
     AiReply {
-        id: format!("air_{n}"),
-        conversation_id: "cnv_x".into(),
+        id: AiReplyId::from_trusted(format!("air_{n}")),
+        conversation_id: ConversationId::from_trusted("cnv_x".into()),
         message_id: None,
-        reply_to: format!("msg_{n}"),
+        reply_to: MessageId::from_trusted(format!("msg_{n}")),
         agent_id: None,
         provider: "local".into(),
         model: None,
