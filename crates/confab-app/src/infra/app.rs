@@ -6,7 +6,7 @@ use confab_core::agent::ProviderSettings;
 use confab_store::Store;
 
 use crate::Clock;
-use crate::ai_providers::Providers;
+use crate::ai::ai_providers::Providers;
 use crate::budget::Prices;
 use crate::erasure_purge::ErasurePurge;
 use crate::files::FileStore;

@@ -168,7 +168,7 @@ pub async fn process_next(app: &App, engine: &dyn ReplyEngine) -> AppResult<bool
     sys.commit().await?;
     let Some(job) = job else { return Ok(false) };
     // Renewed until this function returns: the provider may take longer than a lease.
-    let _lease = crate::lease::keep_job(app, &job);
+    let _lease = crate::infra::lease::keep_job(app, &job);
     let outcome = run(app, engine, &job).await;
     app.work
         .finished(JobKind::AiReply.as_str(), job.run_at, app.clock.now());

@@ -101,7 +101,7 @@ pub async fn process_next(app: &App) -> AppResult<bool> {
 
 async fn run_claimed(app: &App, job: Job) -> AppResult<()> {
     // Renewed while the task runs, however many model rounds it takes.
-    let _lease = crate::lease::keep_job(app, &job);
+    let _lease = crate::infra::lease::keep_job(app, &job);
     // A run that never returned (the process died, or the run panicked) leaves its
     // lease to run out; past the last attempt the task fails instead of looping.
     if job.attempts > MAX_ATTEMPTS {

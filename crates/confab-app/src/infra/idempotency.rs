@@ -13,7 +13,7 @@ use confab_core::ErrorCode;
 use confab_store::TenantTx;
 use confab_store::idempotency::{self as store, Claim, IdempotencyScope};
 
-use crate::lease::Heartbeat;
+use crate::infra::lease::Heartbeat;
 use crate::{AppError, AppResult, Ctx};
 
 pub const MAX_KEY_LEN: usize = 255;
