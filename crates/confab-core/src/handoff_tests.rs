@@ -49,118 +49,20 @@ const STATES: [(Status, HandledBy); 6] = [
 /// The expected outcome, one row per transition and one column per state in
 /// `STATES`' order: `"open/human"` is the state after an accepted move (with `+event`
 /// when it emits one), anything else names the refusal.
+#[rustfmt::skip]
 fn table() -> Vec<(&'static str, [&'static str; 6])> {
+    //                    open/ai                               open/pending                             open/human                              resolved/ai          resolved/pending     resolved/human
     vec![
-        (
-            "request",
-            [
-                "open/pending+handoff.requested",
-                "waiting",
-                "with_person",
-                "resolved",
-                "resolved",
-                "resolved",
-            ],
-        ),
-        (
-            "visitor_request",
-            [
-                "open/pending+handoff.requested",
-                "open/pending",
-                "open/human",
-                "resolved",
-                "resolved",
-                "resolved",
-            ],
-        ),
-        (
-            "take_over",
-            [
-                "open/human+agent.assigned",
-                "open/human+agent.assigned",
-                "taken_over",
-                "resolved",
-                "resolved",
-                "resolved",
-            ],
-        ),
-        (
-            "take_over_to",
-            [
-                "open/human+agent.assigned",
-                "open/human+agent.assigned",
-                "taken_over",
-                "resolved",
-                "resolved",
-                "resolved",
-            ],
-        ),
-        (
-            "release",
-            [
-                "already_ai",
-                "open/ai+conversation.released",
-                "open/ai+conversation.released",
-                "resolved",
-                "resolved",
-                "resolved",
-            ],
-        ),
-        (
-            "assign",
-            [
-                "open/ai+agent.assigned",
-                "open/pending+agent.assigned",
-                "open/human+agent.assigned",
-                "resolved",
-                "resolved",
-                "resolved",
-            ],
-        ),
-        (
-            "resolve",
-            [
-                "resolved/ai+conversation.resolved",
-                "resolved/pending+conversation.resolved",
-                "resolved/human+conversation.resolved",
-                "already_resolved",
-                "already_resolved",
-                "already_resolved",
-            ],
-        ),
-        (
-            "customer_message",
-            [
-                "open/ai",
-                "open/pending",
-                "open/human",
-                "open/ai",
-                "open/pending",
-                "open/human",
-            ],
-        ),
-        (
-            "agent_message",
-            [
-                "open/human+agent.assigned",
-                "open/human+agent.assigned",
-                "open/human",
-                "agent_to_resolved",
-                "agent_to_resolved",
-                "agent_to_resolved",
-            ],
-        ),
-        (
-            "ai_reply",
-            [
-                "open/ai",
-                "ai_stood_down",
-                "ai_stood_down",
-                "ai_stood_down",
-                "ai_stood_down",
-                "ai_stood_down",
-            ],
-        ),
+        ("request",          ["open/pending+handoff.requested",    "waiting",                               "with_person",                          "resolved",          "resolved",          "resolved"]),
+        ("visitor_request",  ["open/pending+handoff.requested",    "open/pending",                          "open/human",                           "resolved",          "resolved",          "resolved"]),
+        ("take_over",        ["open/human+agent.assigned",         "open/human+agent.assigned",             "taken_over",                           "resolved",          "resolved",          "resolved"]),
+        ("take_over_to",     ["open/human+agent.assigned",         "open/human+agent.assigned",             "taken_over",                           "resolved",          "resolved",          "resolved"]),
+        ("release",          ["already_ai",                        "open/ai+conversation.released",         "open/ai+conversation.released",        "resolved",          "resolved",          "resolved"]),
+        ("assign",           ["open/ai+agent.assigned",            "open/pending+agent.assigned",           "open/human+agent.assigned",            "resolved",          "resolved",          "resolved"]),
+        ("resolve",          ["resolved/ai+conversation.resolved", "resolved/pending+conversation.resolved", "resolved/human+conversation.resolved", "already_resolved",  "already_resolved",  "already_resolved"]),
+        ("customer_message", ["open/ai",                           "open/pending",                          "open/human",                           "open/ai",           "open/pending",      "open/human"]),
+        ("agent_message",    ["open/human+agent.assigned",         "open/human+agent.assigned",             "open/human",                           "agent_to_resolved", "agent_to_resolved", "agent_to_resolved"]),
+        ("ai_reply",         ["open/ai",                           "ai_stood_down",                         "ai_stood_down",                        "ai_stood_down",     "ai_stood_down",     "ai_stood_down"]),
     ]
 }
 
