@@ -187,7 +187,27 @@ pub struct Recorded {
 /// the attempt was in flight cleared the lease; the delivery then keeps its new cycle.
 /// Returns, for a success that ended an endpoint's failure, whether it has
 /// `auto_recover` on.
+/// A delivery deleted with its endpoint while its attempt was in flight is not
+/// recorded at all (there is nothing left to record it on).
 pub async fn record(tx: &mut SystemTx, r: &Recorded, now: Timestamp) -> Result<Option<bool>> {
+    // Lock the delivery first: an endpoint deleted meanwhile takes its deliveries
+    // with it, and recording an attempt for one of them would fail the whole batch on
+    // the foreign key, every cycle, for ever.
+    let lock = if tx.backend() == Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let sql = format!("SELECT id FROM webhook_deliveries WHERE id = $1{lock}");
+    let exists = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(r.delivery_id.as_str())
+        .fetch_optional(tx.conn())
+        .await
+        .classified()?
+        .is_some();
+    if !exists {
+        return Ok(None);
+    }
     sqlx::query(
         "INSERT INTO webhook_attempts (delivery_id, n, workspace_id, livemode, at, status_code, latency_ms, error, response_body) \
          VALUES ($1, (SELECT coalesce(MAX(n), 0) + 1 FROM webhook_attempts WHERE delivery_id = $1), $2, $3, $4, $5, $6, $7, $8)",

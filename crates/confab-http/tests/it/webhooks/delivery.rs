@@ -159,3 +159,35 @@ both_backends! {
         assert_eq!(d.json()["attempts"][0]["status_code"], 200);
     }
 }
+
+both_backends! {
+    /// An endpoint deleted while an attempt to it is in flight takes its deliveries
+    /// with it; the dispatcher must not then fail every cycle trying to record that
+    /// attempt (on PostgreSQL the foreign key refused it, for ever), and deliveries to
+    /// other endpoints go on.
+    async fn an_endpoint_deleted_mid_attempt_does_not_stall_the_dispatcher(backend) {
+        let s = TestServer::with_webhooks(backend, "0ms").await;
+        let slow = Receiver::start().await;
+        slow.answer(confab_testkit::Reply::status(204).after(Duration::from_millis(1_500)));
+        let doomed = s.endpoint(s.sk(), json!({"url": slow.url})).await;
+        s.contact(json!({"name": "Ada"})).await;
+        slow.wait_until(WAIT, "the slow attempt to start", |r| !r.is_empty()).await;
+        let id = doomed["id"].as_str().unwrap();
+        let deleted = s.call("DELETE", &format!("/v1/webhook-endpoints/{id}"), s.sk(), None).await;
+        assert_eq!(deleted.status, 200, "{}", deleted.text);
+
+        // Another endpoint still gets what happens next, after the slow attempt ended.
+        let fine = Receiver::start().await;
+        s.endpoint(s.sk(), json!({"url": fine.url})).await;
+        tokio::time::sleep(Duration::from_millis(2_000)).await;
+        let contact = s.contact(json!({"name": "Bo"})).await;
+        let got = fine.wait_accepted(1, WAIT).await;
+        assert_eq!(got[0].json()["data"]["id"], contact["id"]);
+        // Its result is recorded just after the receiver answered.
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while s.unfinished_deliveries().await > 0 {
+            assert!(tokio::time::Instant::now() < deadline, "a delivery is left stuck");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
