@@ -253,13 +253,19 @@ pub async fn find_by_visitor_token(
     row.as_ref().map(decode).transpose()
 }
 
-/// Conversation ids with a contact (erasure).
+/// Conversation ids with a contact (erasure), locked in id order: conversations are
+/// locked before contacts everywhere (a message locks its conversation and then may
+/// lock the contact), so erasure takes them first too.
 pub async fn ids_for_contact(
     tx: &mut TenantTx,
     contact: &ContactId,
 ) -> Result<Vec<ConversationId>> {
     let (ws, live) = tx.scope();
-    let rows = sqlx::query("SELECT id FROM conversations WHERE workspace_id = $1 AND livemode = $2 AND contact_id = $3")
+    let lock = crate::sql::for_update(tx.backend(), "");
+    let sql = format!(
+        "SELECT id FROM conversations WHERE workspace_id = $1 AND livemode = $2 AND contact_id = $3 ORDER BY id{lock}"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(ws)
         .bind(live)
         .bind(contact.as_str())

@@ -447,6 +447,11 @@ pub async fn export(ctx: &Ctx, id: &str) -> AppResult<ContactExport> {
 pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
+    // One lock order: a contact's conversations before the contact (a message locks its
+    // conversation, then the widget may lock the contact).
+    if let Some(contact_id) = ContactId::parse(id) {
+        confab_store::conversations::ids_for_contact(uow.tx(), &contact_id).await?;
+    }
     let contact = load_for_update(uow.tx(), id).await?;
     let erased = ErasedContact {
         id: contact.id.clone(),
