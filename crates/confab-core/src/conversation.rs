@@ -11,6 +11,11 @@ macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
+        // Every wire name is the variant in lower case. utoipa does not read the
+        // per-variant renames through this macro, so the enum-level rule is what the
+        // OpenAPI document shows; serde uses the per-variant names, and a test checks
+        // that both agree.
+        #[serde(rename_all = "lowercase")]
         pub enum $name {
             $(#[serde(rename = $wire)] $variant),*
         }
@@ -71,6 +76,7 @@ pub struct Visitor {
 )]
 pub struct Resolution {
     /// What happened, in a word or two (`answered`, `refunded`, …); 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub outcome: String,
     /// Anything worth keeping about it; at most 2,000 characters.
     pub note: Option<String>,
@@ -171,4 +177,28 @@ pub fn validate_text(raw: &str) -> Result<String, String> {
         return Err("must not contain NUL characters".into());
     }
     Ok(raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The OpenAPI document names variants by the enum-level `rename_all`; serde by the
+    /// per-variant wire names. They must be the same strings.
+    #[test]
+    fn wire_names_are_the_lowercase_variant_names() {
+        fn check<T: Copy + std::fmt::Debug + Serialize>(all: &[T], wire: fn(T) -> &'static str) {
+            for v in all {
+                let lower = format!("{v:?}").to_lowercase();
+                assert_eq!(wire(*v), lower, "{v:?}");
+                assert_eq!(serde_json::to_value(v).unwrap(), lower.as_str(), "{v:?}");
+            }
+        }
+        check(Channel::ALL, Channel::as_str);
+        check(Status::ALL, Status::as_str);
+        check(HandledBy::ALL, HandledBy::as_str);
+        check(MessageRole::ALL, MessageRole::as_str);
+        check(AuthorType::ALL, AuthorType::as_str);
+        check(Sentiment::ALL, Sentiment::as_str);
+    }
 }

@@ -23,6 +23,19 @@ macro_rules! event_types {
                 match s { $($wire => Some(EventType::$variant),)* _ => None }
             }
         }
+
+        /// In the OpenAPI document: a string, one of the wire names.
+        impl utoipa::PartialSchema for EventType {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($wire),*]))
+                    .description(Some("An event's type."))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for EventType {}
     };
 }
 

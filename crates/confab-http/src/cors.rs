@@ -96,9 +96,5 @@ pub async fn preflight(State(state): State<HttpState>, request: Request, next: N
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static(MAX_AGE_SECS),
     );
-    headers.insert(
-        header::ALLOW,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
-    );
     response
 }

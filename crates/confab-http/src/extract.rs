@@ -64,13 +64,19 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
     }
 }
 
+/// An empty value (`?status=`, as an HTML form sends an empty field) is read as absent,
+/// for every parameter of every route; the OpenAPI document says so with
+/// `allowEmptyValue` on each optional query parameter.
 impl QueryMap {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     pub fn owned(&self, name: &str) -> Option<String> {
-        self.0.get(name).cloned()
+        self.get(name).map(str::to_owned)
     }
 
     /// `?limit=&cursor=`, validated.

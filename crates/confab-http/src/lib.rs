@@ -163,16 +163,27 @@ fn admin_routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new().routes(routes!(admin::create_workspace))
 }
 
-/// The OpenAPI document of every documented route.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = api_routes().split_for_parts();
+/// The OpenAPI document of every documented route, as served at `/v1/openapi.json`.
+pub fn openapi() -> serde_json::Value {
+    let (_, doc) = api_routes().split_for_parts();
     let (_, tasks) = task_routes().split_for_parts();
     let (_, widget) = widget_routes().split_for_parts();
     let (_, admin) = admin_routes().split_for_parts();
-    doc.merge(tasks);
-    doc.merge(widget);
-    doc.merge(admin);
-    doc
+    document(doc, [tasks, widget, admin])
+}
+
+/// Merges the routers' documents and completes them with what the shared layers
+/// answer ([`openapi::complete`]).
+fn document(
+    mut doc: utoipa::openapi::OpenApi,
+    others: [utoipa::openapi::OpenApi; 3],
+) -> serde_json::Value {
+    for other in others {
+        doc.merge(other);
+    }
+    let mut value = serde_json::to_value(&doc).unwrap_or_default();
+    openapi::complete(&mut value);
+    value
 }
 
 /// Builds the HTTP application: the API, admin, health, metrics and docs.
@@ -185,13 +196,11 @@ pub fn router(app: App, config: HttpConfig) -> Router {
 /// reaches its service authenticated as a secret key and rate-limited, with the caller's [`confab_app::Ctx`] in
 /// its extensions, under the request-id and metrics layers.
 pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Router)>) -> Router {
-    let (api, mut doc) = api_routes().split_for_parts();
+    let (api, doc) = api_routes().split_for_parts();
     let (task_api, task_doc) = task_routes().split_for_parts();
     let (widget, widget_doc) = widget_routes().split_for_parts();
     let (admin, admin_doc) = admin_routes().split_for_parts();
-    doc.merge(task_doc);
-    doc.merge(widget_doc);
-    doc.merge(admin_doc);
+    let doc = document(doc, [task_doc, widget_doc, admin_doc]);
     let state = HttpState {
         app,
         limiter: RateLimiter::new(config.rate_limit_per_minute),
@@ -199,7 +208,7 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         trust_forwarded_for: config.trust_forwarded_for,
         metrics: Metrics::default(),
         admin_token: config.admin_token.filter(|t| !t.is_empty()),
-        openapi: Arc::new(doc.to_json().unwrap_or_else(|_| "{}".into())),
+        openapi: Arc::new(doc.to_string()),
     };
     let api = api
         .route_layer(from_fn(idempotency::middleware))

@@ -22,6 +22,7 @@ pub use sse::{SseClient, SseFrame};
 pub use tasks::TaskCaller;
 
 /// Runs an async test body once per backend: `name::sqlite` and `name::postgres`.
+/// Attributes before the function (docs, `#[ignore]`) apply to both.
 #[macro_export]
 macro_rules! both_backends {
     ($(#[$meta:meta])* async fn $name:ident($backend:ident) $body:block) => {
@@ -31,11 +32,13 @@ macro_rules! both_backends {
 
             async fn run($backend: $crate::TestBackend) $body
 
+            $(#[$meta])*
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 run($crate::TestBackend::Sqlite).await;
             }
 
+            $(#[$meta])*
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if !$crate::TestBackend::postgres_available().await {

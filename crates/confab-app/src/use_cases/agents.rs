@@ -26,6 +26,8 @@ const MAX_STREAK: u32 = 20;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentCreate {
+    /// Required: 1 to 100 characters.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     pub persona: Option<String>,
     pub instructions: Option<String>,

@@ -30,7 +30,8 @@ const MAX_BUDGET_CENTS: i64 = 10_000_000_000;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyCreate {
-    /// A name for people, e.g. "CRM integration".
+    /// A name for people, e.g. "CRM integration" (required, at most 200 characters).
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200, pattern = r"\S")]
     pub label: Option<String>,
     /// `test` or `live`; default: the caller's mode.
     pub mode: Option<Mode>,

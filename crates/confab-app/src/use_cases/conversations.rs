@@ -34,8 +34,10 @@ pub struct ContactRef {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FirstMessage {
+    #[schema(min_length = 1, max_length = 10_000, pattern = r"\S")]
     pub text: String,
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub attachments: Vec<String>,
 }
 

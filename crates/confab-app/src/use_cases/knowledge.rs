@@ -18,11 +18,16 @@ use crate::{Access, AppError, AppResult, Ctx, Resource};
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KnowledgeCreate {
+    #[schema(value_type = String, required = true, min_length = 1, pattern = r"\S")]
     pub title: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, pattern = r"\S")]
     pub body: Option<String>,
     #[serde(default)]
     pub questions: Vec<String>,
+    #[schema(pattern = "^[a-z0-9_.-]{1,64}$")]
     pub intent: Option<String>,
+    /// ISO 639-1.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub lang: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -37,10 +42,10 @@ pub struct KnowledgeUpdate {
     pub body: Option<String>,
     pub questions: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[a-z0-9_.-]{1,64}$")]
     pub intent: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z]{2}$")]
     pub lang: Option<Option<String>>,
     pub tags: Option<Vec<String>>,
     pub enabled: Option<bool>,

@@ -15,7 +15,9 @@ use crate::{Access, Actor, AppError, AppResult, Ctx, Resource};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberCreate {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
+    #[schema(format = Email)]
     pub email: String,
     pub role: Role,
     #[serde(default)]
@@ -25,7 +27,9 @@ pub struct MemberCreate {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberUpdate {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(format = Email)]
     pub email: Option<String>,
     pub role: Option<Role>,
     pub department_ids: Option<Vec<String>>,

@@ -30,12 +30,23 @@ pub const MAX_ATTACHMENTS: usize = 10;
 pub struct MessageCreate {
     /// `customer`, `agent` or `note`.
     #[schemars(extend("enum" = ["customer", "agent", "note"]))]
+    #[schema(schema_with = postable_role)]
     pub role: MessageRole,
     /// The message, 1 to 10,000 characters.
+    #[schema(min_length = 1, max_length = 10_000, pattern = r"\S")]
     pub text: String,
-    /// File ids (`fil_…`) uploaded with `POST /v1/files`.
+    /// File ids (`fil_…`) uploaded with `POST /v1/files`, at most 10.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub attachments: Vec<String>,
+}
+
+/// The roles a message can be posted with (`ai` and `system` are the server's own).
+fn postable_role() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["customer", "agent", "note"]))
+        .build()
 }
 
 /// A message about to be written.

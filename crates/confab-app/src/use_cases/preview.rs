@@ -16,11 +16,21 @@ use crate::{Access, AppError, AppResult, Ctx, Resource};
 
 const MAX_HISTORY: usize = 50;
 
+/// The roles an earlier turn of a preview can have.
+fn turn_role() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["customer", "ai", "agent"]))
+        .build()
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewTurn {
     /// `customer`, `ai` or `agent`.
+    #[schema(schema_with = turn_role)]
     pub role: MessageRole,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub text: String,
 }
 
@@ -28,6 +38,7 @@ pub struct PreviewTurn {
 #[serde(deny_unknown_fields)]
 pub struct PreviewInput {
     /// The customer's message.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub text: String,
     /// Earlier turns, oldest first.
     #[serde(default)]

@@ -17,6 +17,7 @@ use crate::state::HttpState;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkspaceCreate {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
 }
 

@@ -11,8 +11,8 @@ use crate::json::Json;
 /// optionally for one channel.
 #[utoipa::path(get, path = "/v1/analytics", tag = "Analytics",
     params(
-        ("period" = Option<String>, Query, description = "`today` (default; hourly chart), `week` (since Monday; daily), `month` (since the 1st; daily) or `year` (since 1 January; monthly)."),
-        ("channel" = Option<String>, Query, description = "Only conversations in this channel: `web`, `api`, `whatsapp`, `instagram` or `telegram`."),
+        ("period" = Option<confab_app::analytics::Period>, Query, description = "`today` (default; hourly chart), `week` (since Monday; daily), `month` (since the 1st; daily) or `year` (since 1 January; monthly)."),
+        ("channel" = Option<confab_core::conversation::Channel>, Query, description = "Only conversations in this channel: `web`, `api`, `whatsapp`, `instagram` or `telegram`."),
     ),
     responses((status = 200, body = Analytics), (status = 422, body = ErrorBody)))]
 pub async fn get(Auth(ctx): Auth, query: QueryMap) -> ApiResult<Json<Analytics>> {

@@ -14,7 +14,7 @@ use crate::json::{ApiJson, Created, Json};
 /// List contacts, newest first.
 #[utoipa::path(get, path = "/v1/contacts", tag = "Contacts",
     params(
-        ("search" = Option<String>, Query, description = "Case-insensitive match on name, email or phone."),
+        ("search" = Option<String>, Query, max_length = 200, description = "Case-insensitive match on name, email or phone."),
         ("tag" = Option<String>, Query, description = "Only contacts with this tag."),
         ("limit" = Option<i64>, Query, description = "1–100, default 25."),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page."),

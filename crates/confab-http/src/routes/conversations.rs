@@ -4,7 +4,7 @@ use confab_app::conversations::{self, ConversationCreate, ConversationUpdate, Li
 use confab_app::handoff::{self, AssignInput, HandoffInput, ResolveInput, TakeOverInput};
 use confab_app::messages::{self, MessageCreate};
 use confab_app::typing::{self, TypingSignal};
-use confab_core::conversation::{Conversation, Message};
+use confab_core::conversation::{Channel, Conversation, HandledBy, Message, Status};
 use confab_core::page::Page;
 
 use crate::auth::Auth;
@@ -15,11 +15,11 @@ use crate::json::{Accepted, ApiJson, Created, Json, OptionalJson};
 /// List conversations, newest first.
 #[utoipa::path(get, path = "/v1/conversations", tag = "Conversations",
     params(
-        ("status" = Option<String>, Query, description = "open | resolved"),
-        ("handled_by" = Option<String>, Query, description = "ai | human | pending"),
-        ("channel" = Option<String>, Query, description = "web | api | whatsapp | instagram | telegram"),
+        ("status" = Option<Status>, Query, description = "open | resolved"),
+        ("handled_by" = Option<HandledBy>, Query, description = "ai | human | pending"),
+        ("channel" = Option<Channel>, Query, description = "web | api | whatsapp | instagram | telegram"),
         ("contact_id" = Option<String>, Query), ("assignee_id" = Option<String>, Query),
-        ("search" = Option<String>, Query, description = "The contact's name, email or phone."),
+        ("search" = Option<String>, Query, max_length = 200, description = "The contact's name, email or phone."),
         ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query),
     ),
     responses((status = 200, body = Page<Conversation>), (status = 422, body = ErrorBody)))]
@@ -90,7 +90,7 @@ pub async fn post_message(
 /// List a conversation's messages, oldest first.
 #[utoipa::path(get, path = "/v1/conversations/{id}/messages", tag = "Conversations",
     params(("id" = String, Path),
-        ("since" = Option<String>, Query, description = "RFC 3339: messages at or after this time."),
+        ("since" = Option<String>, Query, format = DateTime, description = "RFC 3339: messages at or after this time."),
         ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_messages(

@@ -12,7 +12,7 @@ use crate::json::Json;
 /// List events, newest first (kept 30 days).
 #[utoipa::path(get, path = "/v1/events", tag = "Events",
     params(
-        ("type" = Option<String>, Query, description = "Only events of this type, e.g. `contact.created`."),
+        ("type" = Option<confab_core::event::EventType>, Query, description = "Only events of this type, e.g. `contact.created`."),
         ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query),
     ),
     responses((status = 200, body = Page<Event>), (status = 422, body = ErrorBody)))]

@@ -13,12 +13,14 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiPath, QueryMap};
 use crate::json::{Created, Json};
 
-/// The multipart form of an upload.
-#[derive(utoipa::ToSchema)]
+/// The multipart form of an upload: one part, `file` (`read_upload` refuses any other,
+/// which `deny_unknown_fields` tells the document).
+#[derive(utoipa::ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct FileUpload {
     /// The file's bytes (at most 25 MiB). Its type is sniffed from the content.
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     file: Vec<u8>,
 }
 
@@ -54,19 +56,22 @@ pub async fn read_upload(
     let mut multipart = multipart.map_err(|_| {
         bad_upload("Send the file as multipart/form-data with a part named `file`.")
     })?;
-    loop {
-        let field = multipart
-            .next_field()
-            .await
-            .map_err(|e| read_error(&e, "The multipart body could not be read."))?;
-        let Some(field) = field else {
-            return Err(ApiError(confab_app::AppError::field(
-                "file",
-                "is required (a multipart part named `file`)",
-            )));
-        };
-        if field.name() != Some("file") {
-            continue;
+    // Like a JSON body's unknown field, a part other than `file` is refused (the
+    // document's `FileUpload` has no other properties).
+    let mut upload = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| read_error(&e, "The multipart body could not be read."))?
+    {
+        let name = field.name().unwrap_or("").to_owned();
+        if name != "file" || upload.is_some() {
+            let message = if name == "file" {
+                "must be sent once"
+            } else {
+                "is not a known field"
+            };
+            return Err(ApiError(confab_app::AppError::field(&name, message)));
         }
         let filename = field.file_name().unwrap_or("file").to_owned();
         if filename.contains('\0') {
@@ -79,8 +84,14 @@ pub async fn read_upload(
             .bytes()
             .await
             .map_err(|e| read_error(&e, "The file part could not be read."))?;
-        return Ok((filename, bytes.to_vec()));
+        upload = Some((filename, bytes.to_vec()));
     }
+    upload.ok_or_else(|| {
+        ApiError(confab_app::AppError::field(
+            "file",
+            "is required (a multipart part named `file`)",
+        ))
+    })
 }
 
 /// Get a file's details.
@@ -93,7 +104,7 @@ pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Jso
 
 /// Download a file's bytes.
 #[utoipa::path(get, path = "/v1/files/{id}/content", tag = "Files",
-    params(("id" = String, Path), ("disposition" = Option<String>, Query, description = "inline (default) | attachment")),
+    params(("id" = String, Path), ("disposition" = Option<crate::routes::files::Disposition>, Query, description = "inline (default) | attachment")),
     responses((status = 200, description = "The file's bytes, with its sniffed type."), (status = 404, body = ErrorBody)))]
 pub async fn content(
     Auth(ctx): Auth,
@@ -103,6 +114,17 @@ pub async fn content(
     let disposition = disposition(q.get("disposition"))?;
     let (file, bytes) = files::content(&ctx, &id).await?;
     Ok(file_response(&file, bytes, disposition))
+}
+
+/// How a download is offered (the `disposition` query parameter), for the document.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum Disposition {
+    /// Shown in the browser when it can (the default).
+    Inline,
+    /// Saved as a file.
+    Attachment,
 }
 
 /// `inline` or `attachment`; anything else is a 422.

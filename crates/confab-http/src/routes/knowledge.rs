@@ -23,8 +23,8 @@ pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 /// List knowledge entries, newest first.
 #[utoipa::path(get, path = "/v1/knowledge", tag = "Knowledge",
     params(
-        ("lang" = Option<String>, Query, description = "Only entries in this language."),
-        ("intent" = Option<String>, Query, description = "Only entries with this intent."),
+        ("lang" = Option<String>, Query, pattern = "^[A-Za-z]{2}$", description = "Only entries in this language (ISO 639-1)."),
+        ("intent" = Option<String>, Query, pattern = "^[a-z0-9_.-]{1,64}$", description = "Only entries with this intent."),
         ("enabled" = Option<bool>, Query, description = "Only enabled (true) or disabled (false) entries."),
         ("limit" = Option<i64>, Query, description = "1–100, default 25."),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page."),
@@ -87,8 +87,8 @@ pub async fn delete(
 /// Search the enabled entries (BM25 over title, questions and body), best first.
 #[utoipa::path(get, path = "/v1/knowledge/search", tag = "Knowledge",
     params(
-        ("q" = String, Query, description = "What the customer asked."),
-        ("lang" = Option<String>, Query, description = "Only entries in this language or without one."),
+        ("q" = String, Query, min_length = 1, max_length = 1000, pattern = r"\S", description = "What the customer asked (at most 1,000 characters)."),
+        ("lang" = Option<String>, Query, pattern = "^[A-Za-z]{2}$", description = "Only entries in this language (ISO 639-1) or without one."),
         ("limit" = Option<i64>, Query, description = "1–100, default 10."),
     ),
     responses((status = 200, body = SearchResults), (status = 422, body = ErrorBody)))]

@@ -95,7 +95,7 @@ pub async fn send_test(
 #[utoipa::path(get, path = "/v1/webhook-endpoints/{id}/deliveries", tag = "Webhooks",
     params(
         ("id" = String, Path),
-        ("status" = Option<String>, Query, description = "`pending`, `delivered`, `failed` or `dead`."),
+        ("status" = Option<confab_core::webhook::DeliveryStatus>, Query, description = "`pending`, `delivered`, `failed` or `dead`."),
         ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query),
     ),
     responses((status = 200, body = Page<WebhookDelivery>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

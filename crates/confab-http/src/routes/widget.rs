@@ -65,7 +65,7 @@ pub async fn get(
 /// with `since` where server-sent events are not available.
 #[utoipa::path(get, path = "/v1/widget/conversations/{visitor_token}/messages", tag = "Widget", security(("site_key" = [])),
     params(("visitor_token" = String, Path),
-        ("since" = Option<String>, Query, description = "RFC 3339: messages at or after this time."),
+        ("since" = Option<String>, Query, format = DateTime, description = "RFC 3339: messages at or after this time."),
         ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = Page<VisitorMessage>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_messages(
@@ -142,7 +142,7 @@ pub async fn upload_file(
 /// Download an attachment of the conversation.
 #[utoipa::path(get, path = "/v1/widget/conversations/{visitor_token}/files/{file_id}", tag = "Widget", security(("site_key" = [])),
     params(("visitor_token" = String, Path), ("file_id" = String, Path),
-        ("disposition" = Option<String>, Query, description = "inline (default) | attachment")),
+        ("disposition" = Option<crate::routes::files::Disposition>, Query, description = "inline (default) | attachment")),
     responses((status = 200, description = "The file's bytes, with its sniffed type."), (status = 404, body = ErrorBody)))]
 pub async fn file_content(
     visitor: Visitor,

@@ -168,3 +168,162 @@ async fn the_docs_page_needs_no_network() {
         assert!(hits.is_empty(), "external reference {external}: {hits:?}");
     }
 }
+
+fn walk<'a>(
+    v: &'a serde_json::Value,
+    path: String,
+    out: &mut Vec<(String, &'a serde_json::Value)>,
+) {
+    out.push((path.clone(), v));
+    match v {
+        serde_json::Value::Object(o) => o
+            .iter()
+            .for_each(|(k, v)| walk(v, format!("{path}/{k}"), out)),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| walk(v, format!("{path}/{i}"), out)),
+        _ => {}
+    }
+}
+
+/// Issue 16, item 1: the document agrees with the server on what a client must know.
+#[tokio::test]
+async fn the_document_says_what_the_server_does() {
+    let s = TestServer::start(TestBackend::Sqlite).await;
+    let doc = s
+        .send("GET", "/v1/openapi.json", None, &[], None)
+        .await
+        .json();
+    let mut nodes = Vec::new();
+    walk(&doc, String::new(), &mut nodes);
+    // Enums are written as the server speaks: lower case (event types, roles, …).
+    for (path, node) in &nodes {
+        for value in node
+            .get("enum")
+            .and_then(|e| e.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let text = value.as_str().unwrap_or_default();
+            assert_eq!(text, text.to_lowercase(), "{path}: {value}");
+        }
+    }
+    assert_eq!(doc["components"]["schemas"]["Channel"]["enum"][1], "api");
+    assert_eq!(doc["components"]["schemas"]["HandledBy"]["enum"][0], "ai");
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [
+        ("AgentCreate", "name"),
+        ("KnowledgeCreate", "title"),
+        ("KnowledgeCreate", "body"),
+        ("EndpointCreate", "url"),
+        ("KeyCreate", "label"),
+        ("ReplayInput", "since"),
+        ("WidgetConversationCreate", "visitor_token"),
+    ] {
+        let required = schemas[schema]["required"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            required.contains(&field.into()),
+            "{schema}.{field} is required"
+        );
+        assert_eq!(
+            schemas[schema]["properties"][field]["type"], "string",
+            "{schema}.{field} is not null"
+        );
+    }
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = op["responses"].as_object().unwrap();
+            let has = |status: &str| responses.contains_key(status);
+            let label = format!("{method} {path}");
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params.iter().any(|p| p["in"] == "path") {
+                assert!(has("404"), "{label}: 404");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(
+                    has("400") && has("413") && has("422"),
+                    "{label}: 400, 413, 422"
+                );
+                for media in op["requestBody"]["content"].as_object().unwrap().values() {
+                    assert!(
+                        media["schema"].get("oneOf").is_none(),
+                        "{label}: a null body is refused"
+                    );
+                }
+            }
+            if !path.starts_with("/admin/") {
+                assert!(
+                    has("401") && has("403") && has("429"),
+                    "{label}: 401, 403, 429"
+                );
+                assert!(
+                    responses["429"]["headers"]["Retry-After"].is_object(),
+                    "{label}"
+                );
+            }
+            if method != "get" && !path.starts_with("/admin/") {
+                assert!(
+                    params.iter().any(|p| p["name"] == "Idempotency-Key"),
+                    "{label}: Idempotency-Key"
+                );
+            }
+            for p in &params {
+                if p["name"] == "limit" {
+                    assert_eq!(
+                        (
+                            p["schema"]["minimum"].as_i64(),
+                            p["schema"]["maximum"].as_i64()
+                        ),
+                        (Some(1), Some(100)),
+                        "{label}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(operations > 80, "{operations}");
+    for (path, param) in [
+        ("/v1/conversations", "channel"),
+        ("/v1/files/{id}/content", "disposition"),
+    ] {
+        let p = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == param)
+            .unwrap()
+            .clone();
+        let reference = p["schema"]["$ref"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(schemas[&reference]["enum"].is_array(), "{path} ?{param}");
+    }
+    // A preflight's `Allow` is the path's own methods (HEAD comes with GET), not every
+    // widget method.
+    for (path, allowed) in [
+        ("/v1/widget/config", "GET,HEAD"),
+        ("/v1/widget/conversations", "POST"),
+    ] {
+        let preflight = s
+            .send(
+                "OPTIONS",
+                path,
+                None,
+                &[("origin", "https://shop.example")],
+                None,
+            )
+            .await;
+        assert_eq!(preflight.status, 204);
+        assert_eq!(preflight.header("allow"), Some(allowed), "{path}");
+    }
+}

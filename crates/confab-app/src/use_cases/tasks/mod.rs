@@ -47,6 +47,7 @@ pub struct TaskContext {
 #[serde(deny_unknown_fields)]
 pub struct TaskCreate {
     /// What to do, in plain English (at most 10,000 characters).
+    #[schema(min_length = 1, max_length = 10_000, pattern = r"\S")]
     pub message: String,
     pub context: Option<TaskContext>,
     /// Kept with the task and returned with it.

@@ -20,9 +20,11 @@ use crate::{Access, App, AppError, AppResult, Ctx, Resource};
 #[serde(deny_unknown_fields)]
 pub struct ReplayInput {
     /// Replay deliveries of events at or after this time (RFC 3339).
+    #[schema(value_type = String, required = true, format = DateTime)]
     pub since: Option<String>,
     /// Only deliveries in this status (`pending`, `delivered`, `failed`, `dead`);
     /// every status when absent.
+    #[schema(value_type = Option<confab_core::webhook::DeliveryStatus>)]
     pub status: Option<String>,
 }
 

@@ -24,8 +24,10 @@ const MAX_DESCRIPTION_CHARS: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct EndpointCreate {
     /// `https://…` (live mode); test mode also accepts `http://…`.
+    #[schema(value_type = String, required = true, format = "uri", pattern = "^https?://", max_length = 2048)]
     pub url: Option<String>,
     /// `["*"]` (the default) or a list of event types.
+    #[schema(min_items = 1)]
     pub events: Option<Vec<String>>,
     pub description: Option<String>,
     /// Default true.

@@ -24,13 +24,16 @@ pub const MAX_URL_CHARS: usize = 2048;
 #[serde(deny_unknown_fields)]
 pub struct WidgetConversationCreate {
     /// The visitor's name (required).
+    #[schema(value_type = String, required = true, min_length = 1, pattern = r"\S")]
     pub name: Option<String>,
     /// Required when the widget's settings say `require_email`.
     pub email: Option<String>,
     /// The first message (required, at most 10,000 characters).
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 10_000, pattern = r"\S")]
     pub message: Option<String>,
     /// A random value the widget generated and keeps (16–128 of `A-Za-z0-9_-`); it names
     /// this conversation from now on.
+    #[schema(value_type = String, required = true, pattern = "^[A-Za-z0-9_-]{16,128}$")]
     pub visitor_token: Option<String>,
     pub page_url: Option<String>,
     pub referrer: Option<String>,

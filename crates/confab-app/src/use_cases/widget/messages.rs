@@ -20,6 +20,7 @@ pub struct WidgetMessageCreate {
     pub message: Option<String>,
     /// Files (`fil_…`) uploaded to this conversation with `…/files`.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub attachments: Vec<String>,
 }
 
