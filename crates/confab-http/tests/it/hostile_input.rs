@@ -114,7 +114,6 @@ both_backends! {
     /// One rule at the edge for every string the API accepts (issue 16, item 4): NUL in a
     /// body field is a 422 naming the field, in a path parameter a 404, in a query
     /// parameter a 422.
-    #[ignore = "needs the trust branch NUL rule"]
     async fn nul_is_refused_wherever_a_string_goes(backend) {
         let s = TestServer::start(backend).await;
         let sp = Specimens::create(&s).await;
