@@ -180,6 +180,8 @@ pub async fn replay(
     now: Timestamp,
 ) -> Result<u64> {
     let (ws, live) = tx.scope();
+    // The rows are locked in id order, as the dispatcher's recorder takes them, so a
+    // replay and a batch of recorded attempts never wait on each other in a cycle.
     let mut sql = Sql::new(
         "UPDATE webhook_deliveries SET status = 'pending', cycle_attempt = 0, locked_until = NULL, schedule_from = ",
     );
@@ -188,7 +190,7 @@ pub async fn replay(
         .bind(Arg::Int(now.millis()))
         .push(", updated_at = ")
         .bind(Arg::Int(now.millis()))
-        .push(" WHERE workspace_id = ")
+        .push(" WHERE id IN (SELECT id FROM webhook_deliveries WHERE workspace_id = ")
         .bind(Arg::Text(ws))
         .push(" AND livemode = ")
         .bind(Arg::Int(live))
@@ -203,7 +205,8 @@ pub async fn replay(
         }
         sql.bind(Arg::Text(s.as_str().to_owned()));
     }
-    sql.push(")");
+    let lock = crate::sql::for_update(tx.backend(), "");
+    sql.push(&format!(") ORDER BY id{lock})"));
     let done = sql.build().execute(tx.conn()).await.classified()?;
     Ok(done.rows_affected())
 }

@@ -282,17 +282,21 @@ pub async fn recover_dead(
     since: Timestamp,
     now: Timestamp,
 ) -> Result<u64> {
-    let done = sqlx::query(
+    // Locked in id order, like every multi-row change of deliveries.
+    let lock = crate::sql::for_update(tx.backend(), "");
+    let sql = format!(
         "UPDATE webhook_deliveries SET status = 'pending', cycle_attempt = 0, schedule_from = $3, \
          next_attempt_at = $3, locked_until = NULL, updated_at = $3 \
-         WHERE endpoint_id = $1 AND status = 'dead' AND event_created_at >= $2",
-    )
-    .bind(endpoint.as_str())
-    .bind(since.millis())
-    .bind(now.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
+         WHERE id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'dead' \
+         AND event_created_at >= $2 ORDER BY id{lock})"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(endpoint.as_str())
+        .bind(since.millis())
+        .bind(now.millis())
+        .execute(tx.conn())
+        .await
+        .classified()?;
     Ok(done.rows_affected())
 }
 

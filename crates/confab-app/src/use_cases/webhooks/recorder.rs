@@ -19,7 +19,10 @@ pub(super) async fn record(
     now: Timestamp,
 ) -> AppResult<u64> {
     let mut recovered = 0;
-    for r in batch {
+    // One lock order for deliveries, by id, shared with replay and retry.
+    let mut ordered: Vec<&Recorded> = batch.iter().collect();
+    ordered.sort_by(|a, b| a.delivery_id.cmp(&b.delivery_id));
+    for r in ordered {
         if webhook_dispatch::record(tx, r, now).await? == Some(true) {
             let since = Timestamp::from_millis(now.millis() - AUTO_RECOVER_WINDOW_MS);
             recovered += webhook_dispatch::recover_dead(tx, &r.endpoint_id, since, now).await?;
