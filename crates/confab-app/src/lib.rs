@@ -43,4 +43,3 @@ pub use infra::error::{AppError, AppResult};
 pub use infra::uow::Uow;
 
 pub use confab_core as core;
-pub use confab_store as store;

@@ -5,9 +5,20 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// What every id type shares, so that code at the edge can parse any of them the same
+/// way (a wrong prefix names nothing) and say what it was looking for.
+pub trait TypedId: Sized + Clone + fmt::Display {
+    const PREFIX: &'static str;
+    /// What the id names, in words ("webhook endpoint"), for messages.
+    const NOUN: &'static str;
+    /// Only this kind's prefix followed by a valid ULID.
+    fn parse(s: &str) -> Option<Self>;
+    fn as_str(&self) -> &str;
+}
+
 /// Declares a typed, prefixed id.
 macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $noun:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -43,6 +54,19 @@ macro_rules! id_type {
             }
         }
 
+        impl TypedId for $name {
+            const PREFIX: &'static str = $prefix;
+            const NOUN: &'static str = $noun;
+
+            fn parse(s: &str) -> Option<Self> {
+                $name::parse(s)
+            }
+
+            fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -64,39 +88,39 @@ macro_rules! id_type {
 }
 
 id_type!(/// A workspace (tenant).
-    WorkspaceId, "ws_");
+    WorkspaceId, "ws_", "workspace");
 id_type!(/// A team member.
-    MemberId, "mem_");
+    MemberId, "mem_", "member");
 id_type!(/// An API key (secret or site key).
-    KeyId, "key_");
+    KeyId, "key_", "API key");
 id_type!(/// A member access token.
-    TokenId, "mtk_");
+    TokenId, "mtk_", "member token");
 id_type!(/// A contact.
-    ContactId, "ctc_");
+    ContactId, "ctc_", "contact");
 id_type!(/// An event in the event log.
-    EventId, "evt_");
+    EventId, "evt_", "event");
 id_type!(/// An agent.
-    AgentId, "agt_");
+    AgentId, "agt_", "agent");
 id_type!(/// A conversation.
-    ConversationId, "cnv_");
+    ConversationId, "cnv_", "conversation");
 id_type!(/// A message.
-    MessageId, "msg_");
+    MessageId, "msg_", "message");
 id_type!(/// An uploaded file.
-    FileId, "fil_");
+    FileId, "fil_", "file");
 id_type!(/// A background job.
-    JobId, "job_");
+    JobId, "job_", "job");
 id_type!(/// A knowledge-base entry.
-    KnowledgeId, "kb_");
+    KnowledgeId, "kb_", "knowledge entry");
 id_type!(/// A webhook endpoint.
-    WebhookEndpointId, "we_");
+    WebhookEndpointId, "we_", "webhook endpoint");
 id_type!(/// One event's delivery to one webhook endpoint.
-    WebhookDeliveryId, "whd_");
+    WebhookDeliveryId, "whd_", "webhook delivery");
 id_type!(/// A plain-English task for the task agent.
-    TaskId, "tsk_");
+    TaskId, "tsk_", "task");
 id_type!(/// A line of an API key's spending ledger (internal; never in the API).
-    ChargeId, "chg_");
+    ChargeId, "chg_", "charge");
 id_type!(/// The record of the AI's answer to one customer message (internal).
-    AiReplyId, "air_");
+    AiReplyId, "air_", "AI reply");
 
 impl AiReplyId {
     /// One record per customer message: the answered message's ULID under `air_`, so

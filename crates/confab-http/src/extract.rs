@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use confab_core::ErrorCode;
+use confab_core::id::TypedId;
 use confab_core::page::PageRequest;
 
 use crate::error::{ApiError, ApiResult};
@@ -30,6 +31,20 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             .await
             .map(|Path(v)| ApiPath(v))
             .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("Bad path parameter: {e}.")))
+    }
+}
+
+/// A path's one id, parsed at the edge: `ApiPath<ConversationId>` reads as the id it
+/// names, and a malformed id or one of another kind is the 404 of an id that does not
+/// exist.
+pub struct PathId<T>(pub T);
+
+impl<S: Send + Sync, T: TypedId + Send> FromRequestParts<S> for PathId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath(raw) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        Ok(PathId(confab_app::input::id(&raw)?))
     }
 }
 

@@ -98,12 +98,12 @@ pub async fn delete(tx: &mut TenantTx, id: &AgentId) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Agent>> {
+pub async fn get(tx: &mut TenantTx, id: &AgentId) -> Result<Option<Agent>> {
     fetch_by_id(tx, SELECT, "", id, decode).await
 }
 
 /// [`get`] under a row lock, for a read that the transaction will write back.
-pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<Agent>>> {
+pub async fn get_for_update(tx: &mut TenantTx, id: &AgentId) -> Result<Option<Locked<Agent>>> {
     lock_by_id(tx, SELECT, "", id, decode).await
 }
 

@@ -11,6 +11,7 @@ use crate::credentials::{KEY_COLUMNS, KeyKind, KeyRow, decode_key};
 use crate::error::{Classify, Result};
 use crate::sql::{Arg, Sql, fetch_page, for_update};
 use confab_core::Timestamp;
+use confab_core::id::KeyId;
 use confab_core::page::{Page, PageRequest};
 
 /// A secret key with its task settings.
@@ -85,7 +86,7 @@ pub async fn insert(
 /// A secret key of this workspace by id, in `livemode` (`None`: either mode).
 pub async fn get(
     tx: &mut TenantTx,
-    id: &str,
+    id: &KeyId,
     livemode: Option<bool>,
 ) -> Result<Option<ManagedKey>> {
     fetch(tx, id, livemode, "").await
@@ -95,7 +96,7 @@ pub async fn get(
 /// is, not as another request left it a moment before.
 pub async fn get_for_update(
     tx: &mut TenantTx,
-    id: &str,
+    id: &KeyId,
     livemode: Option<bool>,
 ) -> Result<Option<ManagedKey>> {
     let lock = for_update(tx.backend(), "");
@@ -104,7 +105,7 @@ pub async fn get_for_update(
 
 async fn fetch(
     tx: &mut TenantTx,
-    id: &str,
+    id: &KeyId,
     livemode: Option<bool>,
     lock: &str,
 ) -> Result<Option<ManagedKey>> {
@@ -115,7 +116,7 @@ async fn fetch(
     ));
     sql.bind(Arg::Text(ws))
         .push(" AND kind = 'secret' AND id = ")
-        .bind(Arg::Text(id.to_owned()));
+        .bind(Arg::Text(id.to_string()));
     if let Some(live) = livemode {
         sql.push(" AND livemode = ").bind(Arg::Int(live as i64));
     }
@@ -149,7 +150,7 @@ pub async fn list(
 /// Rewrites what an owner may change.
 pub async fn update(
     tx: &mut TenantTx,
-    id: &str,
+    id: &KeyId,
     settings: &KeySettings,
     now: Timestamp,
 ) -> Result<()> {
@@ -159,7 +160,7 @@ pub async fn update(
          updated_at = $8 WHERE workspace_id = $1 AND id = $2 AND kind = 'secret'",
     )
     .bind(ws)
-    .bind(id.to_owned())
+    .bind(id.to_string())
     .bind(&settings.label)
     .bind(serde_json::to_string(&settings.scopes).unwrap_or_else(|_| "[]".into()))
     .bind(settings.response_url.clone())
@@ -173,14 +174,14 @@ pub async fn update(
 }
 
 /// Revokes a key; from now on it gets 403 `KEY_REVOKED`.
-pub async fn revoke(tx: &mut TenantTx, id: &str, now: Timestamp) -> Result<()> {
+pub async fn revoke(tx: &mut TenantTx, id: &KeyId, now: Timestamp) -> Result<()> {
     let (ws, _) = tx.scope();
     sqlx::query(
         "UPDATE api_keys SET revoked_at = coalesce(revoked_at, $3), updated_at = $3 \
          WHERE workspace_id = $1 AND id = $2 AND kind = 'secret'",
     )
     .bind(ws)
-    .bind(id.to_owned())
+    .bind(id.to_string())
     .bind(now.millis())
     .execute(tx.conn())
     .await

@@ -120,12 +120,12 @@ async fn write_tags(tx: &mut TenantTx, id: &ContactId, tags: &[String]) -> Resul
     Ok(())
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Contact>> {
-    find_by(tx, "id", id.to_owned()).await
+pub async fn get(tx: &mut TenantTx, id: &ContactId) -> Result<Option<Contact>> {
+    find_by(tx, "id", id.to_string()).await
 }
 
 /// [`get`] under a row lock, for a read that the transaction will write back.
-pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<Contact>>> {
+pub async fn get_for_update(tx: &mut TenantTx, id: &ContactId) -> Result<Option<Locked<Contact>>> {
     let sql = format!("SELECT {COLUMNS} FROM contacts");
     lock_by_id(tx, &sql, "", id, decode).await
 }

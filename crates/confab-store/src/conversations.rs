@@ -151,12 +151,15 @@ pub async fn update(tx: &mut TenantTx, c: &Locked<Conversation>) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Conversation>> {
+pub async fn get(tx: &mut TenantTx, id: &ConversationId) -> Result<Option<Conversation>> {
     fetch_by_id(tx, SELECT, "v.", id, decode).await
 }
 
 /// [`get`] under a row lock, for a read that the transaction will write back.
-pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<Conversation>>> {
+pub async fn get_for_update(
+    tx: &mut TenantTx,
+    id: &ConversationId,
+) -> Result<Option<Locked<Conversation>>> {
     lock_by_id(tx, SELECT, "v.", id, decode).await
 }
 

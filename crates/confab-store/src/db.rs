@@ -9,7 +9,7 @@ use sqlx::{AnyPool, Executor, Row, SqlSafeStr};
 
 use crate::error::{Classify, Result, StoreError};
 use crate::tx::{SystemTx, TenantTx};
-use confab_core::id::WorkspaceId;
+use confab_core::id::{ContactId, WorkspaceId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -399,7 +399,7 @@ impl Store {
     /// Whether none of these contacts is in the committed database any more: an
     /// erasure's purge waits for this, since under `Idempotency-Key` the erasure commits
     /// only after its response is stored. Read outside any tenant (privileged).
-    pub async fn contacts_gone(&self, ids: &[String]) -> Result<bool> {
+    pub async fn contacts_gone(&self, ids: &[ContactId]) -> Result<bool> {
         for id in ids {
             let found = sqlx::query("SELECT 1 AS one FROM contacts WHERE id = $1")
                 .bind(id.as_str())

@@ -64,7 +64,7 @@ pub async fn append(
     Ok(event)
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Event>> {
+pub async fn get(tx: &mut TenantTx, id: &EventId) -> Result<Option<Event>> {
     let select = format!("SELECT {COLUMNS} FROM events");
     fetch_by_id(tx, &select, "", id, decode).await
 }
@@ -114,14 +114,14 @@ pub async fn redact_contact(
 }
 
 /// Replaces one event's payload (erasure of what it carried).
-pub async fn redact(tx: &mut TenantTx, id: &str, redacted: &Value) -> Result<()> {
+pub async fn redact(tx: &mut TenantTx, id: &EventId, redacted: &Value) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
         "UPDATE events SET data = $4 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
     )
     .bind(ws)
     .bind(live)
-    .bind(id.to_owned())
+    .bind(id.to_string())
     .bind(redacted.to_string())
     .execute(tx.conn())
     .await
@@ -231,13 +231,13 @@ async fn scoped_after_seq(
 }
 
 /// The log position of one of this tenant's events.
-pub async fn seq_of(tx: &mut TenantTx, id: &str) -> Result<Option<i64>> {
+pub async fn seq_of(tx: &mut TenantTx, id: &EventId) -> Result<Option<i64>> {
     let (ws, live) = tx.scope();
     let row =
         sqlx::query("SELECT seq FROM events WHERE workspace_id = $1 AND livemode = $2 AND id = $3")
             .bind(ws)
             .bind(live)
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(tx.conn())
             .await
             .classified()?;

@@ -64,7 +64,7 @@ pub async fn insert(tx: &mut TenantTx, f: &FileRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<FileRow>> {
+pub async fn get(tx: &mut TenantTx, id: &FileId) -> Result<Option<FileRow>> {
     let select = format!("SELECT {COLUMNS} FROM files");
     fetch_by_id(tx, &select, "", id, decode).await
 }

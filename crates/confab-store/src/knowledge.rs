@@ -94,12 +94,15 @@ pub async fn delete(tx: &mut TenantTx, id: &KnowledgeId) -> Result<()> {
     bump_revision(tx).await
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<KnowledgeEntry>> {
+pub async fn get(tx: &mut TenantTx, id: &KnowledgeId) -> Result<Option<KnowledgeEntry>> {
     fetch_by_id(tx, SELECT, "", id, decode).await
 }
 
 /// [`get`] under a row lock, for a read that the transaction will write back.
-pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<KnowledgeEntry>>> {
+pub async fn get_for_update(
+    tx: &mut TenantTx,
+    id: &KnowledgeId,
+) -> Result<Option<Locked<KnowledgeEntry>>> {
     lock_by_id(tx, SELECT, "", id, decode).await
 }
 

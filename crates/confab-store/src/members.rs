@@ -52,12 +52,12 @@ pub async fn insert(tx: &mut TenantTx, member: &Member) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Member>> {
+pub async fn get(tx: &mut TenantTx, id: &MemberId) -> Result<Option<Member>> {
     fetch(tx, id, "").await
 }
 
 /// [`get`] under a row lock, for a read that the transaction will write back.
-pub async fn get_for_update(tx: &mut TenantTx, id: &str) -> Result<Option<Locked<Member>>> {
+pub async fn get_for_update(tx: &mut TenantTx, id: &MemberId) -> Result<Option<Locked<Member>>> {
     let lock = lock_clause(tx);
     Ok(fetch(tx, id, lock).await?.map(Locked::new))
 }
@@ -69,14 +69,14 @@ fn lock_clause(tx: &TenantTx) -> &'static str {
     }
 }
 
-async fn fetch(tx: &mut TenantTx, id: &str, lock: &str) -> Result<Option<Member>> {
+async fn fetch(tx: &mut TenantTx, id: &MemberId, lock: &str) -> Result<Option<Member>> {
     let (ws, _) = tx.scope();
     let sql = format!(
         "SELECT {COLUMNS} FROM members WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL{lock}"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(ws)
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(tx.conn())
         .await
         .classified()?;
@@ -204,7 +204,7 @@ pub async fn list_tokens(tx: &mut TenantTx, member: &MemberId) -> Result<Vec<Mem
 pub async fn revoke_token(
     tx: &mut TenantTx,
     member: &MemberId,
-    token: &str,
+    token: &TokenId,
     now: Timestamp,
 ) -> Result<bool> {
     let (ws, _) = tx.scope();
@@ -213,7 +213,7 @@ pub async fn revoke_token(
     )
     .bind(ws)
     .bind(member.as_str())
-    .bind(token)
+    .bind(token.as_str())
     .bind(now.millis())
     .execute(tx.conn())
     .await

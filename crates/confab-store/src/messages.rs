@@ -78,7 +78,7 @@ pub async fn insert(tx: &mut TenantTx, m: &Message) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<Message>> {
+pub async fn get(tx: &mut TenantTx, id: &MessageId) -> Result<Option<Message>> {
     let select = format!("SELECT {COLUMNS} FROM messages");
     fetch_by_id(tx, &select, "", id, decode).await
 }

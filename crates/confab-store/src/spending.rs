@@ -12,6 +12,7 @@ use sqlx::Row;
 use crate::error::{Classify, Result};
 use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
+use confab_core::id::{ChargeId, TaskId};
 use confab_core::money::Microcents;
 
 /// One key's counter for one period.
@@ -34,8 +35,8 @@ pub struct Usage {
 /// One line of the ledger.
 #[derive(Clone, Debug)]
 pub struct Charge {
-    pub id: String,
-    pub task_id: Option<String>,
+    pub id: ChargeId,
+    pub task_id: Option<TaskId>,
     /// `action` (a tool the agent ran) or `model` (a language-model call).
     pub kind: String,
     pub description: String,
@@ -155,11 +156,11 @@ pub async fn charge_under_cap(
          input_tokens, output_tokens, period, period_start, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
-    .bind(charge.id.clone())
+    .bind(charge.id.to_string())
     .bind(ws)
     .bind(live)
     .bind(p.key_id.to_owned())
-    .bind(charge.task_id.clone())
+    .bind(charge.task_id.as_ref().map(TaskId::to_string))
     .bind(charge.kind.clone())
     .bind(charge.description.clone())
     .bind(charge.amount.0)
@@ -179,7 +180,7 @@ pub async fn charge_under_cap(
 /// difference. Returns the difference.
 pub async fn settle(
     tx: &mut TenantTx,
-    charge_id: &str,
+    charge_id: &ChargeId,
     amount: Microcents,
     input_tokens: i64,
     output_tokens: i64,
@@ -190,7 +191,7 @@ pub async fn settle(
         "SELECT key_id, period, period_start, amount_microcents FROM task_charges WHERE workspace_id = $1 AND id = $2",
     )
     .bind(ws.clone())
-    .bind(charge_id.to_owned())
+    .bind(charge_id.to_string())
     .fetch_optional(tx.conn())
     .await
     .classified()?;
@@ -204,7 +205,7 @@ pub async fn settle(
          WHERE workspace_id = $1 AND id = $2",
     )
     .bind(ws.clone())
-    .bind(charge_id.to_owned())
+    .bind(charge_id.to_string())
     .bind(amount.0)
     .bind(input_tokens)
     .bind(output_tokens)

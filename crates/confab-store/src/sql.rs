@@ -9,6 +9,7 @@ use sqlx::{Any, Arguments, Row};
 use crate::error::{Classify, Result, StoreError};
 use crate::{Backend, Locked, TenantTx};
 use confab_core::Timestamp;
+use confab_core::id::TypedId;
 use confab_core::page::{Cursor, Page, PageRequest};
 
 pub(crate) enum Arg {
@@ -122,10 +123,10 @@ pub(crate) async fn fetch_by_id<T>(
     tx: &mut TenantTx,
     select: &str,
     alias: &str,
-    id: &str,
+    id: &impl TypedId,
     decode: fn(&AnyRow) -> Result<T>,
 ) -> Result<Option<T>> {
-    fetch_one(tx, select, alias, id, decode, "").await
+    fetch_one(tx, select, alias, id.as_str(), decode, "").await
 }
 
 /// [`fetch_by_id`] under a row lock held until the transaction ends (`FOR UPDATE` of
@@ -134,11 +135,11 @@ pub(crate) async fn lock_by_id<T>(
     tx: &mut TenantTx,
     select: &str,
     alias: &str,
-    id: &str,
+    id: &impl TypedId,
     decode: fn(&AnyRow) -> Result<T>,
 ) -> Result<Option<Locked<T>>> {
     let lock = for_update(tx.backend(), alias);
-    let row = fetch_one(tx, select, alias, id, decode, &lock).await?;
+    let row = fetch_one(tx, select, alias, id.as_str(), decode, &lock).await?;
     Ok(row.map(Locked::new))
 }
 

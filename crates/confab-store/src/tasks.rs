@@ -9,7 +9,7 @@ use crate::error::{Classify, Result, StoreError};
 use crate::sql::{fetch_by_id, json, like_pattern, ts};
 use crate::{SystemTx, TenantTx};
 use confab_core::Timestamp;
-use confab_core::id::{KeyId, MemberId, TaskId};
+use confab_core::id::{EventId, KeyId, MemberId, TaskId, WebhookDeliveryId};
 use confab_core::money::Microcents;
 use confab_core::task::{TaskError, TaskStatus, TaskTarget, TaskTurn, TurnRole};
 
@@ -27,7 +27,7 @@ pub struct TaskRow {
     pub response: Option<Value>,
     pub error: Option<TaskError>,
     pub cost: Microcents,
-    pub delivery_id: Option<String>,
+    pub delivery_id: Option<WebhookDeliveryId>,
     pub created_at: Timestamp,
     pub started_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
@@ -63,7 +63,10 @@ fn decode(row: &AnyRow) -> Result<TaskRow> {
             None => None,
         },
         cost: Microcents(row.try_get("cost_microcents").classified()?),
-        delivery_id: row.try_get("delivery_id").classified()?,
+        delivery_id: row
+            .try_get::<Option<String>, _>("delivery_id")
+            .classified()?
+            .map(WebhookDeliveryId::from_trusted),
         created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
         started_at: ts(row, "started_at")?,
         resolved_at: ts(row, "resolved_at")?,
@@ -98,7 +101,7 @@ pub async fn insert(tx: &mut TenantTx, t: &TaskRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<TaskRow>> {
+pub async fn get(tx: &mut TenantTx, id: &TaskId) -> Result<Option<TaskRow>> {
     let select = format!("SELECT {COLUMNS} FROM tasks");
     fetch_by_id(tx, &select, "", id, decode).await
 }
@@ -159,8 +162,8 @@ pub async fn finish(
 pub async fn set_result(
     tx: &mut TenantTx,
     id: &TaskId,
-    event_id: &str,
-    delivery_id: Option<&str>,
+    event_id: &EventId,
+    delivery_id: Option<&WebhookDeliveryId>,
 ) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
@@ -169,8 +172,8 @@ pub async fn set_result(
     .bind(ws)
     .bind(live)
     .bind(id.as_str())
-    .bind(event_id.to_owned())
-    .bind(delivery_id.map(str::to_owned))
+    .bind(event_id.to_string())
+    .bind(delivery_id.map(WebhookDeliveryId::to_string))
     .execute(tx.conn())
     .await
     .classified()?;
@@ -181,7 +184,7 @@ pub async fn set_result(
 #[derive(Clone, Debug)]
 pub struct Mention {
     pub id: TaskId,
-    pub result_event_id: Option<String>,
+    pub result_event_id: Option<EventId>,
 }
 
 /// Tasks whose request, result or turns contain any of `needles` (compared without
@@ -208,7 +211,10 @@ pub async fn mentioning(tx: &mut TenantTx, needles: &[String]) -> Result<Vec<Men
             if !found.iter().any(|m| m.id == id) {
                 found.push(Mention {
                     id,
-                    result_event_id: row.try_get("result_event_id").classified()?,
+                    result_event_id: row
+                        .try_get::<Option<String>, _>("result_event_id")
+                        .classified()?
+                        .map(EventId::from_trusted),
                 });
             }
         }
@@ -237,13 +243,13 @@ pub async fn delete(tx: &mut TenantTx, ids: &[TaskId]) -> Result<()> {
 }
 
 /// Adds to the task's running cost (in the transaction of the charge).
-pub async fn add_cost(tx: &mut TenantTx, id: &str, amount: Microcents) -> Result<()> {
+pub async fn add_cost(tx: &mut TenantTx, id: &TaskId, amount: Microcents) -> Result<()> {
     let (ws, _) = tx.scope();
     sqlx::query(
         "UPDATE tasks SET cost_microcents = cost_microcents + $3 WHERE workspace_id = $1 AND id = $2",
     )
     .bind(ws)
-    .bind(id.to_owned())
+    .bind(id.to_string())
     .bind(amount.0)
     .execute(tx.conn())
     .await

@@ -11,7 +11,7 @@ use crate::TenantTx;
 use crate::error::{Classify, Result, StoreError};
 use crate::sql::{Arg, Sql, fetch_page, ts};
 use confab_core::Timestamp;
-use confab_core::id::{EventId, WebhookDeliveryId, WebhookEndpointId};
+use confab_core::id::{ContactId, EventId, WebhookDeliveryId, WebhookEndpointId};
 use confab_core::page::{Page, PageRequest};
 use confab_core::webhook::{DeliveryAttempt, DeliveryStatus, WebhookDelivery};
 
@@ -70,7 +70,7 @@ pub async fn insert(tx: &mut TenantTx, d: &NewDelivery<'_>) -> Result<WebhookDel
     Ok(id)
 }
 
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<WebhookDelivery>> {
+pub async fn get(tx: &mut TenantTx, id: &WebhookDeliveryId) -> Result<Option<WebhookDelivery>> {
     let select = format!("SELECT {COLUMNS} FROM webhook_deliveries");
     let Some(mut delivery) = crate::sql::fetch_by_id(tx, &select, "", id, decode).await? else {
         return Ok(None);
@@ -213,7 +213,7 @@ pub async fn replay(
 
 /// Erasure: drops the stored response bodies of attempts that carried events about
 /// `contact` (a receiver may echo what it was sent).
-pub async fn redact_contact(tx: &mut TenantTx, contact: &str) -> Result<u64> {
+pub async fn redact_contact(tx: &mut TenantTx, contact: &ContactId) -> Result<u64> {
     let (ws, live) = tx.scope();
     let done = sqlx::query(
         "UPDATE webhook_attempts SET response_body = NULL WHERE workspace_id = $1 AND livemode = $2 AND delivery_id IN \
@@ -222,7 +222,7 @@ pub async fn redact_contact(tx: &mut TenantTx, contact: &str) -> Result<u64> {
     )
     .bind(ws)
     .bind(live)
-    .bind(contact)
+    .bind(contact.as_str())
     .execute(tx.conn())
     .await
     .classified()?;
@@ -231,7 +231,7 @@ pub async fn redact_contact(tx: &mut TenantTx, contact: &str) -> Result<u64> {
 
 /// Forgets the stored response bodies of attempts that carried the event `event_id`
 /// (erasure: a receiver may echo what it was sent).
-pub async fn redact_event(tx: &mut TenantTx, event_id: &str) -> Result<u64> {
+pub async fn redact_event(tx: &mut TenantTx, event_id: &EventId) -> Result<u64> {
     let (ws, live) = tx.scope();
     let done = sqlx::query(
         "UPDATE webhook_attempts SET response_body = NULL WHERE workspace_id = $1 AND livemode = $2 AND delivery_id IN \
@@ -239,7 +239,7 @@ pub async fn redact_event(tx: &mut TenantTx, event_id: &str) -> Result<u64> {
     )
     .bind(ws)
     .bind(live)
-    .bind(event_id.to_owned())
+    .bind(event_id.to_string())
     .execute(tx.conn())
     .await
     .classified()?;

@@ -13,7 +13,7 @@ use crate::error::{Classify, Result, StoreError};
 use crate::sql::{Arg, Sql, fetch_by_id, fetch_page, lock_by_id};
 use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
-use confab_core::id::WebhookEndpointId;
+use confab_core::id::{KeyId, WebhookEndpointId};
 use confab_core::page::{Page, PageRequest};
 use confab_core::webhook::WebhookEndpoint;
 
@@ -67,14 +67,14 @@ pub async fn insert(tx: &mut TenantTx, e: &WebhookEndpoint, secret: &str) -> Res
 }
 
 /// An endpoint the tenant manages (a key's response endpoint is not one of them).
-pub async fn get(tx: &mut TenantTx, id: &str) -> Result<Option<WebhookEndpoint>> {
+pub async fn get(tx: &mut TenantTx, id: &WebhookEndpointId) -> Result<Option<WebhookEndpoint>> {
     fetch_by_id(tx, &managed(), "v.", id, decode).await
 }
 
 /// [`get`] under a row lock, for a read that the transaction will write back.
 pub async fn get_for_update(
     tx: &mut TenantTx,
-    id: &str,
+    id: &WebhookEndpointId,
 ) -> Result<Option<Locked<WebhookEndpoint>>> {
     lock_by_id(tx, &managed(), "v.", id, decode).await
 }
@@ -203,7 +203,7 @@ pub struct KeyEndpoint {
 /// disabled until the key has a `response_url`.
 pub async fn insert_for_key(
     tx: &mut TenantTx,
-    key_id: &str,
+    key_id: &KeyId,
     livemode: bool,
     url: Option<&str>,
     secret: &str,
@@ -221,7 +221,7 @@ pub async fn insert_for_key(
     .bind(url.unwrap_or_default().to_owned())
     .bind(url.is_some() as i64)
     .bind(secret)
-    .bind(key_id.to_owned())
+    .bind(key_id.to_string())
     .bind(now.millis())
     .execute(tx.conn())
     .await
@@ -232,7 +232,7 @@ pub async fn insert_for_key(
 /// Points a key's response endpoint at `url` (`None`: no more deliveries).
 pub async fn set_key_url(
     tx: &mut TenantTx,
-    key_id: &str,
+    key_id: &KeyId,
     url: Option<&str>,
     now: Timestamp,
 ) -> Result<()> {
@@ -242,7 +242,7 @@ pub async fn set_key_url(
          WHERE workspace_id = $1 AND api_key_id = $2",
     )
     .bind(ws)
-    .bind(key_id.to_owned())
+    .bind(key_id.to_string())
     .bind(url.unwrap_or_default().to_owned())
     .bind(url.is_some() as i64)
     .bind(now.millis())
@@ -253,13 +253,13 @@ pub async fn set_key_url(
 }
 
 /// The response endpoint of a key, if it has one.
-pub async fn for_key(tx: &mut TenantTx, key_id: &str) -> Result<Option<KeyEndpoint>> {
+pub async fn for_key(tx: &mut TenantTx, key_id: &KeyId) -> Result<Option<KeyEndpoint>> {
     let (ws, _) = tx.scope();
     let row = sqlx::query(
         "SELECT id, enabled FROM webhook_endpoints WHERE workspace_id = $1 AND api_key_id = $2",
     )
     .bind(ws)
-    .bind(key_id.to_owned())
+    .bind(key_id.to_string())
     .fetch_optional(tx.conn())
     .await
     .classified()?;

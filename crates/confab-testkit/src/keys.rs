@@ -3,7 +3,7 @@
 use confab_app::core::Mode;
 use confab_app::core::credential::{self, hash_secret};
 use confab_app::core::id::KeyId;
-use confab_app::store::credentials::{KeyKind, KeyRow, insert_key};
+use confab_store::credentials::{KeyKind, KeyRow, insert_key};
 
 use crate::TestServer;
 

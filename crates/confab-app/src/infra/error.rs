@@ -40,7 +40,7 @@ impl AppError {
         Self::validation(FieldErrors::single(field, message))
     }
 
-    pub fn not_found(what: &str, id: &str) -> Self {
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
         Self::new(
             ErrorCode::NotFound,
             format!("No {what} with id `{id}` exists."),

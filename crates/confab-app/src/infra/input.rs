@@ -4,8 +4,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use confab_core::id::AgentId;
+use confab_core::id::{AgentId, TypedId};
 use confab_core::{FieldErrors, validate};
+
+use crate::{AppError, AppResult};
 
 /// Reads a request's JSON object into its input type. A field of the wrong type, a
 /// missing one or an unknown one becomes a field error, named and worded the same for
@@ -186,6 +188,12 @@ pub(crate) fn lowercase_tags(raw: &[String], field: &str, errors: &mut FieldErro
         .map(|t| t.into_iter().map(|t| t.to_lowercase()).collect())
         .map_err(|m| errors.add(field, m))
         .unwrap_or_default()
+}
+
+/// An id named in a path or a tool's argument: a wrong prefix or a malformed id names
+/// nothing, so it is the same 404 as an id that does not exist.
+pub fn id<T: TypedId>(raw: &str) -> AppResult<T> {
+    T::parse(raw).ok_or_else(|| AppError::not_found(T::NOUN, raw))
 }
 
 /// An optional `agent_id` field: an `agt_…` id, or a field error.

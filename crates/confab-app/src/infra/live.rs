@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use confab_core::conversation::MessageRole;
-use confab_core::id::{ConversationId, WorkspaceId};
+use confab_core::id::{ConversationId, EventId, WorkspaceId};
 use confab_store::events::{self, Sequenced};
 
 use crate::{Access, App, AppResult, Ctx, Resource};
@@ -181,10 +181,11 @@ async fn open(
     conversation: Option<ConversationId>,
 ) -> AppResult<impl Stream<Item = Arc<Sequenced>> + Send + use<>> {
     let receiver = ctx.app.bus.sender.subscribe();
-    let start = match last_event_id.filter(|id| !id.is_empty()) {
+    // An id that is not an event's resumes from now, as one that never existed does.
+    let start = match last_event_id.and_then(EventId::parse) {
         Some(id) => {
             let mut tx = ctx.read().await?;
-            events::seq_of(&mut tx, id).await?
+            events::seq_of(&mut tx, &id).await?
         }
         None => None,
     }

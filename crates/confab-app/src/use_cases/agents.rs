@@ -221,19 +221,19 @@ pub async fn create(ctx: &Ctx, input: AgentCreate) -> AppResult<Agent> {
     Ok(agent)
 }
 
-pub(crate) async fn load(tx: &mut TenantTx, id: &str) -> AppResult<Agent> {
+pub(crate) async fn load(tx: &mut TenantTx, id: &AgentId) -> AppResult<Agent> {
     agents::get(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("agent", id))
 }
 
-async fn load_for_update(tx: &mut TenantTx, id: &str) -> AppResult<Locked<Agent>> {
+async fn load_for_update(tx: &mut TenantTx, id: &AgentId) -> AppResult<Locked<Agent>> {
     agents::get_for_update(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("agent", id))
 }
 
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Agent> {
+pub async fn get(ctx: &Ctx, id: &AgentId) -> AppResult<Agent> {
     ctx.authorize(Resource::Agents, Access::Read)?;
     let mut tx = ctx.read().await?;
     load(&mut tx, id).await
@@ -245,7 +245,7 @@ pub async fn list(ctx: &Ctx, page: &PageRequest) -> AppResult<Page<Agent>> {
     Ok(agents::list(&mut tx, page).await?)
 }
 
-pub async fn update(ctx: &Ctx, id: &str, input: AgentUpdate) -> AppResult<Agent> {
+pub async fn update(ctx: &Ctx, id: &AgentId, input: AgentUpdate) -> AppResult<Agent> {
     ctx.authorize(Resource::Agents, Access::Write)?;
     let ai = &ctx.app.config.ai;
     let mut uow = ctx.write().await?;
@@ -295,7 +295,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: AgentUpdate) -> AppResult<Agent>
 
 /// Deletes an agent. Conversations and contacts that named it fall back to the
 /// channel's agent or the default.
-pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<Agent> {
+pub async fn delete(ctx: &Ctx, id: &AgentId) -> AppResult<Agent> {
     ctx.authorize(Resource::Agents, Access::Write)?;
     let mut uow = ctx.write().await?;
     let agent = load(uow.tx(), id).await?;
@@ -312,14 +312,14 @@ pub(crate) async fn for_conversation(
     conversation: &Conversation,
 ) -> AppResult<Option<Agent>> {
     if let Some(id) = &conversation.agent_id
-        && let Some(agent) = agents::get(tx, id.as_str()).await?
+        && let Some(agent) = agents::get(tx, id).await?
     {
         return Ok(Some(agent));
     }
     if let Some(contact) = &conversation.contact
-        && let Some(contact) = contacts::get(tx, contact.id.as_str()).await?
+        && let Some(contact) = contacts::get(tx, &contact.id).await?
         && let Some(id) = &contact.agent_id
-        && let Some(agent) = agents::get(tx, id.as_str()).await?
+        && let Some(agent) = agents::get(tx, id).await?
     {
         return Ok(Some(agent));
     }
@@ -333,7 +333,7 @@ pub(crate) async fn for_conversation(
 
 /// Fails with 422 on `field` unless an agent with this id exists in the workspace.
 pub(crate) async fn require(tx: &mut TenantTx, id: &AgentId, field: &str) -> AppResult<()> {
-    match agents::get(tx, id.as_str()).await? {
+    match agents::get(tx, id).await? {
         Some(_) => Ok(()),
         None => Err(AppError::field(field, "no agent with this id exists")),
     }

@@ -190,7 +190,7 @@ pub async fn create(ctx: &Ctx, input: KeyCreate) -> AppResult<ApiKey> {
     uow.tx().set_livemode(row.livemode).await?;
     webhook_endpoints::insert_for_key(
         uow.tx(),
-        row.id.as_str(),
+        &row.id,
         row.livemode,
         settings.response_url.as_deref(),
         &signing_secret,
@@ -198,7 +198,7 @@ pub async fn create(ctx: &Ctx, input: KeyCreate) -> AppResult<ApiKey> {
     )
     .await?;
     uow.tx().set_livemode(ctx.livemode()).await?;
-    let stored = load(uow.tx(), ctx, row.id.as_str()).await?;
+    let stored = load(uow.tx(), ctx, &row.id).await?;
     uow.commit().await?;
     let mut shown = view(stored);
     shown.key = Some(secret);
@@ -215,7 +215,7 @@ pub async fn list(ctx: &Ctx, page: &PageRequest) -> AppResult<Page<ApiKey>> {
 }
 
 /// A key with what it spent in its current budget period.
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<ApiKey> {
+pub async fn get(ctx: &Ctx, id: &KeyId) -> AppResult<ApiKey> {
     ctx.authorize(Resource::Keys, Access::Read)?;
     let mut tx = ctx.read().await?;
     let key = load(&mut tx, ctx, id).await?;
@@ -227,7 +227,7 @@ pub async fn get(ctx: &Ctx, id: &str) -> AppResult<ApiKey> {
     Ok(shown)
 }
 
-pub async fn update(ctx: &Ctx, id: &str, input: KeyUpdate) -> AppResult<ApiKey> {
+pub async fn update(ctx: &Ctx, id: &KeyId, input: KeyUpdate) -> AppResult<ApiKey> {
     ctx.authorize(Resource::Keys, Access::Write)?;
     let mut uow = ctx.write().await?;
     let key = api_keys::get_for_update(uow.tx(), id, visible_mode(ctx))
@@ -278,7 +278,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: KeyUpdate) -> AppResult<ApiKey> 
 
 /// Revokes the key: from now on it gets 403 `KEY_REVOKED`. Results of tasks it already
 /// finished still go to its `response_url`.
-pub async fn revoke(ctx: &Ctx, id: &str) -> AppResult<ApiKey> {
+pub async fn revoke(ctx: &Ctx, id: &KeyId) -> AppResult<ApiKey> {
     ctx.authorize(Resource::Keys, Access::Write)?;
     let mut uow = ctx.write().await?;
     load(uow.tx(), ctx, id).await?;
@@ -289,7 +289,7 @@ pub async fn revoke(ctx: &Ctx, id: &str) -> AppResult<ApiKey> {
     Ok(view(stored))
 }
 
-async fn load(tx: &mut TenantTx, ctx: &Ctx, id: &str) -> AppResult<ManagedKey> {
+async fn load(tx: &mut TenantTx, ctx: &Ctx, id: &KeyId) -> AppResult<ManagedKey> {
     api_keys::get(tx, id, visible_mode(ctx))
         .await?
         .ok_or_else(|| AppError::not_found("API key", id))

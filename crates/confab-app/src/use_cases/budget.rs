@@ -10,7 +10,7 @@
 
 use confab_core::agent::ProviderKind;
 use confab_core::budget::{BudgetPeriod, Window};
-use confab_core::id::ChargeId;
+use confab_core::id::{ChargeId, TaskId};
 use confab_core::money::Microcents;
 use confab_core::{ErrorCode, Timestamp};
 use confab_store::TenantTx;
@@ -158,7 +158,7 @@ pub async fn admit_task(tx: &mut TenantTx, budget: &Budget, now: Timestamp) -> A
 /// What one charge is for.
 #[derive(Clone, Debug)]
 pub struct Item {
-    pub task_id: Option<String>,
+    pub task_id: Option<TaskId>,
     /// `action` or `model`.
     pub kind: &'static str,
     pub description: String,
@@ -173,10 +173,10 @@ pub async fn charge(
     budget: &Budget,
     item: &Item,
     now: Timestamp,
-) -> AppResult<String> {
+) -> AppResult<ChargeId> {
     let window = budget.period.window(now);
     let line = Charge {
-        id: ChargeId::generate().to_string(),
+        id: ChargeId::generate(),
         task_id: item.task_id.clone(),
         kind: item.kind.to_owned(),
         description: item.description.clone(),
@@ -198,8 +198,8 @@ pub async fn charge(
 /// Replaces a model call's upper-bound charge with its real price.
 pub async fn settle(
     tx: &mut TenantTx,
-    charge_id: &str,
-    task_id: Option<&str>,
+    charge_id: &ChargeId,
+    task_id: Option<&TaskId>,
     amount: Microcents,
     tokens: (i64, i64),
     now: Timestamp,

@@ -240,20 +240,20 @@ fn to_data(contact: &Contact) -> Value {
     serde_json::to_value(contact).unwrap_or(Value::Null)
 }
 
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Contact> {
+pub async fn get(ctx: &Ctx, id: &ContactId) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Read)?;
     let mut tx = ctx.read().await?;
     load(&mut tx, id).await
 }
 
-async fn load(tx: &mut TenantTx, id: &str) -> AppResult<Contact> {
+async fn load(tx: &mut TenantTx, id: &ContactId) -> AppResult<Contact> {
     contacts::get(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("contact", id))
 }
 
 /// [`load`] under a row lock, for a contact the use case writes back (DESIGN §5).
-async fn load_for_update(tx: &mut TenantTx, id: &str) -> AppResult<Locked<Contact>> {
+async fn load_for_update(tx: &mut TenantTx, id: &ContactId) -> AppResult<Locked<Contact>> {
     contacts::get_for_update(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("contact", id))
@@ -315,7 +315,7 @@ pub async fn list_where(
     Ok(contacts::list(&mut tx, &filter, page).await?)
 }
 
-pub async fn update(ctx: &Ctx, id: &str, input: ContactUpdate) -> AppResult<Contact> {
+pub async fn update(ctx: &Ctx, id: &ContactId, input: ContactUpdate) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut errors = FieldErrors::new();
     let mut uow = ctx.write().await?;
@@ -393,12 +393,12 @@ pub(crate) async fn set_external_id_in(
     contact: Contact,
     external_id: &str,
 ) -> AppResult<Contact> {
-    let mut contact = load_for_update(uow.tx(), contact.id.as_str()).await?;
+    let mut contact = load_for_update(uow.tx(), &contact.id).await?;
     contact.external_id = Some(external_id.to_owned());
     save_in(uow, contact).await
 }
 
-pub async fn add_tags(ctx: &Ctx, id: &str, input: TagsInput) -> AppResult<Contact> {
+pub async fn add_tags(ctx: &Ctx, id: &ContactId, input: TagsInput) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
     let mut contact = load_for_update(uow.tx(), id).await?;
@@ -408,7 +408,7 @@ pub async fn add_tags(ctx: &Ctx, id: &str, input: TagsInput) -> AppResult<Contac
     save(uow, contact).await
 }
 
-pub async fn remove_tag(ctx: &Ctx, id: &str, tag: &str) -> AppResult<Contact> {
+pub async fn remove_tag(ctx: &Ctx, id: &ContactId, tag: &str) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
     let mut contact = load_for_update(uow.tx(), id).await?;
@@ -420,7 +420,7 @@ pub async fn remove_tag(ctx: &Ctx, id: &str, tag: &str) -> AppResult<Contact> {
     save(uow, contact).await
 }
 
-pub async fn set_blocked(ctx: &Ctx, id: &str, blocked: bool) -> AppResult<Contact> {
+pub async fn set_blocked(ctx: &Ctx, id: &ContactId, blocked: bool) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
     let mut contact = load_for_update(uow.tx(), id).await?;
@@ -428,7 +428,7 @@ pub async fn set_blocked(ctx: &Ctx, id: &str, blocked: bool) -> AppResult<Contac
     save(uow, contact).await
 }
 
-pub async fn export(ctx: &Ctx, id: &str) -> AppResult<ContactExport> {
+pub async fn export(ctx: &Ctx, id: &ContactId) -> AppResult<ContactExport> {
     ctx.authorize(Resource::Contacts, Access::Read)?;
     let mut tx = ctx.read().await?;
     let contact = load(&mut tx, id).await?;
@@ -444,14 +444,12 @@ pub async fn export(ctx: &Ctx, id: &str) -> AppResult<ContactExport> {
 /// Erasure: the contact row goes, and every copy of their personal data elsewhere is
 /// removed in the same transaction (event payloads are redacted, stored idempotent
 /// responses that named them are dropped, tasks that mention them are deleted).
-pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
+pub async fn erase(ctx: &Ctx, id: &ContactId) -> AppResult<ErasedContact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
     let mut uow = ctx.write().await?;
     // One lock order: a contact's conversations before the contact (a message locks its
     // conversation, then the widget may lock the contact).
-    if let Some(contact_id) = ContactId::parse(id) {
-        confab_store::conversations::ids_for_contact(uow.tx(), &contact_id).await?;
-    }
+    confab_store::conversations::ids_for_contact(uow.tx(), id).await?;
     let contact = load_for_update(uow.tx(), id).await?;
     let erased = ErasedContact {
         id: contact.id.clone(),
@@ -462,7 +460,7 @@ pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     };
     let redacted = serde_json::to_value(&erased).unwrap_or(Value::Null);
     events::redact_contact(uow.tx(), &contact.id, &redacted).await?;
-    confab_store::webhook_deliveries::redact_contact(uow.tx(), contact.id.as_str()).await?;
+    confab_store::webhook_deliveries::redact_contact(uow.tx(), &contact.id).await?;
     confab_store::messages::erase_for_contact(uow.tx(), &contact.id).await?;
     let blobs = confab_store::files::delete_for_contact(uow.tx(), &contact.id).await?;
     confab_store::conversations::scrub_for_contact(uow.tx(), &contact.id).await?;
@@ -475,8 +473,6 @@ pub async fn erase(ctx: &Ctx, id: &str) -> AppResult<ErasedContact> {
     ctx.app.files.remove(&blobs).await;
     // Down to the disk, after the answer (under `Idempotency-Key` the commit happens
     // once the response is stored; on SQLite the checkpoint waits for that writer).
-    ctx.app
-        .erasure_purge
-        .request(&ctx.app.store, contact.id.as_str());
+    ctx.app.erasure_purge.request(&ctx.app.store, &contact.id);
     Ok(erased)
 }

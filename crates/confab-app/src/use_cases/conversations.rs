@@ -9,7 +9,7 @@ use confab_core::conversation::{
     Channel, ContactSummary, Conversation, HandledBy, Status, Visitor,
 };
 use confab_core::event::EventType;
-use confab_core::id::{AgentId, ConversationId};
+use confab_core::id::{AgentId, ContactId, ConversationId};
 use confab_core::page::{Page, PageRequest};
 use confab_core::{FieldErrors, validate};
 use confab_store::conversations::{self, ConversationFilter};
@@ -101,8 +101,14 @@ async fn resolve_contact(
     ctx: &Ctx,
     input: &ConversationCreate,
 ) -> AppResult<Option<Contact>> {
-    if let Some(id) = &input.contact_id {
-        return contacts::get(uow.tx(), id)
+    if let Some(raw) = &input.contact_id {
+        let Some(id) = ContactId::parse(raw) else {
+            return Err(AppError::field(
+                "contact_id",
+                "no contact with this id exists",
+            ));
+        };
+        return contacts::get(uow.tx(), &id)
             .await?
             .map(Some)
             .ok_or_else(|| AppError::field("contact_id", "no contact with this id exists"));
@@ -225,7 +231,7 @@ pub(crate) fn to_data(c: &Conversation) -> Value {
     serde_json::to_value(c).unwrap_or(Value::Null)
 }
 
-pub(crate) async fn load(tx: &mut TenantTx, id: &str) -> AppResult<Conversation> {
+pub(crate) async fn load(tx: &mut TenantTx, id: &ConversationId) -> AppResult<Conversation> {
     conversations::get(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("conversation", id))
@@ -235,14 +241,18 @@ pub(crate) async fn load(tx: &mut TenantTx, id: &str) -> AppResult<Conversation>
 /// this way (DESIGN §5).
 pub(crate) async fn load_for_update(
     tx: &mut TenantTx,
-    id: &str,
+    id: &ConversationId,
 ) -> AppResult<Locked<Conversation>> {
     conversations::get_for_update(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("conversation", id))
 }
 
-pub async fn get(ctx: &Ctx, id: &str, include_messages: bool) -> AppResult<Conversation> {
+pub async fn get(
+    ctx: &Ctx,
+    id: &ConversationId,
+    include_messages: bool,
+) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Read)?;
     let mut tx = ctx.read().await?;
     let mut conversation = load(&mut tx, id).await?;
@@ -312,7 +322,11 @@ pub async fn list(
     Ok(conversations::list(&mut tx, &f, page).await?)
 }
 
-pub async fn update(ctx: &Ctx, id: &str, input: ConversationUpdate) -> AppResult<Conversation> {
+pub async fn update(
+    ctx: &Ctx,
+    id: &ConversationId,
+    input: ConversationUpdate,
+) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut errors = FieldErrors::new();
     let meta = input

@@ -1,6 +1,7 @@
 //! Reading the event log.
 
 use confab_core::event::{Event, EventType};
+use confab_core::id::EventId;
 use confab_core::page::{Page, PageRequest};
 use confab_store::events;
 
@@ -21,7 +22,7 @@ pub async fn list(
     Ok(events::list(&mut tx, event_type, page).await?)
 }
 
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Event> {
+pub async fn get(ctx: &Ctx, id: &EventId) -> AppResult<Event> {
     ctx.authorize(Resource::Events, Access::Read)?;
     let mut tx = ctx.read().await?;
     events::get(&mut tx, id)

@@ -153,7 +153,7 @@ pub(crate) async fn upload_to(
     Ok(row.into())
 }
 
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<FileObject> {
+pub async fn get(ctx: &Ctx, id: &FileId) -> AppResult<FileObject> {
     ctx.authorize(Resource::Files, Access::Read)?;
     let mut tx = ctx.read().await?;
     files::get(&mut tx, id)
@@ -163,7 +163,7 @@ pub async fn get(ctx: &Ctx, id: &str) -> AppResult<FileObject> {
 }
 
 /// The file and its bytes.
-pub async fn content(ctx: &Ctx, id: &str) -> AppResult<(FileObject, Vec<u8>)> {
+pub async fn content(ctx: &Ctx, id: &FileId) -> AppResult<(FileObject, Vec<u8>)> {
     content_of(ctx, id, None).await
 }
 
@@ -171,7 +171,7 @@ pub async fn content(ctx: &Ctx, id: &str) -> AppResult<(FileObject, Vec<u8>)> {
 /// conversation (a widget visitor sees their own files and no others).
 pub(crate) async fn content_of(
     ctx: &Ctx,
-    id: &str,
+    id: &FileId,
     conversation: Option<&ConversationId>,
 ) -> AppResult<(FileObject, Vec<u8>)> {
     ctx.authorize(Resource::Files, Access::Read)?;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use confab_core::conversation::{Conversation, Resolution};
 use confab_core::handoff::Transition;
-use confab_core::id::MemberId;
+use confab_core::id::{ConversationId, MemberId};
 use confab_store::{Locked, conversations, members};
 
 use crate::conversations::{load_for_update, to_data};
@@ -41,9 +41,12 @@ pub struct ResolveInput {
     pub resolution: Option<Resolution>,
 }
 
-async fn member(uow: &mut Uow, id: &str, field: &str) -> AppResult<MemberId> {
-    members::get(uow.tx(), id)
-        .await?
+async fn member(uow: &mut Uow, raw: &str, field: &str) -> AppResult<MemberId> {
+    let found = match MemberId::parse(raw) {
+        Some(id) => members::get(uow.tx(), &id).await?,
+        None => None,
+    };
+    found
         .map(|m| m.id)
         .ok_or_else(|| AppError::field(field, "no member with this id is on the team"))
 }
@@ -79,7 +82,11 @@ fn checked_reason(raw: Option<String>) -> AppResult<Option<String>> {
 }
 
 /// The AI stands down and the conversation waits for a person.
-pub async fn request(ctx: &Ctx, id: &str, input: HandoffInput) -> AppResult<Conversation> {
+pub async fn request(
+    ctx: &Ctx,
+    id: &ConversationId,
+    input: HandoffInput,
+) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let reason = checked_reason(input.reason)?;
     let mut uow = ctx.write().await?;
@@ -89,7 +96,7 @@ pub async fn request(ctx: &Ctx, id: &str, input: HandoffInput) -> AppResult<Conv
 
 /// The widget's visitor asks for a person: asking again while one is awaited or already
 /// there answers the conversation as it is.
-pub async fn request_by_visitor(ctx: &Ctx, id: &str) -> AppResult<Conversation> {
+pub async fn request_by_visitor(ctx: &Ctx, id: &ConversationId) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
     let c = load_for_update(uow.tx(), id).await?;
@@ -115,7 +122,11 @@ pub(crate) async fn request_in(
 }
 
 /// A person takes the conversation; the AI stops replying at once.
-pub async fn take_over(ctx: &Ctx, id: &str, input: TakeOverInput) -> AppResult<Conversation> {
+pub async fn take_over(
+    ctx: &Ctx,
+    id: &ConversationId,
+    input: TakeOverInput,
+) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
     let c = load_for_update(uow.tx(), id).await?;
@@ -129,7 +140,7 @@ pub async fn take_over(ctx: &Ctx, id: &str, input: TakeOverInput) -> AppResult<C
 }
 
 /// Back to the AI.
-pub async fn release(ctx: &Ctx, id: &str) -> AppResult<Conversation> {
+pub async fn release(ctx: &Ctx, id: &ConversationId) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
     let c = load_for_update(uow.tx(), id).await?;
@@ -137,7 +148,7 @@ pub async fn release(ctx: &Ctx, id: &str) -> AppResult<Conversation> {
 }
 
 /// Sets who is responsible.
-pub async fn assign(ctx: &Ctx, id: &str, input: AssignInput) -> AppResult<Conversation> {
+pub async fn assign(ctx: &Ctx, id: &ConversationId, input: AssignInput) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
     let c = load_for_update(uow.tx(), id).await?;
@@ -149,7 +160,11 @@ pub async fn assign(ctx: &Ctx, id: &str, input: AssignInput) -> AppResult<Conver
 }
 
 /// Ends the conversation, optionally with how it ended.
-pub async fn resolve(ctx: &Ctx, id: &str, input: ResolveInput) -> AppResult<Conversation> {
+pub async fn resolve(
+    ctx: &Ctx,
+    id: &ConversationId,
+    input: ResolveInput,
+) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     if let Some(r) = &input.resolution {
         let outcome = r.outcome.trim();

@@ -145,19 +145,19 @@ pub async fn create(ctx: &Ctx, input: KnowledgeCreate) -> AppResult<KnowledgeEnt
     Ok(entry)
 }
 
-async fn load(tx: &mut TenantTx, id: &str) -> AppResult<KnowledgeEntry> {
+async fn load(tx: &mut TenantTx, id: &KnowledgeId) -> AppResult<KnowledgeEntry> {
     knowledge::get(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("knowledge entry", id))
 }
 
-async fn load_for_update(tx: &mut TenantTx, id: &str) -> AppResult<Locked<KnowledgeEntry>> {
+async fn load_for_update(tx: &mut TenantTx, id: &KnowledgeId) -> AppResult<Locked<KnowledgeEntry>> {
     knowledge::get_for_update(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("knowledge entry", id))
 }
 
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<KnowledgeEntry> {
+pub async fn get(ctx: &Ctx, id: &KnowledgeId) -> AppResult<KnowledgeEntry> {
     ctx.authorize(Resource::Knowledge, Access::Read)?;
     let mut tx = ctx.read().await?;
     load(&mut tx, id).await
@@ -206,7 +206,11 @@ pub async fn list(
     Ok(knowledge::list(&mut tx, &f, page).await?)
 }
 
-pub async fn update(ctx: &Ctx, id: &str, input: KnowledgeUpdate) -> AppResult<KnowledgeEntry> {
+pub async fn update(
+    ctx: &Ctx,
+    id: &KnowledgeId,
+    input: KnowledgeUpdate,
+) -> AppResult<KnowledgeEntry> {
     ctx.authorize(Resource::Knowledge, Access::Write)?;
     let mut uow = ctx.write().await?;
     let mut entry = load_for_update(uow.tx(), id).await?;
@@ -240,7 +244,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: KnowledgeUpdate) -> AppResult<Kn
 }
 
 /// Deletes an entry and answers it as it was.
-pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<KnowledgeEntry> {
+pub async fn delete(ctx: &Ctx, id: &KnowledgeId) -> AppResult<KnowledgeEntry> {
     ctx.authorize(Resource::Knowledge, Access::Write)?;
     let mut uow = ctx.write().await?;
     let entry = load(uow.tx(), id).await?;

@@ -101,7 +101,7 @@ fn email_taken(err: confab_store::StoreError) -> AppError {
     }
 }
 
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Member> {
+pub async fn get(ctx: &Ctx, id: &MemberId) -> AppResult<Member> {
     ctx.authorize(Resource::Members, Access::Read)?;
     let mut tx = ctx.read().await?;
     members::get(&mut tx, id)
@@ -120,7 +120,7 @@ pub async fn me(ctx: &Ctx) -> AppResult<Member> {
         ));
     };
     let mut tx = ctx.read().await?;
-    members::get(&mut tx, id.as_str())
+    members::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("member", id.as_str()))
 }
@@ -131,7 +131,7 @@ pub async fn list(ctx: &Ctx, page: &PageRequest) -> AppResult<Page<Member>> {
     Ok(members::list(&mut tx, page).await?)
 }
 
-pub async fn update(ctx: &Ctx, id: &str, input: MemberUpdate) -> AppResult<Member> {
+pub async fn update(ctx: &Ctx, id: &MemberId, input: MemberUpdate) -> AppResult<Member> {
     ctx.authorize(Resource::Members, Access::Write)?;
     let mut uow = ctx.write().await?;
     // Owners first, then the member: one lock order for every member write.
@@ -178,7 +178,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: MemberUpdate) -> AppResult<Membe
     Ok(member.into_inner())
 }
 
-pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<Member> {
+pub async fn delete(ctx: &Ctx, id: &MemberId) -> AppResult<Member> {
     ctx.authorize(Resource::Members, Access::Write)?;
     let mut uow = ctx.write().await?;
     let owners = members::count_owners(uow.tx()).await?;
@@ -199,7 +199,7 @@ pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<Member> {
 }
 
 /// Issues an access token; the secret is in this response only.
-pub async fn create_token(ctx: &Ctx, member_id: &str) -> AppResult<MemberToken> {
+pub async fn create_token(ctx: &Ctx, member_id: &MemberId) -> AppResult<MemberToken> {
     ctx.authorize(Resource::Members, Access::Write)?;
     let mut uow = ctx.write().await?;
     let member = members::get(uow.tx(), member_id)
@@ -223,7 +223,7 @@ pub async fn create_token(ctx: &Ctx, member_id: &str) -> AppResult<MemberToken> 
     Ok(token)
 }
 
-pub async fn list_tokens(ctx: &Ctx, member_id: &str) -> AppResult<Vec<MemberToken>> {
+pub async fn list_tokens(ctx: &Ctx, member_id: &MemberId) -> AppResult<Vec<MemberToken>> {
     ctx.authorize(Resource::Members, Access::Write)?;
     let mut tx = ctx.read().await?;
     let member = members::get(&mut tx, member_id)
@@ -232,7 +232,11 @@ pub async fn list_tokens(ctx: &Ctx, member_id: &str) -> AppResult<Vec<MemberToke
     Ok(members::list_tokens(&mut tx, &member.id).await?)
 }
 
-pub async fn revoke_token(ctx: &Ctx, member_id: &str, token_id: &str) -> AppResult<MemberToken> {
+pub async fn revoke_token(
+    ctx: &Ctx,
+    member_id: &MemberId,
+    token_id: &TokenId,
+) -> AppResult<MemberToken> {
     ctx.authorize(Resource::Members, Access::Write)?;
     let mut uow = ctx.write().await?;
     let member = members::get(uow.tx(), member_id)
@@ -241,7 +245,7 @@ pub async fn revoke_token(ctx: &Ctx, member_id: &str, token_id: &str) -> AppResu
     let token = members::list_tokens(uow.tx(), &member.id)
         .await?
         .into_iter()
-        .find(|t| t.id.as_str() == token_id)
+        .find(|t| t.id == *token_id)
         .ok_or_else(|| AppError::not_found("member token", token_id))?;
     let now = uow.now;
     members::revoke_token(uow.tx(), &member.id, token_id, now).await?;

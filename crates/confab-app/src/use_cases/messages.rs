@@ -13,7 +13,7 @@ use confab_core::conversation::{
 };
 use confab_core::event::EventType;
 use confab_core::handoff::Transition;
-use confab_core::id::MessageId;
+use confab_core::id::{ContactId, ConversationId, FileId, MessageId};
 use confab_core::job::Work;
 use confab_core::page::{Page, PageRequest};
 use confab_core::{ErrorCode, FieldErrors, Timestamp};
@@ -87,9 +87,7 @@ async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
         Actor::Member { member_id, .. } => Author {
             author_type: AuthorType::Member,
             id: Some(member_id.to_string()),
-            name: members::get(uow.tx(), member_id.as_str())
-                .await?
-                .map(|m| m.name),
+            name: members::get(uow.tx(), member_id).await?.map(|m| m.name),
         },
         Actor::SecretKey { key_id, .. } => Author {
             author_type: AuthorType::Integration,
@@ -104,7 +102,11 @@ async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
     })
 }
 
-pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> AppResult<Message> {
+pub async fn post(
+    ctx: &Ctx,
+    conversation_id: &ConversationId,
+    input: MessageCreate,
+) -> AppResult<Message> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut errors = FieldErrors::new();
     if !matches!(
@@ -120,7 +122,7 @@ pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> App
     let new = match input.role {
         MessageRole::Customer => {
             let contact = match &conversation.contact {
-                Some(c) => contacts::get(uow.tx(), c.id.as_str()).await?,
+                Some(c) => contacts::get(uow.tx(), &c.id).await?,
                 None => None,
             };
             NewMessage::customer(&input.text, input.attachments, contact.as_ref())
@@ -141,7 +143,7 @@ pub async fn post(ctx: &Ctx, conversation_id: &str, input: MessageCreate) -> App
 /// Sends an agent message to a contact: into their most recent open conversation, or
 /// a new `api` conversation when they have none (both in one transaction). A blocked
 /// contact gets nothing: 403 `CONTACT_BLOCKED`.
-pub async fn send_to_contact(ctx: &Ctx, contact_id: &str, text: &str) -> AppResult<Message> {
+pub async fn send_to_contact(ctx: &Ctx, contact_id: &ContactId, text: &str) -> AppResult<Message> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut errors = FieldErrors::new();
     check_text(text, "text", &mut errors);
@@ -169,7 +171,7 @@ pub async fn send_to_contact(ctx: &Ctx, contact_id: &str, text: &str) -> AppResu
     let conversation = match latest {
         // Listed without a lock: lock it now, and start a new one if it was resolved
         // in between.
-        Some(c) => match conversations::get_for_update(uow.tx(), c.id.as_str()).await? {
+        Some(c) => match conversations::get_for_update(uow.tx(), &c.id).await? {
             Some(locked) if locked.status == Status::Open => locked,
             _ => start_for_contact(&mut uow, ctx, &contact).await?,
         },
@@ -215,7 +217,11 @@ async fn attach(
     }
     let mut out = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let file = files::get(uow.tx(), id).await?.ok_or_else(|| {
+        let found = match FileId::parse(id) {
+            Some(id) => files::get(uow.tx(), &id).await?,
+            None => None,
+        };
+        let file = found.ok_or_else(|| {
             AppError::field(&format!("attachments.{i}"), "no file with this id exists")
         })?;
         files::link(uow.tx(), &file.id, &conversation.id).await?;
@@ -372,7 +378,7 @@ pub(crate) fn parse_since(raw: Option<&str>) -> AppResult<Option<Timestamp>> {
 
 pub async fn list(
     ctx: &Ctx,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     since: Option<&str>,
     page: &PageRequest,
 ) -> AppResult<Page<Message>> {

@@ -7,6 +7,7 @@ use confab_agent::provider::Role;
 use confab_agent::sentiment;
 use confab_core::conversation::{MessageRole, Sentiment};
 use confab_core::handoff::HandoffReason;
+use confab_core::id::AgentId;
 use confab_core::{ErrorCode, FieldErrors};
 
 use crate::messages::check_text;
@@ -72,7 +73,7 @@ pub struct Preview {
     pub usage: PreviewUsage,
 }
 
-pub async fn run(ctx: &Ctx, agent_id: &str, input: PreviewInput) -> AppResult<Preview> {
+pub async fn run(ctx: &Ctx, agent_id: &AgentId, input: PreviewInput) -> AppResult<Preview> {
     ctx.authorize(Resource::Agents, Access::Read)?;
     let mut errors = FieldErrors::new();
     check_text(&input.text, "text", &mut errors);

@@ -23,7 +23,7 @@ pub struct TypingSignal {
     pub ttl_ms: u64,
 }
 
-pub async fn agent_typing(ctx: &Ctx, id: &str) -> AppResult<TypingSignal> {
+pub async fn agent_typing(ctx: &Ctx, id: &ConversationId) -> AppResult<TypingSignal> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut tx = ctx.read().await?;
     let conversation = load(&mut tx, id).await?;
@@ -34,9 +34,7 @@ pub async fn agent_typing(ctx: &Ctx, id: &str) -> AppResult<TypingSignal> {
         ));
     }
     let name = match ctx.member_id() {
-        Some(member) => members::get(&mut tx, member.as_str())
-            .await?
-            .map(|m| m.name),
+        Some(member) => members::get(&mut tx, member).await?.map(|m| m.name),
         None => None,
     };
     drop(tx);

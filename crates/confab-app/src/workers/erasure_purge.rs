@@ -11,6 +11,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use confab_core::id::ContactId;
 use confab_store::Store;
 
 /// How long a purge waits for an erasure to commit before giving up on it (an erasure
@@ -21,7 +22,7 @@ const COMMIT_WAIT: Duration = Duration::from_secs(30);
 struct State {
     running: bool,
     /// Contacts erased since the running purge took its list.
-    pending: Vec<String>,
+    pending: Vec<ContactId>,
 }
 
 /// The single-flight purge of one process. Cheap to clone.
@@ -34,10 +35,10 @@ impl ErasurePurge {
     /// Asks for a purge once the erasure of `contact_id` has committed. Never waits and
     /// never fails the caller: a failure is logged, and the next erasure's purge covers
     /// what this one missed.
-    pub fn request(&self, store: &Store, contact_id: &str) {
+    pub fn request(&self, store: &Store, contact_id: &ContactId) {
         {
             let mut state = self.lock();
-            state.pending.push(contact_id.to_owned());
+            state.pending.push(contact_id.clone());
             if state.running {
                 return;
             }
@@ -66,7 +67,7 @@ impl ErasurePurge {
     }
 }
 
-async fn purge(store: &Store, erased: &[String]) {
+async fn purge(store: &Store, erased: &[ContactId]) {
     let deadline = tokio::time::Instant::now() + COMMIT_WAIT;
     loop {
         match store.contacts_gone(erased).await {

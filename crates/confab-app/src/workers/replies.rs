@@ -220,8 +220,8 @@ async fn run(app: &App, engine: &dyn ReplyEngine, job: &Job) -> AppResult<()> {
         .store
         .tenant_read(&job.workspace_id, job.livemode)
         .await?;
-    let conversation = conversations::get(&mut tx, conversation_id.as_str()).await?;
-    let message = messages::get(&mut tx, message_id.as_str()).await?;
+    let conversation = conversations::get(&mut tx, &conversation_id).await?;
+    let message = messages::get(&mut tx, &message_id).await?;
     let (Some(conversation), Some(message)) = (conversation, message) else {
         drop(tx);
         return finish(app, job).await;
@@ -298,8 +298,7 @@ async fn write_reply(
     let intent = Some(reply.intent.clone()).filter(|i| !i.is_empty());
     let tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
     let mut uow = crate::Uow::new(tx, app.clock.now(), None, app);
-    let Some(mut conversation) =
-        conversations::get_for_update(uow.tx(), conversation_id.as_str()).await?
+    let Some(mut conversation) = conversations::get_for_update(uow.tx(), conversation_id).await?
     else {
         drop(uow);
         return finish(app, job).await;

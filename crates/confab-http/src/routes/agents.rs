@@ -3,11 +3,12 @@
 use confab_app::agents::{self, AgentCreate, AgentUpdate};
 use confab_app::preview::{self, Preview, PreviewInput};
 use confab_core::agent::Agent;
+use confab_core::id::AgentId;
 use confab_core::page::Page;
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{PathId, QueryMap};
 use crate::json::{ApiJson, Created, Json};
 
 /// List agents, newest first.
@@ -38,7 +39,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/agents/{id}", tag = "Agents",
     params(("id" = String, Path)),
     responses((status = 200, body = Agent), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Agent>> {
+pub async fn get(Auth(ctx): Auth, PathId(id): PathId<AgentId>) -> ApiResult<Json<Agent>> {
     Ok(Json(agents::get(&ctx, &id).await?))
 }
 
@@ -49,7 +50,7 @@ pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Jso
     responses((status = 200, body = Agent), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<AgentId>,
     ApiJson(input): ApiJson<AgentUpdate>,
 ) -> ApiResult<Json<Agent>> {
     Ok(Json(agents::update(&ctx, &id, input).await?))
@@ -59,7 +60,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/v1/agents/{id}", tag = "Agents",
     params(("id" = String, Path)),
     responses((status = 200, body = Agent), (status = 404, body = ErrorBody)))]
-pub async fn delete(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Agent>> {
+pub async fn delete(Auth(ctx): Auth, PathId(id): PathId<AgentId>) -> ApiResult<Json<Agent>> {
     Ok(Json(agents::delete(&ctx, &id).await?))
 }
 
@@ -71,7 +72,7 @@ pub async fn delete(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<
     responses((status = 200, body = Preview), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn preview(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<AgentId>,
     ApiJson(input): ApiJson<PreviewInput>,
 ) -> ApiResult<Json<Preview>> {
     Ok(Json(preview::run(&ctx, &id, input).await?))

@@ -2,11 +2,12 @@
 
 use confab_app::api_keys::{self, KeyCreate, KeyUpdate};
 use confab_core::api_key::ApiKey;
+use confab_core::id::KeyId;
 use confab_core::page::Page;
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{PathId, QueryMap};
 use crate::json::{ApiJson, Created, Json};
 
 /// List secret keys, newest first (members see both modes, a key its own).
@@ -35,7 +36,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/api-keys/{id}", tag = "API keys",
     params(("id" = String, Path)),
     responses((status = 200, body = ApiKey), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<ApiKey>> {
+pub async fn get(Auth(ctx): Auth, PathId(id): PathId<KeyId>) -> ApiResult<Json<ApiKey>> {
     Ok(Json(api_keys::get(&ctx, &id).await?))
 }
 
@@ -47,7 +48,7 @@ pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Jso
     responses((status = 200, body = ApiKey), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<KeyId>,
     ApiJson(input): ApiJson<KeyUpdate>,
 ) -> ApiResult<Json<ApiKey>> {
     Ok(Json(api_keys::update(&ctx, &id, input).await?))
@@ -57,6 +58,6 @@ pub async fn update(
 #[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "API keys",
     params(("id" = String, Path)),
     responses((status = 200, body = ApiKey), (status = 404, body = ErrorBody)))]
-pub async fn revoke(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<ApiKey>> {
+pub async fn revoke(Auth(ctx): Auth, PathId(id): PathId<KeyId>) -> ApiResult<Json<ApiKey>> {
     Ok(Json(api_keys::revoke(&ctx, &id).await?))
 }

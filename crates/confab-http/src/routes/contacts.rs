@@ -4,11 +4,12 @@ use confab_app::contacts::{
     self, ContactCreate, ContactExport, ContactUpdate, ErasedContact, ListFilter, TagsInput,
 };
 use confab_core::contact::Contact;
+use confab_core::id::ContactId;
 use confab_core::page::Page;
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{ApiPath, PathId, QueryMap};
 use crate::json::{ApiJson, Created, Json};
 
 /// List contacts, newest first.
@@ -45,7 +46,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/contacts/{id}", tag = "Contacts",
     params(("id" = String, Path)),
     responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Contact>> {
+pub async fn get(Auth(ctx): Auth, PathId(id): PathId<ContactId>) -> ApiResult<Json<Contact>> {
     Ok(Json(contacts::get(&ctx, &id).await?))
 }
 
@@ -56,7 +57,7 @@ pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Jso
     responses((status = 200, body = Contact), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ContactId>,
     ApiJson(input): ApiJson<ContactUpdate>,
 ) -> ApiResult<Json<Contact>> {
     Ok(Json(contacts::update(&ctx, &id, input).await?))
@@ -68,7 +69,7 @@ pub async fn update(
     responses((status = 200, body = ErasedContact), (status = 404, body = ErrorBody)))]
 pub async fn erase(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ContactId>,
 ) -> ApiResult<Json<ErasedContact>> {
     Ok(Json(contacts::erase(&ctx, &id).await?))
 }
@@ -80,7 +81,7 @@ pub async fn erase(
     responses((status = 200, body = Contact), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_tags(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ContactId>,
     ApiJson(input): ApiJson<TagsInput>,
 ) -> ApiResult<Json<Contact>> {
     Ok(Json(contacts::add_tags(&ctx, &id, input).await?))
@@ -94,6 +95,7 @@ pub async fn remove_tag(
     Auth(ctx): Auth,
     ApiPath((id, tag)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<Contact>> {
+    let id = confab_app::input::id(&id)?;
     Ok(Json(contacts::remove_tag(&ctx, &id, &tag).await?))
 }
 
@@ -101,7 +103,7 @@ pub async fn remove_tag(
 #[utoipa::path(post, path = "/v1/contacts/{id}/block", tag = "Contacts",
     params(("id" = String, Path)),
     responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
-pub async fn block(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Contact>> {
+pub async fn block(Auth(ctx): Auth, PathId(id): PathId<ContactId>) -> ApiResult<Json<Contact>> {
     Ok(Json(contacts::set_blocked(&ctx, &id, true).await?))
 }
 
@@ -109,7 +111,7 @@ pub async fn block(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<J
 #[utoipa::path(post, path = "/v1/contacts/{id}/unblock", tag = "Contacts",
     params(("id" = String, Path)),
     responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
-pub async fn unblock(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Contact>> {
+pub async fn unblock(Auth(ctx): Auth, PathId(id): PathId<ContactId>) -> ApiResult<Json<Contact>> {
     Ok(Json(contacts::set_blocked(&ctx, &id, false).await?))
 }
 
@@ -119,7 +121,7 @@ pub async fn unblock(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult
     responses((status = 200, body = ContactExport), (status = 404, body = ErrorBody)))]
 pub async fn export(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ContactId>,
 ) -> ApiResult<Json<ContactExport>> {
     Ok(Json(contacts::export(&ctx, &id).await?))
 }

@@ -5,11 +5,12 @@ use confab_app::handoff::{self, AssignInput, HandoffInput, ResolveInput, TakeOve
 use confab_app::messages::{self, MessageCreate};
 use confab_app::typing::{self, TypingSignal};
 use confab_core::conversation::{Channel, Conversation, HandledBy, Message, Status};
+use confab_core::id::ConversationId;
 use confab_core::page::Page;
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{PathId, QueryMap};
 use crate::json::{Accepted, ApiJson, Created, Json, OptionalJson};
 
 /// List conversations, newest first.
@@ -53,7 +54,7 @@ pub async fn create(
     responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)))]
 pub async fn get(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
     q: QueryMap,
 ) -> ApiResult<Json<Conversation>> {
     let include_messages = q
@@ -68,7 +69,7 @@ pub async fn get(
     responses((status = 200, body = Conversation), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
     ApiJson(input): ApiJson<ConversationUpdate>,
 ) -> ApiResult<Json<Conversation>> {
     Ok(Json(conversations::update(&ctx, &id, input).await?))
@@ -81,7 +82,7 @@ pub async fn update(
     responses((status = 201, body = Message), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn post_message(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
     ApiJson(input): ApiJson<MessageCreate>,
 ) -> ApiResult<Created<Message>> {
     Ok(Created(messages::post(&ctx, &id, input).await?))
@@ -95,7 +96,7 @@ pub async fn post_message(
     responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_messages(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
     q: QueryMap,
 ) -> ApiResult<Json<Page<Message>>> {
     let page = q.page()?;
@@ -110,7 +111,7 @@ pub async fn list_messages(
     responses((status = 200, body = Conversation), (status = 409, body = ErrorBody)))]
 pub async fn request_handoff(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
     OptionalJson(input): OptionalJson<HandoffInput>,
 ) -> ApiResult<Json<Conversation>> {
     Ok(Json(
@@ -124,7 +125,7 @@ pub async fn request_handoff(
     responses((status = 200, body = Conversation), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn take_over(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
     OptionalJson(input): OptionalJson<TakeOverInput>,
 ) -> ApiResult<Json<Conversation>> {
     Ok(Json(
@@ -138,7 +139,7 @@ pub async fn take_over(
     responses((status = 200, body = Conversation), (status = 409, body = ErrorBody)))]
 pub async fn release(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
 ) -> ApiResult<Json<Conversation>> {
     Ok(Json(handoff::release(&ctx, &id).await?))
 }
@@ -149,7 +150,7 @@ pub async fn release(
     responses((status = 200, body = Conversation), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn assign(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
     ApiJson(input): ApiJson<AssignInput>,
 ) -> ApiResult<Json<Conversation>> {
     Ok(Json(handoff::assign(&ctx, &id, input).await?))
@@ -161,7 +162,7 @@ pub async fn assign(
     responses((status = 200, body = Conversation), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn resolve(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
     OptionalJson(input): OptionalJson<ResolveInput>,
 ) -> ApiResult<Json<Conversation>> {
     Ok(Json(
@@ -176,7 +177,7 @@ pub async fn resolve(
     responses((status = 202, body = TypingSignal), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn typing(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<ConversationId>,
 ) -> ApiResult<Accepted<TypingSignal>> {
     Ok(Accepted(typing::agent_typing(&ctx, &id).await?))
 }

@@ -2,11 +2,12 @@
 
 use confab_app::events;
 use confab_core::event::Event;
+use confab_core::id::EventId;
 use confab_core::page::Page;
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{PathId, QueryMap};
 use crate::json::Json;
 
 /// List events, newest first (kept 30 days).
@@ -25,6 +26,6 @@ pub async fn list(Auth(ctx): Auth, query: QueryMap) -> ApiResult<Json<Page<Event
 #[utoipa::path(get, path = "/v1/events/{id}", tag = "Events",
     params(("id" = String, Path)),
     responses((status = 200, body = Event), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Event>> {
+pub async fn get(Auth(ctx): Auth, PathId(id): PathId<EventId>) -> ApiResult<Json<Event>> {
     Ok(Json(events::get(&ctx, &id).await?))
 }

@@ -7,10 +7,11 @@ use axum::response::Response;
 
 use confab_app::files::{self, FileObject};
 use confab_core::ErrorCode;
+use confab_core::id::FileId;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{PathId, QueryMap};
 use crate::json::{Created, Json};
 
 /// The multipart form of an upload: one part, `file` (`read_upload` refuses any other,
@@ -98,7 +99,7 @@ pub async fn read_upload(
 #[utoipa::path(get, path = "/v1/files/{id}", tag = "Files",
     params(("id" = String, Path)),
     responses((status = 200, body = FileObject), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<FileObject>> {
+pub async fn get(Auth(ctx): Auth, PathId(id): PathId<FileId>) -> ApiResult<Json<FileObject>> {
     Ok(Json(files::get(&ctx, &id).await?))
 }
 
@@ -108,7 +109,7 @@ pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Jso
     responses((status = 200, description = "The file's bytes, with its sniffed type."), (status = 404, body = ErrorBody)))]
 pub async fn content(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<FileId>,
     q: QueryMap,
 ) -> ApiResult<Response> {
     let disposition = disposition(q.get("disposition"))?;

@@ -9,12 +9,13 @@ use serde_json::json;
 use confab_app::knowledge::{self, KnowledgeCreate, KnowledgeUpdate, ListFilter, SearchResults};
 use confab_app::knowledge_import::{self, ImportFormat, ImportOptions, ImportResult};
 use confab_core::ErrorCode;
+use confab_core::id::KnowledgeId;
 use confab_core::knowledge::KnowledgeEntry;
 use confab_core::page::Page;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{PathId, QueryMap};
 use crate::json::{ApiJson, Created, Json};
 
 /// The largest import file.
@@ -56,7 +57,10 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/knowledge/{id}", tag = "Knowledge",
     params(("id" = String, Path)),
     responses((status = 200, body = KnowledgeEntry), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<KnowledgeEntry>> {
+pub async fn get(
+    Auth(ctx): Auth,
+    PathId(id): PathId<KnowledgeId>,
+) -> ApiResult<Json<KnowledgeEntry>> {
     Ok(Json(knowledge::get(&ctx, &id).await?))
 }
 
@@ -67,7 +71,7 @@ pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Jso
     responses((status = 200, body = KnowledgeEntry), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<KnowledgeId>,
     ApiJson(input): ApiJson<KnowledgeUpdate>,
 ) -> ApiResult<Json<KnowledgeEntry>> {
     Ok(Json(knowledge::update(&ctx, &id, input).await?))
@@ -79,7 +83,7 @@ pub async fn update(
     responses((status = 200, body = KnowledgeEntry), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<KnowledgeId>,
 ) -> ApiResult<Json<KnowledgeEntry>> {
     Ok(Json(knowledge::delete(&ctx, &id).await?))
 }

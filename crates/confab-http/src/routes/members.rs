@@ -1,12 +1,13 @@
 //! `/v1/members`: the team and its access tokens.
 
 use confab_app::members::{self, MemberCreate, MemberUpdate};
+use confab_core::id::MemberId;
 use confab_core::member::{Member, MemberToken};
 use confab_core::page::Page;
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{ApiPath, PathId, QueryMap};
 use crate::json::{ApiJson, Created, Json};
 
 /// List the team.
@@ -41,7 +42,7 @@ pub async fn me(Auth(ctx): Auth) -> ApiResult<Json<Member>> {
 #[utoipa::path(get, path = "/v1/members/{id}", tag = "Members",
     params(("id" = String, Path)),
     responses((status = 200, body = Member), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Member>> {
+pub async fn get(Auth(ctx): Auth, PathId(id): PathId<MemberId>) -> ApiResult<Json<Member>> {
     Ok(Json(members::get(&ctx, &id).await?))
 }
 
@@ -52,7 +53,7 @@ pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Jso
     responses((status = 200, body = Member), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<MemberId>,
     ApiJson(input): ApiJson<MemberUpdate>,
 ) -> ApiResult<Json<Member>> {
     Ok(Json(members::update(&ctx, &id, input).await?))
@@ -62,7 +63,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/v1/members/{id}", tag = "Members",
     params(("id" = String, Path)),
     responses((status = 200, body = Member), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn delete(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Member>> {
+pub async fn delete(Auth(ctx): Auth, PathId(id): PathId<MemberId>) -> ApiResult<Json<Member>> {
     Ok(Json(members::delete(&ctx, &id).await?))
 }
 
@@ -72,7 +73,7 @@ pub async fn delete(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<
     responses((status = 201, body = MemberToken), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn create_token(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<MemberId>,
 ) -> ApiResult<Created<MemberToken>> {
     Ok(Created(members::create_token(&ctx, &id).await?))
 }
@@ -83,7 +84,7 @@ pub async fn create_token(
     responses((status = 200, body = Vec<MemberToken>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_tokens(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<MemberId>,
 ) -> ApiResult<Json<Vec<MemberToken>>> {
     Ok(Json(members::list_tokens(&ctx, &id).await?))
 }
@@ -96,5 +97,7 @@ pub async fn revoke_token(
     Auth(ctx): Auth,
     ApiPath((id, token_id)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<MemberToken>> {
+    let id = confab_app::input::id(&id)?;
+    let token_id = confab_app::input::id(&token_id)?;
     Ok(Json(members::revoke_token(&ctx, &id, &token_id).await?))
 }

@@ -2,11 +2,12 @@
 //! member's secret key (`X-Api-Key`).
 
 use confab_app::tasks::{self, TaskCreate};
+use confab_core::id::TaskId;
 use confab_core::task::{Task, TaskAccepted};
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::ApiPath;
+use crate::extract::PathId;
 use crate::json::{Accepted, ApiJson, Json};
 
 /// Queue a task. The agent works in the background; the result is POSTed to the key's
@@ -34,6 +35,6 @@ pub async fn create(
     params(("id" = String, Path)),
     security(("bearer" = [], "api_key" = [])),
     responses((status = 200, body = Task), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(Auth(ctx): Auth, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Task>> {
+pub async fn get(Auth(ctx): Auth, PathId(id): PathId<TaskId>) -> ApiResult<Json<Task>> {
     Ok(Json(tasks::get(&ctx, &id).await?))
 }

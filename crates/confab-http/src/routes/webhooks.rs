@@ -2,12 +2,13 @@
 
 use confab_app::webhooks::deliveries::{self, Replay, ReplayInput};
 use confab_app::webhooks::endpoints::{self, DeletedEndpoint, EndpointCreate, EndpointUpdate};
+use confab_core::id::{WebhookDeliveryId, WebhookEndpointId};
 use confab_core::page::Page;
 use confab_core::webhook::{WebhookDelivery, WebhookEndpoint};
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiPath, QueryMap};
+use crate::extract::{PathId, QueryMap};
 use crate::json::{Accepted, ApiJson, Created, Json};
 
 /// List webhook endpoints, newest first.
@@ -38,7 +39,7 @@ pub async fn create(
     responses((status = 200, body = WebhookEndpoint), (status = 404, body = ErrorBody)))]
 pub async fn get(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookEndpointId>,
 ) -> ApiResult<Json<WebhookEndpoint>> {
     Ok(Json(endpoints::get(&ctx, &id).await?))
 }
@@ -51,7 +52,7 @@ pub async fn get(
     responses((status = 200, body = WebhookEndpoint), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookEndpointId>,
     ApiJson(input): ApiJson<EndpointUpdate>,
 ) -> ApiResult<Json<WebhookEndpoint>> {
     Ok(Json(endpoints::update(&ctx, &id, input).await?))
@@ -63,7 +64,7 @@ pub async fn update(
     responses((status = 200, body = DeletedEndpoint), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookEndpointId>,
 ) -> ApiResult<Json<DeletedEndpoint>> {
     Ok(Json(endpoints::delete(&ctx, &id).await?))
 }
@@ -75,7 +76,7 @@ pub async fn delete(
     responses((status = 200, body = WebhookEndpoint), (status = 404, body = ErrorBody)))]
 pub async fn rotate_secret(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookEndpointId>,
 ) -> ApiResult<Json<WebhookEndpoint>> {
     Ok(Json(endpoints::rotate_secret(&ctx, &id).await?))
 }
@@ -86,7 +87,7 @@ pub async fn rotate_secret(
     responses((status = 202, body = WebhookDelivery), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn send_test(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookEndpointId>,
 ) -> ApiResult<Accepted<WebhookDelivery>> {
     Ok(Accepted(deliveries::send_test(&ctx, &id).await?))
 }
@@ -101,7 +102,7 @@ pub async fn send_test(
     responses((status = 200, body = Page<WebhookDelivery>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_deliveries(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookEndpointId>,
     query: QueryMap,
 ) -> ApiResult<Json<Page<WebhookDelivery>>> {
     let page = query.page()?;
@@ -118,7 +119,7 @@ pub async fn list_deliveries(
     responses((status = 202, body = Replay), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn replay(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookEndpointId>,
     ApiJson(input): ApiJson<ReplayInput>,
 ) -> ApiResult<Accepted<Replay>> {
     Ok(Accepted(deliveries::replay(&ctx, &id, input).await?))
@@ -130,7 +131,7 @@ pub async fn replay(
     responses((status = 200, body = WebhookDelivery), (status = 404, body = ErrorBody)))]
 pub async fn get_delivery(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookDeliveryId>,
 ) -> ApiResult<Json<WebhookDelivery>> {
     Ok(Json(deliveries::get(&ctx, &id).await?))
 }
@@ -141,7 +142,7 @@ pub async fn get_delivery(
     responses((status = 202, body = WebhookDelivery), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn retry(
     Auth(ctx): Auth,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<WebhookDeliveryId>,
 ) -> ApiResult<Accepted<WebhookDelivery>> {
     Ok(Accepted(deliveries::retry(&ctx, &id).await?))
 }

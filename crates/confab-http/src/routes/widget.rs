@@ -150,6 +150,7 @@ pub async fn file_content(
     q: QueryMap,
 ) -> ApiResult<Response> {
     let disposition = disposition(q.get("disposition"))?;
+    let file_id = confab_app::input::id(&file_id)?;
     let (file, bytes) = widget::files::content(&visitor.ctx, &token, &file_id).await?;
     Ok(file_response(&file, bytes, disposition))
 }

@@ -279,7 +279,7 @@ both_backends! {
 
         // Claim the job as a worker would, then "crash" (never finish it).
         let mut sys = s.app.store.system().await.unwrap();
-        let claimed = confab_app::store::jobs::claim(&mut sys, &[JobKind::AiReply], s.app.clock.now(), 120_000).await.unwrap();
+        let claimed = confab_store::jobs::claim(&mut sys, &[JobKind::AiReply], s.app.clock.now(), 120_000).await.unwrap();
         sys.commit().await.unwrap();
         assert!(claimed.is_some());
         assert_eq!(s.run_replies().await, 0, "the lease keeps the job from a second worker");
@@ -295,7 +295,7 @@ both_backends! {
         let job = claimed.unwrap();
         let mut tx = s.app.store.tenant(&job.workspace_id, job.livemode).await.unwrap();
         let work = job.work.clone().expect("a readable job");
-        confab_app::store::jobs::enqueue_unchecked(&mut tx, "ai_reply", "ai_reply:again", &work.payload(), s.app.clock.now()).await.unwrap();
+        confab_store::jobs::enqueue_unchecked(&mut tx, "ai_reply", "ai_reply:again", &work.payload(), s.app.clock.now()).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(s.run_replies().await, 1);
         assert_eq!(s.messages(&id).await.len(), 2, "still one reply");
@@ -309,7 +309,7 @@ both_backends! {
     async fn a_reply_job_that_keeps_failing_ends_failed(backend) {
         let s = TestServer::start(backend).await;
         let mut tx = s.app.store.tenant(&s.creds.workspace_id, false).await.unwrap();
-        confab_app::store::jobs::enqueue_unchecked(&mut tx, "ai_reply", "ai_reply:broken", &json!({"conversation_id": "cnv_x"}), s.app.clock.now()).await.unwrap();
+        confab_store::jobs::enqueue_unchecked(&mut tx, "ai_reply", "ai_reply:broken", &json!({"conversation_id": "cnv_x"}), s.app.clock.now()).await.unwrap();
         tx.commit().await.unwrap();
         for _ in 0..s.app.config.ai.max_attempts {
             assert_eq!(s.run_replies().await, 1, "the job is claimed and fails");
@@ -317,6 +317,6 @@ both_backends! {
         }
         assert_eq!(s.run_replies().await, 0, "nothing is left to claim");
         let mut sys = s.app.store.system().await.unwrap();
-        assert_eq!(confab_app::store::jobs::count_unfinished(&mut sys).await.unwrap(), 0);
+        assert_eq!(confab_store::jobs::count_unfinished(&mut sys).await.unwrap(), 0);
     }
 }

@@ -33,7 +33,7 @@ async fn tokens(s: &TestServer) -> (i64, i64) {
         .tenant(&s.creds.workspace_id, false)
         .await
         .unwrap();
-    let spent = confab_app::store::ai_replies::tokens_since(
+    let spent = confab_store::ai_replies::tokens_since(
         &mut tx,
         confab_app::core::Timestamp::from_millis(0),
     )

@@ -1,6 +1,7 @@
 //! The error shape for malformed requests: nothing of axum's plain text leaks.
 
 use confab_testkit::{TestServer, both_backends};
+use serde_json::json;
 
 fn assert_shape(r: &confab_testkit::Response, status: u16, code: &str) {
     assert_eq!(r.status, status, "{}", r.text);
@@ -105,5 +106,40 @@ both_backends! {
             assert!(text.starts_with("http/1.1 413"), "{path}: {text}");
             assert!(text.contains("\r\nconnection: close\r\n"), "{path}: a 413 must say the connection closes: {text}");
         }
+    }
+}
+
+both_backends! {
+    /// Ids are parsed where they enter: in a path, an id of another kind (or no id at
+    /// all) names nothing and is the 404 of a missing object, worded for what the route
+    /// looks up; in a body field it is that field's 422.
+    async fn an_id_of_the_wrong_kind_names_nothing(backend) {
+        let s = TestServer::start(backend).await;
+        let contact = s.call("POST", "/v1/contacts", s.sk(), Some(json!({"name": "Ada"}))).await.json();
+        let contact_id = contact["id"].as_str().unwrap();
+        let r = s.call("GET", &format!("/v1/conversations/{contact_id}"), s.sk(), None).await;
+        assert_shape(&r, 404, "NOT_FOUND");
+        assert_eq!(r.json()["error"]["message"], format!("No conversation with id `{contact_id}` exists."));
+        for (method, path) in [
+            ("GET", format!("/v1/agents/{contact_id}")),
+            ("GET", format!("/v1/webhook-endpoints/{contact_id}/deliveries")),
+            ("GET", format!("/v1/webhook-deliveries/{contact_id}")),
+            ("GET", format!("/v1/contacts/{contact_id}x")),
+            ("DELETE", format!("/v1/members/{contact_id}/tokens/mtk_nope")),
+        ] {
+            assert_shape(&s.call(method, &path, s.sk(), None).await, 404, "NOT_FOUND");
+        }
+        // A path of two parts parses both: the right kinds still work.
+        let tagged = s.call("POST", &format!("/v1/contacts/{contact_id}/tags"), s.sk(), Some(json!({"tags": ["vip"]}))).await;
+        assert_eq!(tagged.status, 200, "{}", tagged.text);
+        let untagged = s.call("DELETE", &format!("/v1/contacts/{contact_id}/tags/vip"), s.sk(), None).await;
+        assert_eq!(untagged.json()["tags"], json!([]));
+
+        let wrong_kind = contact_id.replace("ctc_", "cnv_");
+        let r = s
+            .call("POST", "/v1/conversations", s.sk(), Some(json!({"contact_id": wrong_kind, "message": {"text": "hi"}})))
+            .await;
+        assert_shape(&r, 422, "VALIDATION_FAILED");
+        assert_eq!(r.json()["error"]["fields"]["contact_id"], json!(["no contact with this id exists"]));
     }
 }

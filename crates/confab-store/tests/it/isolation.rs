@@ -15,12 +15,12 @@ both_backends! {
         insert_contact(&store, &a, false, &c).await;
 
         let mut tx = store.tenant(&b, false).await.unwrap();
-        assert!(contacts::get(&mut tx, c.id.as_str()).await.unwrap().is_none());
+        assert!(contacts::get(&mut tx, &c.id).await.unwrap().is_none());
         let page = contacts::list(&mut tx, &ContactFilter::default(), &PageRequest::first(100)).await.unwrap();
         assert!(page.data.is_empty());
 
         let mut tx = store.tenant_read(&a, false).await.unwrap();
-        assert_eq!(contacts::get(&mut tx, c.id.as_str()).await.unwrap().unwrap().name.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(contacts::get(&mut tx, &c.id).await.unwrap().unwrap().name.as_deref(), Some("Ada Lovelace"));
     }
 }
 
@@ -33,10 +33,10 @@ both_backends! {
         insert_contact(&store, &ws, true, &live).await;
 
         let mut test_tx = store.tenant_read(&ws, false).await.unwrap();
-        assert!(contacts::get(&mut test_tx, live.id.as_str()).await.unwrap().is_none());
+        assert!(contacts::get(&mut test_tx, &live.id).await.unwrap().is_none());
         assert!(contacts::find_by_email(&mut test_tx, live.email.as_deref().unwrap()).await.unwrap().is_none());
         let mut live_tx = store.tenant_read(&ws, true).await.unwrap();
-        assert!(contacts::get(&mut live_tx, live.id.as_str()).await.unwrap().is_some());
+        assert!(contacts::get(&mut live_tx, &live.id).await.unwrap().is_some());
     }
 }
 

@@ -136,7 +136,7 @@ async fn a_tenant_transaction_sees_and_writes_only_its_mode() {
     insert_contact(&store, &ws, true, &c).await;
     let mut test = store.tenant_read(&ws, false).await.unwrap();
     assert!(
-        confab_store::contacts::get(&mut test, c.id.as_str())
+        confab_store::contacts::get(&mut test, &c.id)
             .await
             .unwrap()
             .is_none()
@@ -194,33 +194,32 @@ async fn count_contacts(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> i64 {
 /// other mode from it, and from writing into the other mode.
 #[tokio::test]
 async fn a_tenant_tx_query_that_omits_the_mode_sees_only_its_mode() {
+    use confab_core::id::KeyId;
     use confab_store::webhook_endpoints::{for_key, insert_for_key};
     let Some((_db, store, _conn, a, _)) = setup().await else {
         return;
     };
     let ws = confab_core::id::WorkspaceId::parse(&a).unwrap();
     let now = confab_core::Timestamp::now();
+    let (key, other_key) = (KeyId::generate(), KeyId::generate());
     let mut live = store.tenant(&ws, true).await.unwrap();
-    let id = insert_for_key(&mut live, "key_live", true, None, "whsec_x", now)
+    let id = insert_for_key(&mut live, &key, true, None, "whsec_x", now)
         .await
         .unwrap();
     live.commit().await.unwrap();
 
     let mut test = store.tenant_read(&ws, false).await.unwrap();
     assert!(
-        for_key(&mut test, "key_live").await.unwrap().is_none(),
+        for_key(&mut test, &key).await.unwrap().is_none(),
         "a test-mode TenantTx does not see the live row"
     );
     drop(test);
     let mut live = store.tenant_read(&ws, true).await.unwrap();
-    assert_eq!(
-        for_key(&mut live, "key_live").await.unwrap().unwrap().id,
-        id
-    );
+    assert_eq!(for_key(&mut live, &key).await.unwrap().unwrap().id, id);
     drop(live);
 
     let mut test = store.tenant(&ws, false).await.unwrap();
-    let err = insert_for_key(&mut test, "key_other", true, None, "whsec_y", now)
+    let err = insert_for_key(&mut test, &other_key, true, None, "whsec_y", now)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("row-level security"), "{err}");
@@ -229,5 +228,5 @@ async fn a_tenant_tx_query_that_omits_the_mode_sees_only_its_mode() {
     // Switching the TenantTx's mode moves the fence with it.
     let mut tx = store.tenant(&ws, false).await.unwrap();
     tx.set_livemode(true).await.unwrap();
-    assert_eq!(for_key(&mut tx, "key_live").await.unwrap().unwrap().id, id);
+    assert_eq!(for_key(&mut tx, &key).await.unwrap().unwrap().id, id);
 }

@@ -144,7 +144,7 @@ pub async fn create(ctx: &Ctx, input: TaskCreate) -> AppResult<TaskAccepted> {
 
     let mut uow = ctx.write().await?;
     let now = uow.now;
-    let key = api_keys::get(uow.tx(), key_id.as_str(), Some(ctx.livemode()))
+    let key = api_keys::get(uow.tx(), key_id, Some(ctx.livemode()))
         .await?
         .ok_or_else(|| AppError::not_found("API key", key_id.as_str()))?;
     budget::admit_task(uow.tx(), &Budget::of(&key), now).await?;
@@ -194,7 +194,7 @@ pub async fn create(ctx: &Ctx, input: TaskCreate) -> AppResult<TaskAccepted> {
 
 /// A task with its turns, cost and the state of its result's delivery. Tasks are
 /// read with the key that created them, and only until they expire (then 404).
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Task> {
+pub async fn get(ctx: &Ctx, id: &TaskId) -> AppResult<Task> {
     ctx.authorize(Resource::Tasks, Access::Read)?;
     let mut tx = ctx.read().await?;
     let task = load(&mut tx, ctx, id).await?;
@@ -203,7 +203,7 @@ pub async fn get(ctx: &Ctx, id: &str) -> AppResult<Task> {
     Ok(view(task, turns, webhook))
 }
 
-async fn load(tx: &mut TenantTx, ctx: &Ctx, id: &str) -> AppResult<TaskRow> {
+async fn load(tx: &mut TenantTx, ctx: &Ctx, id: &TaskId) -> AppResult<TaskRow> {
     let mine = |t: &TaskRow| match &ctx.actor {
         Actor::SecretKey { key_id, .. } => *key_id == t.key_id,
         _ => true,
@@ -237,7 +237,7 @@ async fn webhook_of(tx: &mut TenantTx, task: &TaskRow) -> AppResult<TaskWebhook>
     if task.status.is_final() {
         return Ok(TaskWebhook::unsent(TaskWebhookStatus::None));
     }
-    let endpoint = webhook_endpoints::for_key(tx, task.key_id.as_str()).await?;
+    let endpoint = webhook_endpoints::for_key(tx, &task.key_id).await?;
     Ok(TaskWebhook::unsent(
         if endpoint.is_some_and(|e| e.enabled) {
             TaskWebhookStatus::Pending

@@ -80,7 +80,7 @@ pub(crate) async fn finish(
         return complete(app, job).await;
     }
     tasks::add_turn(uow.tx(), &task.id, TurnRole::Agent, &last_turn, now).await?;
-    let finished = tasks::get(uow.tx(), task.id.as_str())
+    let finished = tasks::get(uow.tx(), &task.id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("task {} vanished", task.id)))?;
     let event_type = match finished.status {
@@ -88,17 +88,11 @@ pub(crate) async fn finish(
         _ => EventType::TaskFailed,
     };
     let event = uow.emit(event_type, event_data(&finished), None).await?;
-    let delivery = match webhook_endpoints::for_key(uow.tx(), task.key_id.as_str()).await? {
+    let delivery = match webhook_endpoints::for_key(uow.tx(), &task.key_id).await? {
         Some(endpoint) if endpoint.enabled => Some(uow.deliver_to(&endpoint.id, &event).await?),
         _ => None,
     };
-    tasks::set_result(
-        uow.tx(),
-        &task.id,
-        event.id.as_str(),
-        delivery.as_ref().map(|d| d.as_str()),
-    )
-    .await?;
+    tasks::set_result(uow.tx(), &task.id, &event.id, delivery.as_ref()).await?;
     jobs::complete(uow.tx(), &job.id, now).await?;
     uow.commit().await
 }

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use confab_agent::provider::{ChatRequest, Turn, Usage};
 use confab_core::agent::ProviderKind;
+use confab_core::id::ChargeId;
 use confab_core::money::Microcents;
 use confab_core::task::TurnRole;
 use confab_store::TenantTx;
@@ -48,11 +49,11 @@ impl Session {
         kind: &'static str,
         description: String,
         amount: Microcents,
-    ) -> AppResult<String> {
+    ) -> AppResult<ChargeId> {
         let mut tx = self.tx().await?;
         let now = self.ctx.app.clock.now();
         let item = Item {
-            task_id: Some(self.task.id.to_string()),
+            task_id: Some(self.task.id.clone()),
             kind,
             description,
             amount,
@@ -97,7 +98,7 @@ impl Session {
         &self,
         kind: ProviderKind,
         request: &ChatRequest,
-    ) -> AppResult<(String, Usage)> {
+    ) -> AppResult<(ChargeId, Usage)> {
         let bound = Usage {
             input_tokens: input_bound(request),
             output_tokens: u64::from(request.max_tokens),
@@ -121,7 +122,7 @@ impl Session {
     /// Settles a model call to what the provider reported, and leaves a turn.
     pub async fn settle_model(
         &self,
-        charge: &str,
+        charge: &ChargeId,
         kind: ProviderKind,
         model: &str,
         usage: Usage,
@@ -132,15 +133,7 @@ impl Session {
         let tokens = (usage.input_tokens as i64, usage.output_tokens as i64);
         let mut tx = self.tx().await?;
         let now = self.ctx.app.clock.now();
-        budget::settle(
-            &mut tx,
-            charge,
-            Some(self.task.id.as_str()),
-            amount,
-            tokens,
-            now,
-        )
-        .await?;
+        budget::settle(&mut tx, charge, Some(&self.task.id), amount, tokens, now).await?;
         let turn = json!({
             "type": "model_call", "provider": kind.as_str(), "model": model,
             "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,

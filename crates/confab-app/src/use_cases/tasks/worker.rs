@@ -145,7 +145,7 @@ async fn give_up(app: &App, job: &Job) -> AppResult<()> {
 
 async fn load(app: &App, job: &Job) -> AppResult<Option<TaskRow>> {
     let id = match &job.work {
-        Ok(Work::Task { task_id }) => task_id.as_str(),
+        Ok(Work::Task { task_id }) => task_id,
         Ok(other) => {
             let kind = other.kind().as_str();
             return Err(AppError::Internal(format!(
@@ -184,7 +184,7 @@ async fn run(app: &App, job: &Job) -> AppResult<()> {
     }
     let mut tx = app.store.tenant(&job.workspace_id, job.livemode).await?;
     let started = tasks::start(&mut tx, &task.id, now).await?;
-    let key = api_keys::get(&mut tx, task.key_id.as_str(), Some(job.livemode)).await?;
+    let key = api_keys::get(&mut tx, &task.key_id, Some(job.livemode)).await?;
     let default_agent = agents::all(&mut tx)
         .await?
         .into_iter()

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use confab_core::FieldErrors;
+use confab_core::id::TypedId;
 
 use super::{ToolError, ToolOutput};
 use crate::{Access, AppResult, Ctx, Resource};
@@ -131,23 +132,25 @@ impl ToolSpec {
 
     /// A tool that acts on one object named by the argument `id` (as a REST route names
     /// it in its path); the other arguments are `I` (as the route's body).
-    pub(super) fn on<I, O, F, Fut>(
+    pub(super) fn on<Id, I, O, F, Fut>(
         meta: Meta,
         id: (&'static str, &'static str),
         run: F,
         summary: fn(&O) -> String,
     ) -> ToolSpec
     where
+        Id: TypedId + Send + 'static,
         I: DeserializeOwned + JsonSchema + Send + 'static,
         O: Serialize + 'static,
-        F: Fn(Ctx, String, I) -> Fut + Send + Sync + 'static,
+        F: Fn(Ctx, Id, I) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = AppResult<O>> + Send + 'static,
     {
         let (key, description) = id;
         let mut schema = object_schema::<I>();
         add_id_property(&mut schema, key, description);
         let run: Runner = Box::new(move |ctx, mut args| {
-            let target = take_id(&mut args, key);
+            let target = take_id(&mut args, key)
+                .and_then(|raw| crate::input::id::<Id>(&raw).map_err(ToolError::from));
             let parsed = crate::input::from_json::<I>(Value::Object(args));
             let call = target.and_then(|target| Ok(run(ctx, target, parsed?)));
             Box::pin(async move { finish(call?.await, summary) })

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use confab_core::event::EventType;
-use confab_core::id::WebhookEndpointId;
+use confab_core::id::{WebhookDeliveryId, WebhookEndpointId};
 use confab_core::page::{Page, PageRequest};
 use confab_core::webhook::{DeliveryStatus, WebhookDelivery};
 use confab_core::{ErrorCode, Timestamp};
@@ -68,7 +68,7 @@ fn ensure_enabled(enabled: bool, what: &str) -> AppResult<()> {
 /// One endpoint's deliveries, newest first, optionally in one status.
 pub async fn list(
     ctx: &Ctx,
-    endpoint_id: &str,
+    endpoint_id: &WebhookEndpointId,
     status: Option<&str>,
     page: &PageRequest,
 ) -> AppResult<Page<WebhookDelivery>> {
@@ -79,13 +79,13 @@ pub async fn list(
     Ok(webhook_deliveries::list(&mut tx, &endpoint.id, status, page).await?)
 }
 
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<WebhookDelivery> {
+pub async fn get(ctx: &Ctx, id: &WebhookDeliveryId) -> AppResult<WebhookDelivery> {
     ctx.authorize(Resource::Webhooks, Access::Read)?;
     let mut tx = ctx.read().await?;
     load(&mut tx, id).await
 }
 
-async fn load(tx: &mut TenantTx, id: &str) -> AppResult<WebhookDelivery> {
+async fn load(tx: &mut TenantTx, id: &WebhookDeliveryId) -> AppResult<WebhookDelivery> {
     webhook_deliveries::get(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("webhook delivery", id))
@@ -93,11 +93,11 @@ async fn load(tx: &mut TenantTx, id: &str) -> AppResult<WebhookDelivery> {
 
 /// Sends one delivery again now, starting a new cycle of the schedule (same
 /// `webhook-id`, so a receiver that already has it can drop it).
-pub async fn retry(ctx: &Ctx, id: &str) -> AppResult<WebhookDelivery> {
+pub async fn retry(ctx: &Ctx, id: &WebhookDeliveryId) -> AppResult<WebhookDelivery> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let mut uow = ctx.write().await?;
     let delivery = load(uow.tx(), id).await?;
-    let endpoint = load_endpoint(uow.tx(), delivery.endpoint_id.as_str()).await?;
+    let endpoint = load_endpoint(uow.tx(), &delivery.endpoint_id).await?;
     ensure_enabled(endpoint.enabled, "retry")?;
     let now = uow.now;
     webhook_deliveries::reschedule(uow.tx(), &delivery.id, now).await?;
@@ -108,7 +108,11 @@ pub async fn retry(ctx: &Ctx, id: &str) -> AppResult<WebhookDelivery> {
 
 /// Sends again, in event order, the endpoint's deliveries of events since `since`
 /// (only those in `status` when given).
-pub async fn replay(ctx: &Ctx, endpoint_id: &str, input: ReplayInput) -> AppResult<Replay> {
+pub async fn replay(
+    ctx: &Ctx,
+    endpoint_id: &WebhookEndpointId,
+    input: ReplayInput,
+) -> AppResult<Replay> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let since = match input.since.as_deref() {
         None => return Err(AppError::field("since", "is required (an RFC 3339 time)")),
@@ -139,7 +143,7 @@ pub async fn replay(ctx: &Ctx, endpoint_id: &str, input: ReplayInput) -> AppResu
 
 /// Sends a `webhook.test` event to this endpoint only (other endpoints never receive
 /// test events, whatever their filter).
-pub async fn send_test(ctx: &Ctx, endpoint_id: &str) -> AppResult<WebhookDelivery> {
+pub async fn send_test(ctx: &Ctx, endpoint_id: &WebhookEndpointId) -> AppResult<WebhookDelivery> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let mut uow = ctx.write().await?;
     let endpoint = load_endpoint(uow.tx(), endpoint_id).await?;
@@ -152,7 +156,7 @@ pub async fn send_test(ctx: &Ctx, endpoint_id: &str) -> AppResult<WebhookDeliver
         )
         .await?;
     let id = uow.deliver_to(&endpoint.id, &event).await?;
-    let delivery = load(uow.tx(), id.as_str()).await?;
+    let delivery = load(uow.tx(), &id).await?;
     uow.commit().await?;
     Ok(delivery)
 }

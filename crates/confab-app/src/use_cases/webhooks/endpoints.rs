@@ -170,25 +170,32 @@ pub async fn list(ctx: &Ctx, page: &PageRequest) -> AppResult<Page<WebhookEndpoi
     Ok(webhook_endpoints::list(&mut tx, page).await?)
 }
 
-pub async fn get(ctx: &Ctx, id: &str) -> AppResult<WebhookEndpoint> {
+pub async fn get(ctx: &Ctx, id: &WebhookEndpointId) -> AppResult<WebhookEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Read)?;
     let mut tx = ctx.read().await?;
     load(&mut tx, id).await
 }
 
-pub(crate) async fn load(tx: &mut TenantTx, id: &str) -> AppResult<WebhookEndpoint> {
+pub(crate) async fn load(tx: &mut TenantTx, id: &WebhookEndpointId) -> AppResult<WebhookEndpoint> {
     webhook_endpoints::get(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("webhook endpoint", id))
 }
 
-async fn load_for_update(tx: &mut TenantTx, id: &str) -> AppResult<Locked<WebhookEndpoint>> {
+async fn load_for_update(
+    tx: &mut TenantTx,
+    id: &WebhookEndpointId,
+) -> AppResult<Locked<WebhookEndpoint>> {
     webhook_endpoints::get_for_update(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("webhook endpoint", id))
 }
 
-pub async fn update(ctx: &Ctx, id: &str, input: EndpointUpdate) -> AppResult<WebhookEndpoint> {
+pub async fn update(
+    ctx: &Ctx,
+    id: &WebhookEndpointId,
+    input: EndpointUpdate,
+) -> AppResult<WebhookEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let allow_private = ctx.app.config.webhooks.allow_private_networks;
     let mut uow = ctx.write().await?;
@@ -232,7 +239,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: EndpointUpdate) -> AppResult<Web
 }
 
 /// Deletes the endpoint with its deliveries: nothing more is sent to it.
-pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<DeletedEndpoint> {
+pub async fn delete(ctx: &Ctx, id: &WebhookEndpointId) -> AppResult<DeletedEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let mut uow = ctx.write().await?;
     let endpoint = load(uow.tx(), id).await?;
@@ -248,7 +255,7 @@ pub async fn delete(ctx: &Ctx, id: &str) -> AppResult<DeletedEndpoint> {
 
 /// A new secret, returned once. The old one keeps signing alongside for 24 hours, so
 /// receivers can switch without dropping a request.
-pub async fn rotate_secret(ctx: &Ctx, id: &str) -> AppResult<WebhookEndpoint> {
+pub async fn rotate_secret(ctx: &Ctx, id: &WebhookEndpointId) -> AppResult<WebhookEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let mut uow = ctx.write().await?;
     let mut endpoint = load_for_update(uow.tx(), id).await?.into_inner();

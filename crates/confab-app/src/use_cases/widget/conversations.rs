@@ -77,7 +77,7 @@ pub(crate) async fn by_token(tx: &mut TenantTx, token: &str) -> AppResult<Conver
         .await?
         .ok_or_else(not_found)?;
     if let Some(contact) = &conversation.contact
-        && let Some(contact) = contacts::get(tx, contact.id.as_str()).await?
+        && let Some(contact) = contacts::get(tx, &contact.id).await?
     {
         refuse_blocked(&contact)?;
     }
@@ -220,7 +220,7 @@ pub async fn get(ctx: &Ctx, token: &str) -> AppResult<VisitorConversation> {
 /// changes nothing and answers the conversation as it is.
 pub async fn request_handoff(ctx: &Ctx, token: &str) -> AppResult<VisitorConversation> {
     let conversation = load(ctx, token).await?;
-    let conversation = handoff::request_by_visitor(ctx, conversation.id.as_str()).await?;
+    let conversation = handoff::request_by_visitor(ctx, &conversation.id).await?;
     Ok(VisitorConversation::of(&conversation))
 }
 
@@ -250,7 +250,7 @@ pub async fn identify(ctx: &Ctx, token: &str, input: Identity) -> AppResult<Visi
     errors.into_result()?;
     let conversation = by_token(uow.tx(), token).await?;
     let mut conversation =
-        crate::conversations::load_for_update(uow.tx(), conversation.id.as_str()).await?;
+        crate::conversations::load_for_update(uow.tx(), &conversation.id).await?;
     let contact =
         identity::resolve_contact(&mut uow, ctx, verified.as_deref(), name, email).await?;
     refuse_blocked(&contact)?;

@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use confab_core::FieldErrors;
 use confab_core::conversation::MessageRole;
+use confab_core::id::FileId;
 use confab_core::page::{Page, PageRequest};
 use confab_core::widget::VisitorMessage;
 use confab_store::{files, messages};
@@ -74,9 +75,11 @@ pub async fn send(ctx: &Ctx, token: &str, input: WidgetMessageCreate) -> AppResu
     let conversation = by_token(&mut tx, token).await?;
     let mut errors = FieldErrors::new();
     for (i, id) in input.attachments.iter().enumerate() {
-        let mine = files::get(&mut tx, id)
-            .await?
-            .is_some_and(|f| f.conversation_id.as_ref() == Some(&conversation.id));
+        let found = match FileId::parse(id) {
+            Some(id) => files::get(&mut tx, &id).await?,
+            None => None,
+        };
+        let mine = found.is_some_and(|f| f.conversation_id.as_ref() == Some(&conversation.id));
         if !mine {
             errors.add(
                 format!("attachments.{i}"),
@@ -91,7 +94,7 @@ pub async fn send(ctx: &Ctx, token: &str, input: WidgetMessageCreate) -> AppResu
         text: input.message.unwrap_or_default(),
         attachments: input.attachments,
     };
-    let message = crate::messages::post(ctx, conversation.id.as_str(), create).await?;
+    let message = crate::messages::post(ctx, &conversation.id, create).await?;
     VisitorMessage::of(&message)
         .ok_or_else(|| AppError::Internal("a customer message is always visible".into()))
 }

@@ -1,6 +1,6 @@
 //! Conversations under concurrent writers: counts, streaks and hand-off transitions.
 
-use confab_app::store::conversations as stored;
+use confab_store::conversations as stored;
 use confab_testkit::{TestServer, both_backends};
 use serde_json::{Value, json};
 
@@ -35,7 +35,8 @@ async fn row(s: &TestServer, id: &str) -> confab_app::core::conversation::Conver
         .tenant_read(&s.creds.workspace_id, false)
         .await
         .unwrap();
-    stored::get(&mut tx, id)
+    let id = confab_app::core::id::ConversationId::parse(id).unwrap();
+    stored::get(&mut tx, &id)
         .await
         .unwrap()
         .expect("the conversation")

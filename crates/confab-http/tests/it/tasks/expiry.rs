@@ -46,7 +46,7 @@ both_backends! {
         // Three runs that never finished (a crash each time): claimed, then the lease ran out.
         for _ in 0..3 {
             let mut tx = s.app.store.system().await.unwrap();
-            let claimed = confab_app::store::jobs::claim(&mut tx, &[confab_app::core::job::JobKind::Task], s.app.clock.now(), 60_000).await.unwrap();
+            let claimed = confab_store::jobs::claim(&mut tx, &[confab_app::core::job::JobKind::Task], s.app.clock.now(), 60_000).await.unwrap();
             tx.commit().await.unwrap();
             assert!(claimed.is_some());
             s.app.clock.advance(61_000);
