@@ -1,5 +1,6 @@
 //! AI agents: who answers a conversation, with which provider and hand-off policy.
 
+use crate::object::ObjectName;
 use std::fmt;
 use std::str::FromStr;
 
@@ -142,8 +143,8 @@ impl Default for HandoffPolicy {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Agent {
     pub id: AgentId,
-    /// Always `"agent"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub name: String,
     /// Who the agent is, in a sentence or two (for LLM providers).
     pub persona: String,
@@ -164,3 +165,5 @@ pub struct Agent {
     pub updated_at: Timestamp,
     pub livemode: bool,
 }
+
+crate::named!(Agent => "agent");

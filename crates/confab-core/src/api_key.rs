@@ -1,6 +1,7 @@
 //! Secret API keys as `/v1/api-keys` shows them: who owns them, what they may do,
 //! where task results go, and what they may spend.
 
+use crate::object::ObjectName;
 use serde::Serialize;
 
 use crate::Mode;
@@ -11,8 +12,8 @@ use crate::id::{KeyId, MemberId};
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     pub id: KeyId,
-    /// Always `"api_key"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub label: String,
     pub mode: Mode,
     /// The member the key belongs to; tasks need that member's token next to the key.
@@ -42,6 +43,8 @@ pub struct ApiKey {
     pub revoked_at: Option<Timestamp>,
     pub livemode: bool,
 }
+
+crate::named!(ApiKey => "api_key");
 
 /// What a key spent in its current budget period.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

@@ -4,13 +4,16 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::id::{AgentId, ContactId};
+use crate::object::ObjectName;
 use crate::time::Timestamp;
+
+crate::named!(Contact => "contact");
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Contact {
     pub id: ContactId,
-    /// Always `"contact"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,

@@ -1,5 +1,6 @@
 //! Conversations and messages (DESIGN §4).
 
+use crate::object::ObjectName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -85,8 +86,8 @@ pub struct Resolution {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: ConversationId,
-    /// Always `"conversation"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub channel: Channel,
     pub status: Status,
     pub handled_by: HandledBy,
@@ -123,6 +124,8 @@ pub struct Conversation {
     pub low_confidence_streak: i64,
 }
 
+crate::named!(Conversation => "conversation");
+
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Author {
     #[serde(rename = "type")]
@@ -142,8 +145,8 @@ pub struct Attachment {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: MessageId,
-    /// Always `"message"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub conversation_id: ConversationId,
     pub role: MessageRole,
     pub text: String,
@@ -159,6 +162,8 @@ pub struct Message {
     #[serde(skip)]
     pub reply_to: Option<MessageId>,
 }
+
+crate::named!(Message => "message");
 
 /// Message text: non-empty after trimming, at most 10,000 characters.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;

@@ -1,5 +1,6 @@
 //! Event types (DESIGN §4) and the event envelope every webhook and stream carries.
 
+use crate::object::ObjectName;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -67,8 +68,8 @@ event_types! {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub id: EventId,
-    /// Always `"event"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     #[serde(rename = "type")]
     pub event_type: String,
     pub created_at: Timestamp,
@@ -76,6 +77,8 @@ pub struct Event {
     /// The object the event is about, as the API shows it.
     pub data: Value,
 }
+
+crate::named!(Event => "event");
 
 #[cfg(test)]
 mod tests {

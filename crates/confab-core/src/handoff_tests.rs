@@ -1,5 +1,6 @@
 //! Every state × every transition, against a table written out by hand.
 
+use crate::object::ObjectName;
 use serde_json::json;
 
 use super::*;
@@ -9,7 +10,7 @@ use crate::id::ConversationId;
 fn conversation(status: Status, handled_by: HandledBy) -> Conversation {
     Conversation {
         id: ConversationId::generate(),
-        object: "conversation",
+        object: ObjectName::new(),
         channel: Channel::Api,
         status,
         handled_by,

@@ -1,5 +1,6 @@
 //! Knowledge-base entries: what the AI agent answers from.
 
+use crate::object::ObjectName;
 use serde::Serialize;
 
 use crate::id::KnowledgeId;
@@ -14,8 +15,8 @@ pub const MAX_QUESTION_CHARS: usize = 1_000;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct KnowledgeEntry {
     pub id: KnowledgeId,
-    /// Always `"knowledge_entry"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub title: String,
     /// The answer.
     pub body: String,
@@ -32,3 +33,5 @@ pub struct KnowledgeEntry {
     pub updated_at: Timestamp,
     pub livemode: bool,
 }
+
+crate::named!(KnowledgeEntry => "knowledge_entry");

@@ -19,6 +19,7 @@ pub mod knowledge;
 pub mod member;
 pub mod mode;
 pub mod money;
+pub mod object;
 pub mod page;
 pub mod sniff;
 pub mod task;

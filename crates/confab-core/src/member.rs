@@ -1,5 +1,6 @@
 //! Team members and their roles.
 
+use crate::object::ObjectName;
 use serde::{Deserialize, Serialize};
 
 use crate::id::{MemberId, TokenId, WorkspaceId};
@@ -41,8 +42,8 @@ impl Role {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Member {
     pub id: MemberId,
-    /// Always `"member"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     #[serde(skip)]
     pub workspace_id: WorkspaceId,
     pub name: String,
@@ -53,12 +54,14 @@ pub struct Member {
     pub updated_at: Timestamp,
 }
 
+crate::named!(Member => "member");
+
 /// A member access token as listed (the secret itself is never shown again).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MemberToken {
     pub id: TokenId,
-    /// Always `"member_token"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub member_id: MemberId,
     /// The secret `mt_…`; present only in the response that created it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,3 +69,5 @@ pub struct MemberToken {
     pub last4: String,
     pub created_at: Timestamp,
 }
+
+crate::named!(MemberToken => "member_token");

@@ -1,6 +1,7 @@
 //! Cursor pagination keyed on the immutable `(created_at, id)` pair, so rows inserted or
 //! changed while a client pages never shift what it has still to see.
 
+use crate::object::ObjectName;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
@@ -81,11 +82,15 @@ impl PageRequest {
 /// One page of a list, in the contract's shape.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
-    /// Always `"list"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub data: Vec<T>,
     pub has_more: bool,
     pub next_cursor: Option<String>,
+}
+
+impl<T> crate::object::Named for Page<T> {
+    const OBJECT: &'static str = "list";
 }
 
 impl<T> Page<T> {
@@ -100,7 +105,7 @@ impl<T> Page<T> {
             None
         };
         Page {
-            object: "list",
+            object: ObjectName::new(),
             data: rows,
             has_more,
             next_cursor,
@@ -109,7 +114,7 @@ impl<T> Page<T> {
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
-            object: self.object,
+            object: ObjectName::new(),
             data: self.data.into_iter().map(f).collect(),
             has_more: self.has_more,
             next_cursor: self.next_cursor,

@@ -1,6 +1,7 @@
 //! Tasks: plain-English requests the task agent carries out, and what their result
 //! looks like at the caller's `response_url`.
 
+use crate::object::ObjectName;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -171,8 +172,8 @@ pub struct TaskError {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Task {
     pub id: TaskId,
-    /// Always `"task"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub status: TaskStatus,
     pub api_key_id: KeyId,
     pub member_id: MemberId,
@@ -195,12 +196,14 @@ pub struct Task {
     pub livemode: bool,
 }
 
+crate::named!(Task => "task");
+
 /// What `POST /v1/tasks` answers (202): the task is queued.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskAccepted {
     pub id: TaskId,
-    /// Always `"task"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     /// Always `"accepted"`.
     pub status: &'static str,
     /// What happens next, for people.
@@ -208,6 +211,8 @@ pub struct TaskAccepted {
     pub expires_at: Timestamp,
     pub livemode: bool,
 }
+
+crate::named!(TaskAccepted => "task");
 
 /// The body POSTed to the key's `response_url`: `{task_id, status: "resolved",
 /// response}` or `{task_id, status: "failed", error}`, read from the task as its

@@ -1,5 +1,6 @@
 //! Webhook endpoints and deliveries as the API shows them.
 
+use crate::object::ObjectName;
 use serde::Serialize;
 
 use crate::Timestamp;
@@ -13,8 +14,8 @@ pub const ALL_EVENTS: &str = "*";
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct WebhookEndpoint {
     pub id: WebhookEndpointId,
-    /// Always `"webhook_endpoint"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub url: String,
     /// `["*"]` or the event types this endpoint receives.
     pub events: Vec<String>,
@@ -32,6 +33,8 @@ pub struct WebhookEndpoint {
     pub updated_at: Timestamp,
     pub livemode: bool,
 }
+
+crate::named!(WebhookEndpoint => "webhook_endpoint");
 
 impl WebhookEndpoint {
     /// Whether an event of `event_type` goes to this endpoint. `webhook.test` goes only
@@ -99,8 +102,8 @@ pub struct DeliveryAttempt {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct WebhookDelivery {
     pub id: WebhookDeliveryId,
-    /// Always `"webhook_delivery"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub endpoint_id: WebhookEndpointId,
     pub event_id: EventId,
     pub event_type: String,
@@ -112,3 +115,5 @@ pub struct WebhookDelivery {
     pub created_at: Timestamp,
     pub livemode: bool,
 }
+
+crate::named!(WebhookDelivery => "webhook_delivery");

@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 
 use crate::conversation::{Attachment, Conversation, HandledBy, MessageRole, Status};
 use crate::id::{ConversationId, MessageId};
+use crate::object::ObjectName;
 use crate::time::Timestamp;
 
 /// Which corner the launcher sits in.
@@ -188,9 +189,9 @@ pub struct VisitorAuthor {
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitorMessage {
     pub id: MessageId,
-    /// Always `"message"`.
-    #[serde(default = "message_object")]
-    pub object: String,
+    #[serde(default)]
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     /// `customer` (the visitor), `ai` or `agent`.
     pub role: MessageRole,
     pub text: String,
@@ -199,9 +200,7 @@ pub struct VisitorMessage {
     pub created_at: Timestamp,
 }
 
-fn message_object() -> String {
-    "message".into()
-}
+crate::named!(VisitorMessage => "message", VisitorConversation => "conversation");
 
 impl VisitorMessage {
     /// The roles a visitor may see.
@@ -212,7 +211,7 @@ impl VisitorMessage {
     pub fn of(m: &crate::conversation::Message) -> Option<Self> {
         Self::VISIBLE.contains(&m.role).then(|| VisitorMessage {
             id: m.id.clone(),
-            object: message_object(),
+            object: ObjectName::new(),
             role: m.role,
             text: m.text.clone(),
             author: VisitorAuthor {
@@ -236,24 +235,20 @@ impl VisitorMessage {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitorConversation {
     pub id: ConversationId,
-    /// Always `"conversation"`.
-    #[serde(default = "conversation_object")]
-    pub object: String,
+    #[serde(default)]
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub status: Status,
     /// `ai`, `pending` (waiting for a person) or `human`.
     pub handled_by: HandledBy,
     pub created_at: Timestamp,
 }
 
-fn conversation_object() -> String {
-    "conversation".into()
-}
-
 impl VisitorConversation {
     pub fn of(c: &Conversation) -> Self {
         VisitorConversation {
             id: c.id.clone(),
-            object: conversation_object(),
+            object: ObjectName::new(),
             status: c.status,
             handled_by: c.handled_by,
             created_at: c.created_at,

@@ -1,5 +1,6 @@
 //! AI agents.
 
+use confab_core::object::ObjectName;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -25,7 +26,7 @@ fn text<T: serde::Serialize>(value: &T) -> String {
 fn decode(row: &AnyRow) -> Result<Agent> {
     Ok(Agent {
         id: AgentId::from_trusted(row.try_get("id").classified()?),
-        object: "agent",
+        object: ObjectName::new(),
         name: row.try_get("name").classified()?,
         persona: row.try_get("persona").classified()?,
         instructions: row.try_get("instructions").classified()?,

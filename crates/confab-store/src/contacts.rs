@@ -1,5 +1,6 @@
 //! Contacts and their tags.
 
+use confab_core::object::ObjectName;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -19,7 +20,7 @@ fn decode(row: &AnyRow) -> Result<Contact> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
     Ok(Contact {
         id: ContactId::from_trusted(row.try_get("id").classified()?),
-        object: "contact",
+        object: ObjectName::new(),
         name: row.try_get("name").classified()?,
         email: row.try_get("email").classified()?,
         phone: row.try_get("phone").classified()?,

@@ -1,5 +1,6 @@
 //! Conversations, read with their contact.
 
+use confab_core::object::ObjectName;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -41,7 +42,7 @@ fn decode(row: &AnyRow) -> Result<Conversation> {
     });
     Ok(Conversation {
         id: ConversationId::from_trusted(row.try_get("id").classified()?),
-        object: "conversation",
+        object: ObjectName::new(),
         channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
         status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         handled_by: HandledBy::parse(&handled_by)

@@ -1,6 +1,7 @@
 //! The event log, written in the same transaction as the change it records
 //! (transactional outbox). Webhooks and live streams read from here.
 
+use confab_core::object::ObjectName;
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -19,7 +20,7 @@ fn decode(row: &AnyRow) -> Result<Event> {
     let data: String = row.try_get("data").classified()?;
     Ok(Event {
         id: EventId::from_trusted(row.try_get("id").classified()?),
-        object: "event",
+        object: ObjectName::new(),
         event_type: row.try_get("type").classified()?,
         created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
         livemode: row.try_get::<i64, _>("livemode").classified()? != 0,
@@ -40,7 +41,7 @@ pub async fn append(
     let (ws, live) = tx.scope();
     let event = Event {
         id: EventId::generate(),
-        object: "event",
+        object: ObjectName::new(),
         event_type: event_type.as_str().to_owned(),
         created_at: now,
         livemode: live != 0,

@@ -1,6 +1,7 @@
 //! Knowledge-base entries, and the revision counter that tells each node's in-memory
 //! index whether it is stale.
 
+use confab_core::object::ObjectName;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -22,7 +23,7 @@ fn list_of(raw: String) -> Result<Vec<String>> {
 fn decode(row: &AnyRow) -> Result<KnowledgeEntry> {
     Ok(KnowledgeEntry {
         id: KnowledgeId::from_trusted(row.try_get("id").classified()?),
-        object: "knowledge_entry",
+        object: ObjectName::new(),
         title: row.try_get("title").classified()?,
         body: row.try_get("body").classified()?,
         questions: list_of(row.try_get("questions").classified()?)?,

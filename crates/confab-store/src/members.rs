@@ -1,5 +1,6 @@
 //! Team members and their access tokens.
 
+use confab_core::object::ObjectName;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -18,7 +19,7 @@ fn decode(row: &AnyRow) -> Result<Member> {
     let departments: String = row.try_get("department_ids").classified()?;
     Ok(Member {
         id: MemberId::from_trusted(row.try_get("id").classified()?),
-        object: "member",
+        object: ObjectName::new(),
         workspace_id: confab_core::id::WorkspaceId::from_trusted(
             row.try_get("workspace_id").classified()?,
         ),
@@ -190,7 +191,7 @@ pub async fn list_tokens(tx: &mut TenantTx, member: &MemberId) -> Result<Vec<Mem
         .map(|row| {
             Ok(MemberToken {
                 id: TokenId::from_trusted(row.try_get("id").classified()?),
-                object: "member_token",
+                object: ObjectName::new(),
                 member_id: MemberId::from_trusted(row.try_get("member_id").classified()?),
                 token: None,
                 last4: row.try_get("last4").classified()?,

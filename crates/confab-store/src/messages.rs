@@ -1,5 +1,6 @@
 //! Messages, listed oldest first.
 
+use confab_core::object::ObjectName;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -22,7 +23,7 @@ fn decode(row: &AnyRow) -> Result<Message> {
     let bad = |what: &str, v: &str| StoreError::Corrupt(format!("{what} {v:?}"));
     Ok(Message {
         id: MessageId::from_trusted(row.try_get("id").classified()?),
-        object: "message",
+        object: ObjectName::new(),
         conversation_id: ConversationId::from_trusted(row.try_get("conversation_id").classified()?),
         role: MessageRole::parse(&role).ok_or_else(|| bad("role", &role))?,
         text: row.try_get("text").classified()?,

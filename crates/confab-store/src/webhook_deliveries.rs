@@ -2,6 +2,7 @@
 //! listed with their attempts, rescheduled by a retry or a replay. The dispatcher's
 //! cross-tenant claim and bookkeeping are in `webhook_dispatch`.
 
+use confab_core::object::ObjectName;
 use std::collections::HashMap;
 
 use sqlx::Row;
@@ -21,7 +22,7 @@ fn decode(row: &AnyRow) -> Result<WebhookDelivery> {
     let status: String = row.try_get("status").classified()?;
     Ok(WebhookDelivery {
         id: WebhookDeliveryId::from_trusted(row.try_get("id").classified()?),
-        object: "webhook_delivery",
+        object: ObjectName::new(),
         endpoint_id: WebhookEndpointId::from_trusted(row.try_get("endpoint_id").classified()?),
         event_id: EventId::from_trusted(row.try_get("event_id").classified()?),
         event_type: row.try_get("event_type").classified()?,

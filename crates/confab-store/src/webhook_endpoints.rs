@@ -6,6 +6,7 @@
 //! it carries the key's signing secret, receives only that key's task results, and is
 //! invisible to everything the tenant manages (get, list, the event fan-out).
 
+use confab_core::object::ObjectName;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -23,7 +24,7 @@ fn decode(row: &AnyRow) -> Result<WebhookEndpoint> {
     let events: String = row.try_get("events").classified()?;
     Ok(WebhookEndpoint {
         id: WebhookEndpointId::from_trusted(row.try_get("id").classified()?),
-        object: "webhook_endpoint",
+        object: ObjectName::new(),
         url: row.try_get("url").classified()?,
         events: serde_json::from_str(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         description: row.try_get("description").classified()?,

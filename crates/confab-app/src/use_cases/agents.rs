@@ -1,5 +1,6 @@
 //! AI agents: CRUD, the choice of agent for a conversation, and previews.
 
+use confab_core::object::ObjectName;
 use serde::Deserialize;
 
 use confab_core::FieldErrors;
@@ -174,7 +175,7 @@ pub async fn create(ctx: &Ctx, input: AgentCreate) -> AppResult<Agent> {
     };
     let mut agent = Agent {
         id: AgentId::generate(),
-        object: "agent",
+        object: ObjectName::new(),
         name,
         persona: bounded_text(
             input.persona.as_deref().unwrap_or(""),

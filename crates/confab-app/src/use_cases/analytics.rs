@@ -13,6 +13,7 @@
 //!   with role `customer`, `ai` or `agent`; notes and system messages are not counted.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use confab_core::object::ObjectName;
 use serde::Serialize;
 
 use confab_core::Timestamp;
@@ -104,8 +105,8 @@ pub struct ChartBucket {
 /// period; see the module documentation for what is counted.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Analytics {
-    /// Always `"analytics"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub period: Period,
     /// The channel filtered on, or null for every channel.
     pub channel: Option<Channel>,
@@ -149,6 +150,8 @@ pub struct Analytics {
     pub chart_data: Vec<ChartBucket>,
     pub livemode: bool,
 }
+
+confab_core::named!(Analytics => "analytics");
 
 /// `part / whole` rounded to `places` decimals, or 0 when `whole` is 0.
 fn ratio(part: i64, whole: i64, places: i32) -> f64 {
@@ -216,7 +219,7 @@ fn build(livemode: bool, period: Period, q: &Query, f: Figures) -> Analytics {
         .collect();
     let total_messages = f.visitor_messages + f.bot_messages + f.agent_messages;
     Analytics {
-        object: "analytics",
+        object: ObjectName::new(),
         period,
         channel: q.channel,
         from: Timestamp::from_millis(q.from),

@@ -5,6 +5,7 @@
 //! `keys:write` manages keys of its own mode and can hand out only scopes it holds.
 //! Every key belongs to a member: the caller, or the member of the key that made it.
 
+use confab_core::object::ObjectName;
 use serde::Deserialize;
 
 use confab_core::api_key::{ApiKey, KeyUsage};
@@ -321,7 +322,7 @@ pub(crate) async fn usage_of(
 
 fn view(k: ManagedKey) -> ApiKey {
     ApiKey {
-        object: "api_key",
+        object: ObjectName::new(),
         mode: Mode::from_livemode(k.key.livemode),
         member_id: k.key.member_id,
         last4: k.key.last4,

@@ -1,5 +1,6 @@
 //! Contacts: create, read, list, update, tag, block, export and erase.
 
+use confab_core::object::ObjectName;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -82,22 +83,26 @@ pub struct TagsInput {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErasedContact {
     pub id: ContactId,
-    /// Always `"contact"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub deleted: bool,
     pub erased: bool,
     pub livemode: bool,
 }
 
+confab_core::named!(ErasedContact => "contact");
+
 /// Everything the workspace holds about one contact.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ContactExport {
-    /// Always `"contact_export"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub contact: Contact,
     pub events: Vec<Event>,
     pub exported_at: Timestamp,
 }
+
+confab_core::named!(ContactExport => "contact_export");
 
 pub async fn create(ctx: &Ctx, input: ContactCreate) -> AppResult<Contact> {
     ctx.authorize(Resource::Contacts, Access::Write)?;
@@ -179,7 +184,7 @@ async fn insert_new(uow: &mut crate::Uow, ctx: &Ctx, f: ContactFields) -> AppRes
     }
     let contact = Contact {
         id: ContactId::generate(),
-        object: "contact",
+        object: ObjectName::new(),
         name: f.name,
         email: f.email,
         phone: f.phone,
@@ -434,7 +439,7 @@ pub async fn export(ctx: &Ctx, id: &ContactId) -> AppResult<ContactExport> {
     let contact = load(&mut tx, id).await?;
     let events = events::list_for_contact(&mut tx, &contact.id).await?;
     Ok(ContactExport {
-        object: "contact_export",
+        object: ObjectName::new(),
         contact,
         events,
         exported_at: ctx.app.clock.now(),
@@ -453,7 +458,7 @@ pub async fn erase(ctx: &Ctx, id: &ContactId) -> AppResult<ErasedContact> {
     let contact = load_for_update(uow.tx(), id).await?;
     let erased = ErasedContact {
         id: contact.id.clone(),
-        object: "contact",
+        object: ObjectName::new(),
         deleted: true,
         erased: true,
         livemode: contact.livemode,

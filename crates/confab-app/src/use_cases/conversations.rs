@@ -1,6 +1,7 @@
 //! Conversations: start one (optionally with its contact and first message in one
 //! call), list, read and patch.
 
+use confab_core::object::ObjectName;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -183,7 +184,7 @@ pub(crate) async fn create_in(
     let now = uow.now;
     let conversation = Conversation {
         id: ConversationId::generate(),
-        object: "conversation",
+        object: ObjectName::new(),
         channel: input.channel.unwrap_or(Channel::Api),
         status: Status::Open,
         handled_by: HandledBy::Ai,

@@ -1,6 +1,7 @@
 //! Files: uploads stored as blobs under the configured directory, metadata in the
 //! database, content types sniffed from the bytes.
 
+use confab_core::object::ObjectName;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -28,8 +29,8 @@ pub fn too_large() -> AppError {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FileObject {
     pub id: FileId,
-    /// Always `"file"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub filename: String,
     /// Sniffed from the bytes, never taken from the client.
     pub content_type: String,
@@ -39,11 +40,13 @@ pub struct FileObject {
     pub livemode: bool,
 }
 
+confab_core::named!(FileObject => "file");
+
 impl From<FileRow> for FileObject {
     fn from(f: FileRow) -> Self {
         FileObject {
             id: f.id,
-            object: "file",
+            object: ObjectName::new(),
             filename: f.filename,
             content_type: f.content_type,
             size: f.size,

@@ -1,5 +1,6 @@
 //! The knowledge base: entries the AI answers from, and ranked search over them.
 
+use confab_core::object::ObjectName;
 use serde::{Deserialize, Serialize};
 
 use confab_agent::retrieval::SearchOptions;
@@ -121,7 +122,7 @@ pub(crate) fn new_entry(
 ) -> KnowledgeEntry {
     KnowledgeEntry {
         id: KnowledgeId::generate(),
-        object: "knowledge_entry",
+        object: ObjectName::new(),
         title: fields.title,
         body: fields.body,
         questions: fields.questions,

@@ -1,6 +1,7 @@
 //! The team: members, roles and access tokens. Only owners and admins manage it; only
 //! owners grant or change the owner role; the last owner stays.
 
+use confab_core::object::ObjectName;
 use serde::Deserialize;
 
 use confab_core::credential::{self, hash_secret, last4};
@@ -77,7 +78,7 @@ pub async fn create(ctx: &Ctx, input: MemberCreate) -> AppResult<Member> {
     let mut uow = ctx.write().await?;
     let member = Member {
         id: MemberId::generate(),
-        object: "member",
+        object: ObjectName::new(),
         workspace_id: ctx.workspace_id.clone(),
         name: name.unwrap_or_default(),
         email: email.unwrap_or_default(),
@@ -212,7 +213,7 @@ pub async fn create_token(ctx: &Ctx, member_id: &MemberId) -> AppResult<MemberTo
     let secret = credential::new_member_token();
     let token = MemberToken {
         id: TokenId::generate(),
-        object: "member_token",
+        object: ObjectName::new(),
         member_id: member.id,
         token: Some(secret.clone()),
         last4: last4(&secret),

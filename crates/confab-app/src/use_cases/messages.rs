@@ -3,6 +3,7 @@
 //! note never reaches the customer, and a customer message to a conversation the AI
 //! handles queues an AI reply in the same transaction.
 
+use confab_core::object::ObjectName;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -274,7 +275,7 @@ pub(crate) async fn post_in(
         .is_some_and(|u| apply_understanding(&mut conversation, u));
     let message = Message {
         id: MessageId::generate(),
-        object: "message",
+        object: ObjectName::new(),
         conversation_id: conversation.id.clone(),
         role: new.role,
         text: new.text,

@@ -1,6 +1,7 @@
 //! A person on the team is typing: an ephemeral signal the visitor's widget shows as
 //! "Ana is typing…". Nothing is stored; it reaches the streams of every node.
 
+use confab_core::object::ObjectName;
 use serde::Serialize;
 
 use confab_core::ErrorCode;
@@ -15,13 +16,15 @@ use crate::{Access, AppError, AppResult, Ctx, Resource};
 /// What `POST /v1/conversations/{id}/typing` answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TypingSignal {
-    /// Always `"typing"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub conversation_id: ConversationId,
     /// How long the visitor sees it without another signal or a message; send one
     /// every few seconds while the person types.
     pub ttl_ms: u64,
 }
+
+confab_core::named!(TypingSignal => "typing");
 
 pub async fn agent_typing(ctx: &Ctx, id: &ConversationId) -> AppResult<TypingSignal> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
@@ -50,7 +53,7 @@ pub async fn agent_typing(ctx: &Ctx, id: &ConversationId) -> AppResult<TypingSig
     )
     .await;
     Ok(TypingSignal {
-        object: "typing",
+        object: ObjectName::new(),
         conversation_id: conversation.id,
         ttl_ms: TYPING_TTL_MS,
     })

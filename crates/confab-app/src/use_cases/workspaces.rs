@@ -1,5 +1,6 @@
 //! Creating workspaces: first-start bootstrap, `confab init`, and the platform admin API.
 
+use confab_core::object::ObjectName;
 use serde::Serialize;
 
 use confab_core::credential::{self, hash_secret, last4};
@@ -59,7 +60,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
 
     let owner = Member {
         id: MemberId::generate(),
-        object: "member",
+        object: ObjectName::new(),
         workspace_id: workspace.id.clone(),
         name: "Owner".into(),
         email: BOOTSTRAP_OWNER_EMAIL.into(),
@@ -72,7 +73,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
     let owner_token = credential::new_member_token();
     let token = MemberToken {
         id: TokenId::generate(),
-        object: "member_token",
+        object: ObjectName::new(),
         member_id: owner.id.clone(),
         token: None,
         last4: last4(&owner_token),

@@ -10,6 +10,7 @@
 //! when it cannot, or the attempts run out, the AI says honestly that a person will
 //! reply and hands off, so no conversation is left hanging.
 
+use confab_core::object::ObjectName;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -335,7 +336,7 @@ async fn write_reply(
     if let Some(text) = reply.text.clone() {
         let message = Message {
             id: MessageId::generate(),
-            object: "message",
+            object: ObjectName::new(),
             conversation_id: conversation.id.clone(),
             role: MessageRole::Ai,
             text,

@@ -24,7 +24,7 @@ pub async fn workspace(store: &Store) -> WorkspaceId {
 pub fn contact(name: &str, created_at: i64) -> Contact {
     Contact {
         id: ContactId::generate(),
-        object: "contact",
+        object: confab_core::object::ObjectName::new(),
         name: Some(name.into()),
         email: Some(format!(
             "{}@example.com",

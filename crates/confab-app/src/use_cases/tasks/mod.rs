@@ -12,6 +12,7 @@ mod outcome;
 mod session;
 pub mod worker;
 
+use confab_core::object::{Named, ObjectName};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -185,7 +186,7 @@ pub async fn create(ctx: &Ctx, input: TaskCreate) -> AppResult<TaskAccepted> {
             task.expires_at.to_rfc3339()
         ),
         id: task.id,
-        object: "task",
+        object: ObjectName::new(),
         status: "accepted",
         expires_at: task.expires_at,
         livemode: ctx.livemode(),
@@ -250,7 +251,7 @@ async fn webhook_of(tx: &mut TenantTx, task: &TaskRow) -> AppResult<TaskWebhook>
 fn view(t: TaskRow, turns: Vec<TaskTurn>, webhook: TaskWebhook) -> Task {
     Task {
         id: t.id,
-        object: "task",
+        object: ObjectName::new(),
         status: t.status,
         api_key_id: t.key_id,
         member_id: t.member_id,
@@ -278,8 +279,7 @@ pub(crate) async fn forget_contact(
     let found = tasks::mentioning(tx, &needles).await?;
     for task in &found {
         if let Some(event) = &task.result_event_id {
-            let erased =
-                json!({"id": task.id, "object": "task", "erased": true, "livemode": tx.livemode()});
+            let erased = json!({"id": task.id, "object": <Task as Named>::OBJECT, "erased": true, "livemode": tx.livemode()});
             confab_store::events::redact(tx, event, &erased).await?;
             webhook_deliveries::redact_event(tx, event).await?;
         }

@@ -2,6 +2,7 @@
 //! send a test event. Each of these writes through a `Uow`, whose commit wakes the
 //! dispatcher.
 
+use confab_core::object::ObjectName;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -31,8 +32,8 @@ pub struct ReplayInput {
 /// What `POST /v1/webhook-endpoints/{id}/replay` answers: the replay is queued.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Replay {
-    /// Always `"webhook_replay"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub endpoint_id: WebhookEndpointId,
     pub since: Timestamp,
     pub status: Option<DeliveryStatus>,
@@ -40,6 +41,8 @@ pub struct Replay {
     pub replayed: u64,
     pub livemode: bool,
 }
+
+confab_core::named!(Replay => "webhook_replay");
 
 fn parse_status(raw: Option<&str>) -> AppResult<Option<DeliveryStatus>> {
     raw.map(|s| {
@@ -132,7 +135,7 @@ pub async fn replay(
         webhook_deliveries::replay(uow.tx(), &endpoint.id, since, &statuses, now).await?;
     uow.commit().await?;
     Ok(Replay {
-        object: "webhook_replay",
+        object: ObjectName::new(),
         endpoint_id: endpoint.id,
         since,
         status,

@@ -19,6 +19,7 @@
 //! 10 s timeout), record the results, return. A crash instead leaves the leases to run
 //! out; the deliveries are then claimed again and sent with the same `webhook-id`.
 
+use confab_core::object::ObjectName;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -304,7 +305,7 @@ async fn attempt(shared: &Shared, delivery: Claimed) -> Recorded {
     };
     let event = Event {
         id: row.id.clone(),
-        object: "event",
+        object: ObjectName::new(),
         event_type: row.event_type.clone(),
         created_at: row.created_at,
         livemode: delivery.livemode,

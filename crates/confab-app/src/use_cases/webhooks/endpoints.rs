@@ -1,6 +1,7 @@
 //! Webhook endpoints: create, read, list, update, delete, rotate the secret. The URL
 //! and event filter are checked here, once, for every caller.
 
+use confab_core::object::ObjectName;
 use serde::{Deserialize, Serialize};
 
 use confab_core::credential::new_signing_secret;
@@ -53,11 +54,13 @@ pub struct EndpointUpdate {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeletedEndpoint {
     pub id: WebhookEndpointId,
-    /// Always `"webhook_endpoint"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     pub deleted: bool,
     pub livemode: bool,
 }
+
+confab_core::named!(DeletedEndpoint => "webhook_endpoint");
 
 /// Checks an endpoint URL: http(s) with a host, `https` in live mode, and no literal
 /// private address unless the operator allows private networks (names are checked
@@ -144,7 +147,7 @@ pub async fn create(ctx: &Ctx, input: EndpointCreate) -> AppResult<WebhookEndpoi
     let secret = new_signing_secret();
     let endpoint = WebhookEndpoint {
         id: WebhookEndpointId::generate(),
-        object: "webhook_endpoint",
+        object: ObjectName::new(),
         url,
         events,
         description,
@@ -247,7 +250,7 @@ pub async fn delete(ctx: &Ctx, id: &WebhookEndpointId) -> AppResult<DeletedEndpo
     uow.commit().await?;
     Ok(DeletedEndpoint {
         id: endpoint.id,
-        object: "webhook_endpoint",
+        object: ObjectName::new(),
         deleted: true,
         livemode: endpoint.livemode,
     })

@@ -1,6 +1,7 @@
 //! A visitor's live stream: their conversation's visible messages and status changes
 //! from the event log (resumable by event id), and typing signals beside them.
 
+use confab_core::object::ObjectName;
 use std::sync::Arc;
 
 use futures::{Stream, StreamExt};
@@ -19,8 +20,8 @@ use crate::{AppResult, Ctx};
 /// Someone on the business's side is writing.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TypingView {
-    /// Always `"typing"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     /// `ai` or `agent`.
     pub role: MessageRole,
     /// The person's name, when a person types.
@@ -28,6 +29,8 @@ pub struct TypingView {
     /// Hide the indicator after this long without another signal or a message.
     pub ttl_ms: u64,
 }
+
+confab_core::named!(TypingView => "typing");
 
 /// One frame of a visitor's stream.
 #[derive(Clone, Debug)]
@@ -70,7 +73,7 @@ fn typing_frames(
                 match receiver.recv().await {
                     Ok(t) if is_for(&t, &workspace, livemode, &conversation) => {
                         let view = TypingView {
-                            object: "typing",
+                            object: ObjectName::new(),
                             role: t.role,
                             name: t.name.clone(),
                             ttl_ms: TYPING_TTL_MS,

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use confab_core::FieldErrors;
 use confab_core::conversation::MessageRole;
 use confab_core::id::FileId;
+use confab_core::object::ObjectName;
 use confab_core::page::{Page, PageRequest};
 use confab_core::widget::VisitorMessage;
 use confab_store::{files, messages};
@@ -46,7 +47,7 @@ pub async fn list(
     )
     .await?;
     Ok(Page {
-        object: found.object,
+        object: ObjectName::new(),
         data: found.data.iter().filter_map(VisitorMessage::of).collect(),
         has_more: found.has_more,
         next_cursor: found.next_cursor,

@@ -1,6 +1,7 @@
 //! The widget's settings: what a business sets with `PUT /v1/settings/widget`, and the
 //! public part the widget reads with its site key (`GET /v1/widget/config`).
 
+use confab_core::object::ObjectName;
 use serde::{Deserialize, Serialize};
 
 use confab_core::conversation::Channel;
@@ -21,8 +22,8 @@ pub const MAX_ORIGINS: usize = 50;
 /// The widget's settings in one mode, as owners and admins manage them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WidgetSettings {
-    /// Always `"widget_settings"`.
-    pub object: &'static str,
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
     #[serde(flatten)]
     pub config: WidgetConfig,
     /// Browser origins this mode's site keys accept (`https://shop.example.com`,
@@ -36,6 +37,8 @@ pub struct WidgetSettings {
     /// When the settings last changed; `null` while they are the defaults.
     pub updated_at: Option<Timestamp>,
 }
+
+confab_core::named!(WidgetSettings => "widget_settings");
 
 /// A change to the widget's settings: fields left out keep their value; `null` clears
 /// `greeting` and `agent_name`.
@@ -84,7 +87,7 @@ async fn site_origins(tx: &mut TenantTx) -> AppResult<Vec<String>> {
 
 async fn view(ctx: &Ctx, tx: &mut TenantTx, row: WidgetSettingsRow) -> AppResult<WidgetSettings> {
     Ok(WidgetSettings {
-        object: "widget_settings",
+        object: ObjectName::new(),
         allowed_origins: site_origins(tx).await?,
         identity_secret: workspaces::current(tx).await?.identity_secret,
         livemode: ctx.livemode(),
