@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_page, like_pattern, lock_by_id};
+use crate::sql::{Arg, Columns, Sql, fetch_page, like_pattern, lock_by_id};
 use crate::{Backend, Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::contact::Contact;
@@ -42,56 +42,39 @@ fn email_lower(contact: &Contact) -> Option<String> {
     contact.email.as_ref().map(|e| e.to_lowercase())
 }
 
+/// The written columns: a contact's id and creation are fixed, the rest moves.
+const WRITTEN: Columns<Contact> = Columns {
+    table: "contacts",
+    fixed: &[
+        ("id", |c| Arg::Text(c.id.to_string())),
+        ("created_at", |c| Arg::Int(c.created_at.millis())),
+    ],
+    mutable: &[
+        ("name", |c| Arg::OptText(c.name.clone())),
+        ("email", |c| Arg::OptText(c.email.clone())),
+        ("email_lower", |c| Arg::OptText(email_lower(c))),
+        ("phone", |c| Arg::OptText(c.phone.clone())),
+        ("external_id", |c| Arg::OptText(c.external_id.clone())),
+        ("tags", |c| {
+            Arg::Text(serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into()))
+        }),
+        ("attributes", |c| Arg::Text(c.attributes.to_string())),
+        ("blocked", |c| Arg::Int(c.blocked as i64)),
+        ("agent_id", |c| {
+            Arg::OptText(c.agent_id.as_ref().map(|a| a.to_string()))
+        }),
+        ("updated_at", |c| Arg::Int(c.updated_at.millis())),
+    ],
+};
+
 pub async fn insert(tx: &mut TenantTx, c: &Contact) -> Result<()> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "INSERT INTO contacts (id, workspace_id, livemode, name, email, email_lower, phone, external_id, tags, attributes, blocked, agent_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(c.id.as_str())
-    .bind(ws)
-    .bind(live)
-    .bind(c.name.clone())
-    .bind(c.email.clone())
-    .bind(email_lower(c))
-    .bind(c.phone.clone())
-    .bind(c.external_id.clone())
-    .bind(serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into()))
-    .bind(c.attributes.to_string())
-    .bind(c.blocked as i64)
-    .bind(c.agent_id.as_ref().map(|a| a.to_string()))
-    .bind(c.created_at.millis())
-    .bind(c.updated_at.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
+    WRITTEN.insert(tx, c).await?;
     write_tags(tx, &c.id, &c.tags).await
 }
 
 /// Rewrites every mutable field of a contact this transaction holds locked.
 pub async fn update(tx: &mut TenantTx, c: &Locked<Contact>) -> Result<()> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "UPDATE contacts SET name = $4, email = $5, email_lower = $6, phone = $7, external_id = $8, tags = $9, \
-         attributes = $10, blocked = $11, agent_id = $12, updated_at = $13 \
-         WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
-    )
-    .bind(ws)
-    .bind(live)
-    .bind(c.id.as_str())
-    .bind(c.name.clone())
-    .bind(c.email.clone())
-    .bind(email_lower(c))
-    .bind(c.phone.clone())
-    .bind(c.external_id.clone())
-    .bind(serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into()))
-    .bind(c.attributes.to_string())
-    .bind(c.blocked as i64)
-    .bind(c.agent_id.as_ref().map(|a| a.to_string()))
-    .bind(c.updated_at.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
+    WRITTEN.update(tx, c.id.as_str(), c).await?;
     write_tags(tx, &c.id, &c.tags).await
 }
 

@@ -226,9 +226,24 @@ pub(crate) struct Columns<T: 'static> {
 impl<T> Columns<T> {
     /// Inserts `row` into the transaction's workspace and mode.
     pub async fn insert(&self, tx: &mut TenantTx, row: &T) -> Result<()> {
+        self.insert_with(tx, row, Vec::new()).await
+    }
+
+    /// [`Columns::insert`] plus columns the row type does not hold (a secret that is
+    /// stored but never part of the object).
+    pub async fn insert_with(
+        &self,
+        tx: &mut TenantTx,
+        row: &T,
+        extra: Vec<(&'static str, Arg)>,
+    ) -> Result<()> {
         let (ws, live) = tx.scope();
         let written = self.fixed.iter().chain(self.mutable);
-        let names: Vec<&str> = written.clone().map(|(name, _)| *name).collect();
+        let names: Vec<&str> = written
+            .clone()
+            .map(|(name, _)| *name)
+            .chain(extra.iter().map(|(name, _)| *name))
+            .collect();
         let mut sql = Sql::new(&format!(
             "INSERT INTO {} (workspace_id, livemode, {}) VALUES (",
             self.table,
@@ -237,6 +252,9 @@ impl<T> Columns<T> {
         sql.bind(Arg::Text(ws)).push(", ").bind(Arg::Int(live));
         for (_, value) in written {
             sql.push(", ").bind(value(row));
+        }
+        for (_, value) in extra {
+            sql.push(", ").bind(value);
         }
         sql.push(")");
         sql.build().execute(tx.conn()).await.classified()?;

@@ -11,7 +11,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Classify, Result, StoreError};
-use crate::sql::{Arg, Sql, fetch_by_id, fetch_page, lock_by_id};
+use crate::sql::{Arg, Columns, Sql, fetch_by_id, fetch_page, lock_by_id};
 use crate::{Locked, TenantTx};
 use confab_core::Timestamp;
 use confab_core::id::{KeyId, WebhookEndpointId};
@@ -42,29 +42,32 @@ fn events_json(e: &WebhookEndpoint) -> String {
     serde_json::to_string(&e.events).unwrap_or_else(|_| "[]".into())
 }
 
+/// The written columns: an endpoint's id and creation are fixed, the rest moves (its
+/// secrets are written apart: they are never part of the object).
+const WRITTEN: Columns<WebhookEndpoint> = Columns {
+    table: "webhook_endpoints",
+    fixed: &[
+        ("id", |e| Arg::Text(e.id.to_string())),
+        ("created_at", |e| Arg::Int(e.created_at.millis())),
+    ],
+    mutable: &[
+        ("url", |e| Arg::Text(e.url.clone())),
+        ("description", |e| Arg::OptText(e.description.clone())),
+        ("events", |e| Arg::Text(events_json(e))),
+        ("enabled", |e| Arg::Int(e.enabled as i64)),
+        ("auto_recover", |e| Arg::Int(e.auto_recover as i64)),
+        ("disabled_reason", |e| {
+            Arg::OptText(e.disabled_reason.clone())
+        }),
+        ("updated_at", |e| Arg::Int(e.updated_at.millis())),
+    ],
+};
+
 /// Inserts a new endpoint with its first signing secret.
 pub async fn insert(tx: &mut TenantTx, e: &WebhookEndpoint, secret: &str) -> Result<()> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "INSERT INTO webhook_endpoints (id, workspace_id, livemode, url, description, events, enabled, auto_recover, \
-         disabled_reason, secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(e.id.as_str())
-    .bind(ws)
-    .bind(live)
-    .bind(e.url.clone())
-    .bind(e.description.clone())
-    .bind(events_json(e))
-    .bind(e.enabled as i64)
-    .bind(e.auto_recover as i64)
-    .bind(e.disabled_reason.clone())
-    .bind(secret)
-    .bind(e.created_at.millis())
-    .bind(e.updated_at.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
-    Ok(())
+    WRITTEN
+        .insert_with(tx, e, vec![("secret", Arg::Text(secret.to_owned()))])
+        .await
 }
 
 /// An endpoint the tenant manages (a key's response endpoint is not one of them).
@@ -103,24 +106,7 @@ pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<WebhookE
 
 /// Rewrites the fields a client may change (and the server's `disabled_reason`).
 pub async fn update(tx: &mut TenantTx, e: &Locked<WebhookEndpoint>) -> Result<()> {
-    let (ws, live) = tx.scope();
-    sqlx::query(
-        "UPDATE webhook_endpoints SET url = $4, description = $5, events = $6, enabled = $7, auto_recover = $8, \
-         disabled_reason = $9, updated_at = $10 WHERE workspace_id = $1 AND livemode = $2 AND id = $3",
-    )
-    .bind(ws)
-    .bind(live)
-    .bind(e.id.as_str())
-    .bind(e.url.clone())
-    .bind(e.description.clone())
-    .bind(events_json(e))
-    .bind(e.enabled as i64)
-    .bind(e.auto_recover as i64)
-    .bind(e.disabled_reason.clone())
-    .bind(e.updated_at.millis())
-    .execute(tx.conn())
-    .await
-    .classified()?;
+    WRITTEN.update(tx, e.id.as_str(), e).await?;
     Ok(())
 }
 
