@@ -22,7 +22,10 @@ fn init_logging(config: &Config) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if config.log_json {
+    if config
+        .log_format
+        .json(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    {
         builder
             .json()
             .flatten_event(true)

@@ -75,7 +75,8 @@ pub struct Settings {
     pub rate_limit_per_minute: Option<u64>,
     /// Behind a reverse proxy: the client's address is the last `X-Forwarded-For` entry.
     pub trust_forwarded_for: Option<bool>,
-    /// `json` (default) or `pretty`.
+    /// `auto` (default: `pretty` when stderr is a terminal, `json` otherwise), `json`
+    /// or `pretty`.
     pub log_format: Option<String>,
     pub database: database::DatabaseSection,
     pub ai: ai::AiSection,
@@ -84,6 +85,25 @@ pub struct Settings {
     pub tasks: tasks::TasksSection,
     pub mcp: mcp::McpSection,
     pub nodes: nodes::NodesSection,
+}
+
+/// How log lines are written to stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Readable lines for a person at a terminal, JSON for a collector.
+    Auto,
+    Json,
+    Pretty,
+}
+
+impl LogFormat {
+    pub fn json(self, stderr_is_terminal: bool) -> bool {
+        match self {
+            LogFormat::Auto => !stderr_is_terminal,
+            LogFormat::Json => true,
+            LogFormat::Pretty => false,
+        }
+    }
 }
 
 /// The validated configuration.
@@ -103,7 +123,7 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Schedule, private networks, lease and concurrency of webhook delivery.
     pub webhooks: WebhookSettings,
-    pub log_json: bool,
+    pub log_format: LogFormat,
     pub ai: AiConfig,
     /// Prices and concurrency of the task gateway.
     pub tasks: TaskSettings,
@@ -152,11 +172,12 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_owned();
-        let log_json = match self.log_format.as_deref().unwrap_or("json") {
-            "json" => true,
-            "pretty" => false,
+        let log_format = match self.log_format.as_deref().unwrap_or("auto") {
+            "auto" => LogFormat::Auto,
+            "json" => LogFormat::Json,
+            "pretty" => LogFormat::Pretty,
             other => bail!(
-                "{} must be `json` or `pretty`, not {other:?}",
+                "{} must be `auto`, `json` or `pretty`, not {other:?}",
                 setting("log_format")
             ),
         };
@@ -184,7 +205,7 @@ impl Settings {
             admin_token: self.admin_token.filter(|t| !t.expose().is_empty()),
             rate_limit_per_minute,
             trust_forwarded_for: self.trust_forwarded_for.unwrap_or(false),
-            log_json,
+            log_format,
         })
     }
 }
@@ -229,6 +250,18 @@ mod tests {
         assert!(!config.trust_forwarded_for);
         let behind_proxy = Layer::env(&[("CONFAB_TRUST_FORWARDED_FOR", "true")]);
         assert!(Config::resolve([behind_proxy]).unwrap().trust_forwarded_for);
+    }
+
+    #[test]
+    fn logs_are_readable_at_a_terminal_and_json_elsewhere_unless_chosen() {
+        let default = Config::resolve([]).unwrap().log_format;
+        assert_eq!(default, LogFormat::Auto);
+        assert!(!default.json(true), "a person at a terminal reads lines");
+        assert!(default.json(false), "a collector reads JSON");
+        let json = Layer::env(&[("CONFAB_LOG_FORMAT", "json")]);
+        assert!(Config::resolve([json]).unwrap().log_format.json(true));
+        let pretty = Layer::toml("log_format = \"pretty\"");
+        assert!(!Config::resolve([pretty]).unwrap().log_format.json(false));
     }
 
     #[test]
