@@ -40,7 +40,7 @@ pub use widget_limits::{RouteClass, WidgetLimits};
 
 use routes::{
     admin, agents, analytics, api_keys, console, contacts, conversations, docs, events, files,
-    health, knowledge, members, settings, stream, tasks, webhooks, widget, widget_assets,
+    health, home, knowledge, members, settings, stream, tasks, webhooks, widget, widget_assets,
 };
 
 /// Settings of the HTTP layer.
@@ -240,6 +240,9 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         .merge(probe_routes())
         .route("/v1/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::page))
+        .route("/", get(home::page))
+        .route("/favicon.ico", get(home::favicon))
+        .route("/favicon.svg", get(home::favicon_svg))
         .route("/console", get(console::page))
         .route("/console/", get(console::trailing_slash))
         .route("/console/{file}", get(console::asset))

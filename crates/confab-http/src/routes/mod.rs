@@ -12,6 +12,7 @@ pub mod docs;
 pub mod events;
 pub mod files;
 pub mod health;
+pub mod home;
 pub mod knowledge;
 pub mod members;
 pub mod settings;

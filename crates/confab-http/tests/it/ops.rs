@@ -75,3 +75,67 @@ both_backends! {
         assert_eq!(bad.status, 422);
     }
 }
+
+/// A browser opening the server's address gets a page that points to the console, the
+/// docs and the health endpoints (not a JSON 404), and every page's icon request finds
+/// one.
+#[tokio::test]
+async fn the_root_is_a_page_and_the_favicon_exists() {
+    let s = TestServer::start(TestBackend::Sqlite).await;
+    let home = s.send("GET", "/", None, &[], None).await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    for link in [
+        "/console",
+        "/docs",
+        "/v1/openapi.json",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(
+            home.text.contains(&format!("href=\"{link}\"")),
+            "{link} in {}",
+            home.text
+        );
+        let target = s.send("GET", link, None, &[], None).await;
+        assert_eq!(target.status, 200, "{link} is linked, so it must answer");
+    }
+    assert!(
+        home.header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+
+    let client = reqwest::Client::new();
+    let ico = client
+        .get(format!("{}/favicon.ico", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ico.status(), 200);
+    assert_eq!(ico.headers()["content-type"], "image/x-icon");
+    assert!(
+        ico.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let bytes = ico.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO header");
+    assert_eq!(&bytes[22..26], b"\x89PNG", "holding a PNG image");
+    let svg = s.send("GET", "/favicon.svg", None, &[], None).await;
+    assert_eq!(svg.status, 200);
+    assert!(svg.text.starts_with("<svg"));
+    for page in ["/docs", "/console"] {
+        let text = s.send("GET", page, None, &[], None).await.text;
+        assert!(
+            text.contains("rel=\"icon\" href=\"/favicon.svg\""),
+            "{page} links the icon"
+        );
+    }
+}
