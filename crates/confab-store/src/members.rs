@@ -141,6 +141,21 @@ pub async fn delete(tx: &mut TenantTx, id: &MemberId, now: Timestamp) -> Result<
     Ok(())
 }
 
+/// The workspace's longest-standing owner still on the team.
+pub async fn first_owner(tx: &mut TenantTx) -> Result<Option<Member>> {
+    let (ws, _) = tx.scope();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM members WHERE workspace_id = $1 AND role = 'owner' AND deleted_at IS NULL \
+         ORDER BY created_at, id LIMIT 1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .fetch_optional(tx.conn())
+        .await
+        .classified()?;
+    row.as_ref().map(decode).transpose()
+}
+
 /// Owners still on the team (the last one cannot be removed or demoted), with their
 /// rows locked until the transaction ends: two owners demoting each other at once
 /// would otherwise each count two and leave none.

@@ -40,6 +40,17 @@ pub async fn count(tx: &mut SystemTx) -> Result<i64> {
     row.try_get::<i64, _>("n").classified()
 }
 
+/// Every workspace's id, oldest first.
+pub async fn ids(tx: &mut SystemTx) -> Result<Vec<WorkspaceId>> {
+    let rows = sqlx::query("SELECT id FROM workspaces ORDER BY created_at, id")
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    rows.iter()
+        .map(|row| Ok(WorkspaceId::from_trusted(row.try_get("id").classified()?)))
+        .collect()
+}
+
 /// The transaction's own workspace.
 pub async fn current(tx: &mut TenantTx) -> Result<WorkspaceRow> {
     let id = tx.workspace().as_str().to_owned();

@@ -64,6 +64,18 @@ enum Command {
         #[command(flatten)]
         common: CommonFlags,
     },
+    /// Issue a new owner access token for an existing database (when the one printed at
+    /// the first start is lost). Earlier tokens keep working.
+    OwnerToken {
+        /// The workspace (`ws_…`); needed only when the database holds several.
+        #[arg(long)]
+        workspace: Option<String>,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: CommonFlags,
+    },
 }
 
 fn flags(common: &CommonFlags, listen: Option<String>) -> Layer {
@@ -101,6 +113,14 @@ fn main() -> std::process::ExitCode {
             Command::Init { json, common } => {
                 let config = Config::load(common.config.as_deref(), flags(&common, None))?;
                 serve::init(config, json).await
+            }
+            Command::OwnerToken {
+                workspace,
+                json,
+                common,
+            } => {
+                let config = Config::load(common.config.as_deref(), flags(&common, None))?;
+                serve::owner_token(config, workspace.as_deref(), json).await
             }
         }
     });

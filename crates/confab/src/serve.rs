@@ -66,7 +66,8 @@ pub async fn init(config: Config, json: bool) -> anyhow::Result<()> {
     let app = open(&config).await?;
     let Some(creds) = workspaces::bootstrap_if_empty(&app).await? else {
         bail!(
-            "this database already has a workspace; its credentials were shown when it was created"
+            "this database already has a workspace; its credentials were shown when it was created \
+             (`confab owner-token` issues a new owner token for it)"
         );
     };
     if json {
@@ -75,6 +76,26 @@ pub async fn init(config: Config, json: bool) -> anyhow::Result<()> {
         print_credentials(&creds, &config.public_url);
     }
     app.store.close().await;
+    Ok(())
+}
+
+pub async fn owner_token(
+    config: Config,
+    workspace: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let app = open(&config).await?;
+    let recovered = workspaces::recover_owner_token(&app, workspace).await;
+    app.store.close().await;
+    let recovered = recovered?;
+    if json {
+        println!("{}", serde_json::to_string(&recovered)?);
+    } else {
+        println!(
+            "\nA new owner token for workspace {} (member {}). It is shown ONCE: store it now.\n\n  owner token      {}\n  console          {}/console\n\nEarlier tokens still work; revoke them in the console once signed in.\n",
+            recovered.workspace_id, recovered.member_id, recovered.owner_token, config.public_url,
+        );
+    }
     Ok(())
 }
 

@@ -24,6 +24,67 @@ pub struct WorkspaceCredentials {
     pub owner_token: String,
 }
 
+/// A new access token for a workspace's owner, made from the command line by someone
+/// with the server's database (the banner that showed the first one is gone).
+#[derive(Clone, Debug, Serialize)]
+pub struct RecoveredOwnerToken {
+    pub workspace_id: WorkspaceId,
+    pub member_id: MemberId,
+    pub owner_token: String,
+}
+
+/// Issues a new token for the longest-standing owner of `workspace`, or of the only
+/// workspace when none is named. Earlier tokens keep working (revoke them in the
+/// console or with `DELETE /v1/members/{id}/tokens/{token_id}` once signed in).
+pub async fn recover_owner_token(
+    app: &App,
+    workspace: Option<&str>,
+) -> AppResult<RecoveredOwnerToken> {
+    let mut tx = app.store.system().await?;
+    let all = workspaces::ids(&mut tx).await?;
+    let id = match workspace {
+        Some(raw) => WorkspaceId::parse(raw)
+            .filter(|id| all.contains(id))
+            .ok_or_else(|| AppError::not_found("workspace", raw))?,
+        None => match all.as_slice() {
+            [only] => only.clone(),
+            [] => {
+                return Err(AppError::bad_request(
+                    "This database has no workspace yet: `confab serve` or `confab init` creates one.",
+                ));
+            }
+            many => {
+                let ids: Vec<&str> = many.iter().map(WorkspaceId::as_str).collect();
+                return Err(AppError::bad_request(format!(
+                    "This database has {} workspaces; name one with --workspace: {}.",
+                    many.len(),
+                    ids.join(", ")
+                )));
+            }
+        },
+    };
+    let mut tx = tx.enter(&id, true).await?;
+    let owner = members::first_owner(&mut tx)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("workspace {id} has no owner")))?;
+    let owner_token = credential::new_member_token();
+    let token = MemberToken {
+        id: TokenId::generate(),
+        object: ObjectName::new(),
+        member_id: owner.id.clone(),
+        token: None,
+        last4: last4(&owner_token),
+        created_at: app.clock.now(),
+    };
+    members::insert_token(&mut tx, &token, &hash_secret(&owner_token)).await?;
+    tx.commit().await?;
+    Ok(RecoveredOwnerToken {
+        workspace_id: id,
+        member_id: owner.id,
+        owner_token,
+    })
+}
+
 /// The first owner's address until they set their own: a valid address (so the
 /// member can be read and written back like any other) in the `.invalid` domain, which
 /// never delivers (RFC 6761).

@@ -148,6 +148,67 @@ fn init_prints_the_credentials_as_json_once() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has a workspace"));
 }
 
+/// Someone who lost the first-start banner but holds the database gets a new owner
+/// token from the command line, shown once; the old one keeps working.
+#[tokio::test]
+async fn owner_token_issues_a_new_token_for_an_existing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        confab()
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let empty = run(&["owner-token"]);
+    assert!(!empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("no workspace yet"));
+
+    let creds: serde_json::Value =
+        serde_json::from_slice(&run(&["init", "--json"]).stdout).unwrap();
+    let again = run(&["init", "--json"]);
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("confab owner-token"),
+        "init points to the command"
+    );
+
+    let out = run(&["owner-token", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recovered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(recovered["workspace_id"], creds["workspace_id"]);
+    let token = recovered["owner_token"].as_str().unwrap();
+    assert!(token.starts_with("mt_") && token != creds["owner_token"].as_str().unwrap());
+    let wrong = run(&[
+        "owner-token",
+        "--workspace",
+        "ws_01JD0000000000000000000000",
+    ]);
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("No workspace with id"));
+    let text = run(&["owner-token"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("shown ONCE"));
+
+    let (mut child, url, _) = serve(dir.path());
+    let client = reqwest::Client::new();
+    for bearer in [token, creds["owner_token"].as_str().unwrap()] {
+        let r = client
+            .get(format!("{url}/v1/members"))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "both tokens sign the owner in");
+        let members: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(members["data"][0]["id"], recovered["member_id"]);
+    }
+    assert!(terminate(&mut child).success());
+}
+
 #[tokio::test]
 async fn serve_bootstraps_once_serves_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
