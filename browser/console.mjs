@@ -249,6 +249,17 @@ run(async (browser) => {
   result.tablet_back_visible = await small.locator('.conv-head .back').isVisible();
   await shot(small, '10-tablet');
 
+  // ---- test and live never mix: the top bar's switch shows the other mode's data
+  result.mode_before = (await small.locator('#mode-switch').textContent()).trim();
+  await small.evaluate(() => { location.hash = '#/inbox'; });
+  await small.locator('#mode-switch').click();
+  await small.locator('#mode-switch[data-mode="live"]').waitFor();
+  await small.locator('#live-state[data-state="live"]').waitFor();
+  await small.locator('#inbox-list > li').first().waitFor();
+  result.mode_after = (await small.locator('#mode-switch').textContent()).trim();
+  result.live_inbox_shows_test_data = await small.locator(`#inbox-list > li[data-id="${b}"]`).count() > 0;
+  result.live_mode_header = await small.evaluate(() => sessionStorage.getItem('confab.console.mode'));
+
   result.page_errors = consoleErrors;
   return result;
 });

@@ -13,6 +13,9 @@ export const session = {
     sessionStorage.setItem(TOKEN_KEY, token);
     sessionStorage.setItem(MODE_KEY, mode === 'test' ? 'test' : 'live');
   },
+  setMode(mode) {
+    sessionStorage.setItem(MODE_KEY, mode === 'test' ? 'test' : 'live');
+  },
   signOut() {
     sessionStorage.removeItem(TOKEN_KEY);
     sessionStorage.removeItem(MODE_KEY);

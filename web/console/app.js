@@ -45,6 +45,21 @@ $('signin-form').addEventListener('submit', async (e) => {
   await start();
 });
 
+// Test and live data never mix; switching reloads the page so nothing of the other
+// mode (lists, the live stream) stays on screen.
+function showMode() {
+  const button = $('mode-switch');
+  const test = session.mode === 'test';
+  button.textContent = test ? 'Test mode' : 'Live';
+  button.dataset.mode = session.mode;
+  button.title = test ? 'Showing test data. Switch to live data' : 'Showing live data. Switch to test data';
+}
+
+$('mode-switch').addEventListener('click', () => {
+  session.setMode(session.mode === 'test' ? 'live' : 'test');
+  location.reload();
+});
+
 function signOut(message) {
   if (stream) stream.stop();
   stream = null;
@@ -259,7 +274,7 @@ async function start() {
   $('signin').hidden = true;
   $('shell').hidden = false;
   $('whoami').textContent = `${state.me.name} · ${state.me.role}`;
-  $('mode-badge').hidden = session.mode !== 'test';
+  showMode();
   for (const link of document.querySelectorAll('[data-admin]')) link.hidden = !managesWorkspace();
   // Subscribe before reading the lists, so nothing that happens in between is missed.
   stream = openStream({ onEvent, onState: setLiveState });

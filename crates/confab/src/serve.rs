@@ -99,21 +99,29 @@ pub async fn owner_token(
     Ok(())
 }
 
+/// The first-start banner. A newcomer starts in test mode (the sandbox the README's
+/// quickstart uses, where the console signs in by default and the test site key works
+/// on any page), and the banner says how to go live.
 fn print_credentials(creds: &WorkspaceCredentials, public_url: &str) {
     println!(
         "\nConfab created workspace \"Default\". These credentials are shown ONCE: store them now.\n\
-         \n  workspace id     {}\n  test secret key  {}\n  live secret key  {}\n  test site key    {}\n  live site key    {}\n  owner token      {}\n\
-         \n  console          {public_url}/console\n  API docs         {public_url}/docs\n  widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{}\" async></script>\n\
-         \x20                  (a live key works on the sites you allow: PUT /v1/settings/widget {{\"allowed_origins\": [...]}}; the test site key works anywhere)\n\
-         \x20 chat page        {public_url}/chat/{}\n",
-        creds.workspace_id,
-        creds.test_secret_key,
-        creds.live_secret_key,
-        creds.test_site_key,
-        creds.live_site_key,
-        creds.owner_token,
-        creds.live_site_key,
-        creds.live_site_key,
+         \n  workspace id     {ws}\n  test secret key  {test_sk}\n  live secret key  {live_sk}\n  test site key    {test_pk}\n  live site key    {live_pk}\n  owner token      {owner}\n\
+         \nStart in test mode (a sandbox: its data never mixes with live data):\n\
+         \x20 console          {public_url}/console  (sign in with the owner token; \"Test\" is preselected)\n\
+         \x20 API docs         {public_url}/docs\n\
+         \x20 widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{test_pk}\" async></script>\n\
+         \x20                  (the test site key works on any page, including http://localhost)\n\
+         \x20 chat page        {public_url}/chat/{test_pk}\n\
+         \nTo go live: add knowledge and agents in live mode, allow your site with the LIVE secret key\n\
+         \x20 curl -X PUT {public_url}/v1/settings/widget -H \"Authorization: Bearer {live_sk}\" \\\n\
+         \x20      -H \"Content-Type: application/json\" -d '{{\"allowed_origins\": [\"https://your.site\"]}}'\n\
+         and use the live site key in the snippet: data-site-key=\"{live_pk}\"\n",
+        ws = creds.workspace_id,
+        test_sk = creds.test_secret_key,
+        live_sk = creds.live_secret_key,
+        test_pk = creds.test_site_key,
+        live_pk = creds.live_site_key,
+        owner = creds.owner_token,
     );
 }
 

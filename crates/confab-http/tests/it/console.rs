@@ -289,6 +289,10 @@ both_backends! {
         assert_eq!(result["agent_assigned_to_owner"], true);
         assert_eq!(result["tablet_inbox_hidden"], true);
         assert_eq!(result["tablet_back_visible"], true);
+        assert_eq!(result["mode_before"], "Test mode", "sign-in starts in the sandbox");
+        assert_eq!(result["mode_after"], "Live");
+        assert_eq!(result["live_mode_header"], "live");
+        assert_eq!(result["live_inbox_shows_test_data"], false, "live mode shows no test conversation");
         assert_eq!(result["page_errors"], json!([]), "no script errors in the page");
         for shot in ["01-signin", "03-handoff-on-top", "04-replied", "05-resolved", "07-analytics", "09-agent", "10-tablet"] {
             assert!(browser::artifacts_dir(&name).join(format!("{shot}.png")).exists(), "{shot}");

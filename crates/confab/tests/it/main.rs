@@ -215,7 +215,11 @@ async fn serve_bootstraps_once_serves_and_stops_gracefully() {
     let (mut child, url, printed) = serve(dir.path());
     assert!(printed.contains("sk_test_"), "{printed}");
     assert!(printed.contains("/console"));
-    assert!(printed.contains("data-site-key=\"pk_live_"));
+    assert!(
+        printed.contains("data-site-key=\"pk_test_"),
+        "the snippet a newcomer pastes is the sandbox's: {printed}"
+    );
+    assert!(printed.contains("To go live") && printed.contains("data-site-key=\"pk_live_"));
     let key = printed
         .split_whitespace()
         .find(|w| w.starts_with("sk_test_"))
