@@ -74,6 +74,8 @@ run(async (browser) => {
   await page.locator(part.human).click();
   await until('the waiting status', async () => (await page.locator(part.status).textContent()).includes('Waiting'));
   result.status_waiting = await page.locator(part.status).textContent();
+  await until('the hand-off acknowledgment', async () => (await texts(page, 'ai')).length === 2);
+  result.handoff_acknowledged = (await texts(page, 'ai'))[1];
   result.human_button_after = await page.locator(part.human).isVisible();
   const conversation = await newestConversation();
   result.handled_by_after_click = conversation.handled_by;

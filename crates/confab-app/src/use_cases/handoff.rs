@@ -5,12 +5,14 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use confab_core::conversation::{Conversation, Resolution};
+use confab_agent::phrases::{Phrase, say};
+use confab_core::conversation::{Author, AuthorType, Conversation, MessageRole, Resolution};
 use confab_core::handoff::Transition;
 use confab_core::id::{ConversationId, MemberId};
 use confab_store::{Locked, conversations, members};
 
 use crate::conversations::{load_for_update, to_data};
+use crate::messages::NewMessage;
 use crate::{Access, AppError, AppResult, Ctx, Resource, Uow};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
@@ -95,19 +97,39 @@ pub async fn request(
 }
 
 /// The widget's visitor asks for a person: asking again while one is awaited or already
-/// there answers the conversation as it is.
+/// there answers the conversation as it is. A request that moves the conversation is
+/// answered in the conversation, in the customer's language, so they know a person
+/// will reply there (the same words the AI says when asked in a message).
 pub async fn request_by_visitor(ctx: &Ctx, id: &ConversationId) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
-    let c = load_for_update(uow.tx(), id).await?;
-    let reason = Value::String("customer_request".into());
-    apply_and_commit(
-        uow,
-        c,
-        Transition::VisitorRequestsHuman,
-        Some(("reason", reason)),
-    )
-    .await
+    let mut c = load_for_update(uow.tx(), id).await?;
+    let applied = c.apply(Transition::VisitorRequestsHuman, uow.now)?;
+    let Some(event) = applied.event else {
+        uow.commit().await?;
+        return Ok(c.into_inner());
+    };
+    c.updated_at = uow.now;
+    conversations::update(uow.tx(), &c).await?;
+    let mut data = to_data(&c);
+    if let Value::Object(map) = &mut data {
+        map.insert("reason".into(), Value::String("customer_request".into()));
+    }
+    uow.emit_for(event, data, &c).await?;
+    let acknowledgment = NewMessage {
+        role: MessageRole::Ai,
+        text: say(Phrase::HandoffRequest, c.lang.as_deref()).to_owned(),
+        attachments: Vec::new(),
+        author: Author {
+            author_type: AuthorType::Ai,
+            id: c.agent_id.as_ref().map(|a| a.to_string()),
+            name: None,
+        },
+        sender_blocked: false,
+    };
+    let (c, _) = crate::messages::post_in(&mut uow, ctx, c, acknowledgment).await?;
+    uow.commit().await?;
+    Ok(c.into_inner())
 }
 
 /// Hands off inside an open unit of work on a locked row (the reply worker uses this

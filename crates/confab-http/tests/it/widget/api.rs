@@ -229,6 +229,11 @@ both_backends! {
         let requested = s.events_of("handoff.requested").await;
         assert_eq!(requested.len(), 1);
         assert_eq!(requested[0]["data"]["reason"], "customer_request");
+        // The customer is told, in the conversation, that a person will reply there.
+        let told = history(&s, &token).await;
+        let roles: Vec<&str> = told.iter().map(|m| m["role"].as_str().unwrap()).collect();
+        assert_eq!(roles, ["customer", "ai"], "{told:?}");
+        assert!(told[1]["text"].as_str().unwrap().contains("a person from our team"), "{told:?}");
         // Asking again changes nothing.
         let again = test_call(&s, "POST", &path, None).await;
         assert_eq!(again.status, 200);
@@ -238,7 +243,8 @@ both_backends! {
         let r = test_call(&s, "POST", &format!("/v1/widget/conversations/{token}/messages"), Some(json!({"message": "anyone?"}))).await;
         assert_eq!(r.status, 201);
         assert_eq!(s.run_replies().await, 1, "only the first message's job, which stands down");
-        assert!(history(&s, &token).await.iter().all(|m| m["role"] == "customer"));
+        let roles: Vec<String> = history(&s, &token).await.iter().map(|m| m["role"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(roles, ["customer", "ai", "customer"], "one acknowledgment, no AI answer");
         // A resolved conversation cannot be handed off until the visitor writes again.
         s.call("POST", &format!("/v1/conversations/{id}/resolve"), s.sk(), None).await;
         let resolved = test_call(&s, "POST", &path, None).await;

@@ -81,6 +81,7 @@ both_backends! {
         assert_eq!(r["agent_name_shown"], "Owner");
         assert_eq!(r["typing_hidden_after_reply"], true);
         assert_eq!(r["status_human"], "You are chatting with a person");
+        assert!(r["handoff_acknowledged"].as_str().unwrap().contains("a person from our team"), "the customer is told what happens next");
         assert_eq!(r["attachment_link"], "receipt.txt");
         assert_eq!(r["attachment_via_api"], json!(["receipt.txt"]));
         assert_eq!(r["focus_after_close"]["cls"], "launcher", "focus returns to the launcher");

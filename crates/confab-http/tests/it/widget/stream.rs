@@ -53,6 +53,9 @@ both_backends! {
         let pending = expect(&mut live, "status").await;
         assert_eq!(pending.json()["handled_by"], "pending");
         assert_eq!(pending.json()["status"], "open");
+        let acknowledged = expect(&mut live, "message").await;
+        assert_eq!(acknowledged.json()["role"], "ai");
+        assert!(acknowledged.json()["text"].as_str().unwrap().contains("a person from our team"));
 
         let owner = s.creds.owner_token.clone();
         let test_mode = [("confab-mode", "test"), ("content-type", "application/json")];
@@ -89,7 +92,7 @@ both_backends! {
         while let Some(frame) = resumed.next(Duration::from_millis(800)).await {
             replayed.push((frame.event.unwrap_or_default(), frame.id.unwrap_or_default()));
         }
-        let expected: Vec<(String, String)> = [&ai, &pending, &human, &agent, &resolved]
+        let expected: Vec<(String, String)> = [&ai, &pending, &acknowledged, &human, &agent, &resolved]
             .iter()
             .map(|f| (f.event.clone().unwrap(), f.id.clone().unwrap()))
             .collect();
