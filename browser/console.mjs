@@ -67,6 +67,8 @@ run(async (browser) => {
   await page.locator('#signin-form button[type="submit"]').click();
   await until('the refusal', async () => (await page.locator('#signin-error').textContent()).length > 0);
   await signIn(page, config.owner_token);
+  await page.locator('#setup:not([hidden])').waitFor();
+  result.setup_notice = await page.locator('#setup').textContent();
   result.whoami = await page.locator('#whoami').textContent();
   result.token_in_session = await page.evaluate(() => sessionStorage.getItem('confab.console.token') !== null);
   await page.evaluate(() => { window.notReloaded = true; });
@@ -259,6 +261,8 @@ run(async (browser) => {
   result.mode_after = (await small.locator('#mode-switch').textContent()).trim();
   result.live_inbox_shows_test_data = await small.locator(`#inbox-list > li[data-id="${b}"]`).count() > 0;
   result.live_mode_header = await small.evaluate(() => sessionStorage.getItem('confab.console.mode'));
+  await small.locator('#setup:not([hidden])').waitFor();
+  result.live_setup_notice = await small.locator('#setup').textContent();
 
   result.page_errors = consoleErrors;
   return result;

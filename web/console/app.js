@@ -253,6 +253,33 @@ async function loadTeam() {
   } catch { /* names fall back to ids */ }
 }
 
+/**
+ * What keeps this mode's widget from working, said where the team looks: no knowledge
+ * (the AI can only hand off) or, in live mode, no allowed origin (the live site key
+ * works on no site yet; the test key works anywhere). Members who may not read these
+ * settings see nothing.
+ */
+async function checkSetup() {
+  const problems = [];
+  try {
+    const knowledge = await api('GET', `/v1/knowledge${query({ limit: 1 })}`);
+    if (knowledge.data.length === 0) {
+      problems.push(`The AI has no knowledge in ${session.mode} mode yet, so it can only hand customers to a person: add entries with POST /v1/knowledge.`);
+    }
+  } catch { /* not allowed to read knowledge */ }
+  if (session.mode === 'live') {
+    try {
+      const widget = await api('GET', '/v1/settings/widget');
+      if (widget.allowed_origins.length === 0) {
+        problems.push('The live widget works on no website yet: allow your site with PUT /v1/settings/widget {"allowed_origins": ["https://your.site"]} using the live secret key.');
+      }
+    } catch { /* not allowed to read settings */ }
+  }
+  const box = $('setup');
+  fill(box, ...problems.map((p) => h('p', {}, p)));
+  box.hidden = problems.length === 0;
+}
+
 /** Everyone waiting, whatever the inbox's filters, for the count in the title. */
 async function loadWaiting() {
   try {
@@ -280,6 +307,7 @@ async function start() {
   stream = openStream({ onEvent, onState: setLiveState });
   await Promise.all([waitUntilLive(3000), loadTeam()]);
   await loadWaiting();
+  checkSetup();
   if (!location.hash) history.replaceState(null, '', '#/inbox');
   route();
   $('main').focus();

@@ -290,6 +290,11 @@ both_backends! {
         assert_eq!(result["tablet_inbox_hidden"], true);
         assert_eq!(result["tablet_back_visible"], true);
         assert_eq!(result["mode_before"], "Test mode", "sign-in starts in the sandbox");
+        let notice = result["setup_notice"].as_str().unwrap();
+        assert!(notice.contains("no knowledge in test mode"), "{notice}");
+        assert!(!notice.contains("no website"), "the test site key works anywhere: {notice}");
+        let live_notice = result["live_setup_notice"].as_str().unwrap();
+        assert!(live_notice.contains("no knowledge in live mode") && live_notice.contains("works on no website yet"), "{live_notice}");
         assert_eq!(result["mode_after"], "Live");
         assert_eq!(result["live_mode_header"], "live");
         assert_eq!(result["live_inbox_shows_test_data"], false, "live mode shows no test conversation");
