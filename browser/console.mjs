@@ -249,6 +249,8 @@ run(async (browser) => {
   await small.locator('.timeline .msg-customer').first().waitFor();
   result.tablet_inbox_hidden = !(await small.locator('.inbox').isVisible());
   result.tablet_back_visible = await small.locator('.conv-head .back').isVisible();
+  result.tablet_topbar_fits = await small.evaluate(() => [...document.querySelectorAll('.topbar, .topbar .nav')]
+    .every((el) => el.scrollWidth <= el.clientWidth));
   await shot(small, '10-tablet');
 
   // ---- test and live never mix: the top bar's switch shows the other mode's data

@@ -289,6 +289,7 @@ both_backends! {
         assert_eq!(result["agent_assigned_to_owner"], true);
         assert_eq!(result["tablet_inbox_hidden"], true);
         assert_eq!(result["tablet_back_visible"], true);
+        assert_eq!(result["tablet_topbar_fits"], true, "every link of the top bar fits at 768 px");
         assert_eq!(result["mode_before"], "Test mode", "sign-in starts in the sandbox");
         let notice = result["setup_notice"].as_str().unwrap();
         assert!(notice.contains("no knowledge in test mode"), "{notice}");
