@@ -47,6 +47,9 @@ pub struct Member {
     #[serde(skip)]
     pub workspace_id: WorkspaceId,
     pub name: String,
+    /// The name customers see on this member's replies; `null`: the widget's agent name
+    /// (`agent_name` in the widget settings, else the web agent's name).
+    pub display_name: Option<String>,
     pub email: String,
     pub role: Role,
     pub department_ids: Vec<String>,

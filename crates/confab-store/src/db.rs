@@ -191,6 +191,11 @@ impl Store {
                     "wakeups",
                     include_str!("../migrations/sqlite/0008_wakeups.sql"),
                 ),
+                migration(
+                    9,
+                    "member display name",
+                    include_str!("../migrations/sqlite/0009_member_display_name.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -232,6 +237,11 @@ impl Store {
                     8,
                     "wakeups",
                     include_str!("../migrations/postgres/0008_wakeups.sql"),
+                ),
+                migration(
+                    9,
+                    "member display name",
+                    include_str!("../migrations/postgres/0009_member_display_name.sql"),
                 ),
             ],
         };

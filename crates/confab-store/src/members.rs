@@ -12,7 +12,8 @@ use confab_core::id::{MemberId, TokenId};
 use confab_core::member::{Member, MemberToken, Role};
 use confab_core::page::{Page, PageRequest};
 
-const COLUMNS: &str = "id, workspace_id, name, email, role, department_ids, created_at, updated_at";
+const COLUMNS: &str =
+    "id, workspace_id, name, display_name, email, role, department_ids, created_at, updated_at";
 
 fn decode(row: &AnyRow) -> Result<Member> {
     let role: String = row.try_get("role").classified()?;
@@ -24,6 +25,7 @@ fn decode(row: &AnyRow) -> Result<Member> {
             row.try_get("workspace_id").classified()?,
         ),
         name: row.try_get("name").classified()?,
+        display_name: row.try_get("display_name").classified()?,
         email: row.try_get("email").classified()?,
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
         department_ids: serde_json::from_str(&departments)
@@ -36,8 +38,8 @@ fn decode(row: &AnyRow) -> Result<Member> {
 pub async fn insert(tx: &mut TenantTx, member: &Member) -> Result<()> {
     let (ws, _) = tx.scope();
     sqlx::query(
-        "INSERT INTO members (id, workspace_id, name, email, role, department_ids, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO members (id, workspace_id, name, email, role, department_ids, created_at, updated_at, \
+         display_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(member.id.as_str())
     .bind(ws)
@@ -47,6 +49,7 @@ pub async fn insert(tx: &mut TenantTx, member: &Member) -> Result<()> {
     .bind(serde_json::to_string(&member.department_ids).unwrap_or_else(|_| "[]".into()))
     .bind(member.created_at.millis())
     .bind(member.updated_at.millis())
+    .bind(member.display_name.clone())
     .execute(tx.conn())
     .await
     .classified()?;
@@ -102,8 +105,8 @@ pub async fn list(tx: &mut TenantTx, page: &PageRequest) -> Result<Page<Member>>
 pub async fn update(tx: &mut TenantTx, member: &Locked<Member>) -> Result<()> {
     let (ws, _) = tx.scope();
     sqlx::query(
-        "UPDATE members SET name = $3, email = $4, role = $5, department_ids = $6, updated_at = $7 \
-         WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
+        "UPDATE members SET name = $3, email = $4, role = $5, department_ids = $6, updated_at = $7, \
+         display_name = $8 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
     )
     .bind(ws)
     .bind(member.id.as_str())
@@ -112,6 +115,7 @@ pub async fn update(tx: &mut TenantTx, member: &Locked<Member>) -> Result<()> {
     .bind(member.role.as_str())
     .bind(serde_json::to_string(&member.department_ids).unwrap_or_else(|_| "[]".into()))
     .bind(member.updated_at.millis())
+    .bind(member.display_name.clone())
     .execute(tx.conn())
     .await
     .classified()?;

@@ -9,8 +9,9 @@ use confab_core::id::{MemberId, TokenId};
 use confab_core::member::{Member, MemberToken, Role};
 use confab_core::page::{Page, PageRequest};
 use confab_core::{ErrorCode, FieldErrors, validate};
-use confab_store::members;
+use confab_store::{TenantTx, members};
 
+use crate::input::patch_field;
 use crate::{Access, Actor, AppError, AppResult, Ctx, Resource};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -18,6 +19,10 @@ use crate::{Access, Actor, AppError, AppResult, Ctx, Resource};
 pub struct MemberCreate {
     #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
+    /// The name customers see on this member's replies (default: the widget's agent
+    /// name; the member's own `name` is for the team).
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub display_name: Option<String>,
     #[schema(format = Email)]
     pub email: String,
     pub role: Role,
@@ -30,6 +35,10 @@ pub struct MemberCreate {
 pub struct MemberUpdate {
     #[schema(min_length = 1, pattern = r"\S")]
     pub name: Option<String>,
+    /// `null` goes back to the widget's agent name.
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>, min_length = 1, pattern = r"\S")]
+    pub display_name: Option<Option<String>>,
     #[schema(format = Email)]
     pub email: Option<String>,
     pub role: Option<Role>,
@@ -63,6 +72,19 @@ fn check_department_ids(ids: &[String], errors: &mut FieldErrors) {
     }
 }
 
+/// The name customers see on a member's replies and typing: their `display_name`, else
+/// the widget's agent name in this mode, else nothing (the widget's own word); never the
+/// member's internal name.
+pub(crate) async fn shown_name(tx: &mut TenantTx, member: &MemberId) -> AppResult<Option<String>> {
+    let Some(member) = members::get(tx, member).await? else {
+        return Ok(None);
+    };
+    if member.display_name.is_some() {
+        return Ok(member.display_name);
+    }
+    Ok(crate::widget::settings::resolved(tx).await?.agent_name)
+}
+
 pub async fn create(ctx: &Ctx, input: MemberCreate) -> AppResult<Member> {
     ctx.authorize(Resource::Members, Access::Write)?;
     require_owner_for(ctx, input.role == Role::Owner)?;
@@ -73,6 +95,11 @@ pub async fn create(ctx: &Ctx, input: MemberCreate) -> AppResult<Member> {
     let email = validate::email(&input.email)
         .map_err(|m| errors.add("email", m))
         .ok();
+    let display_name = input.display_name.as_deref().and_then(|d| {
+        validate::name(d)
+            .map_err(|m| errors.add("display_name", m))
+            .ok()
+    });
     check_department_ids(&input.department_ids, &mut errors);
     errors.into_result()?;
     let mut uow = ctx.write().await?;
@@ -81,6 +108,7 @@ pub async fn create(ctx: &Ctx, input: MemberCreate) -> AppResult<Member> {
         object: ObjectName::new(),
         workspace_id: ctx.workspace_id.clone(),
         name: name.unwrap_or_default(),
+        display_name,
         email: email.unwrap_or_default(),
         role: input.role,
         department_ids: input.department_ids,
@@ -151,6 +179,14 @@ pub async fn update(ctx: &Ctx, id: &MemberId, input: MemberUpdate) -> AppResult<
             Ok(n) => member.name = n,
             Err(m) => errors.add("name", m),
         }
+    }
+    match input.display_name {
+        Some(Some(d)) => match validate::name(&d) {
+            Ok(d) => member.display_name = Some(d),
+            Err(m) => errors.add("display_name", m),
+        },
+        Some(None) => member.display_name = None,
+        None => {}
     }
     if let Some(email) = &input.email {
         match validate::email(email) {

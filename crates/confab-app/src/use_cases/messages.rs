@@ -18,7 +18,7 @@ use confab_core::id::{ContactId, ConversationId, FileId, MessageId};
 use confab_core::job::Work;
 use confab_core::page::{Page, PageRequest};
 use confab_core::{ErrorCode, FieldErrors, Timestamp};
-use confab_store::{Locked, contacts, conversations, files, jobs, members, messages};
+use confab_store::{Locked, contacts, conversations, files, jobs, messages};
 
 use crate::conversations::{load, load_for_update};
 use crate::understanding::{Understanding, understand};
@@ -88,7 +88,7 @@ async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
         Actor::Member { member_id, .. } => Author {
             author_type: AuthorType::Member,
             id: Some(member_id.to_string()),
-            name: members::get(uow.tx(), member_id).await?.map(|m| m.name),
+            name: crate::members::shown_name(uow.tx(), member_id).await?,
         },
         Actor::SecretKey { key_id, .. } => Author {
             author_type: AuthorType::Integration,

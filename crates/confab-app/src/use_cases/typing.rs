@@ -7,7 +7,6 @@ use serde::Serialize;
 use confab_core::ErrorCode;
 use confab_core::conversation::{MessageRole, Status};
 use confab_core::id::ConversationId;
-use confab_store::members;
 
 use crate::conversations::load;
 use crate::live::{TYPING_TTL_MS, Typing};
@@ -37,7 +36,7 @@ pub async fn agent_typing(ctx: &Ctx, id: &ConversationId) -> AppResult<TypingSig
         ));
     }
     let name = match ctx.member_id() {
-        Some(member) => members::get(&mut tx, member).await?.map(|m| m.name),
+        Some(member) => crate::members::shown_name(&mut tx, member).await?,
         None => None,
     };
     drop(tx);

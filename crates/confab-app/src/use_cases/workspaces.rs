@@ -124,6 +124,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
         object: ObjectName::new(),
         workspace_id: workspace.id.clone(),
         name: "Owner".into(),
+        display_name: None,
         email: BOOTSTRAP_OWNER_EMAIL.into(),
         role: Role::Owner,
         department_ids: vec![],

@@ -81,3 +81,44 @@ both_backends! {
         assert_eq!(r.json()["email"], "olga@example.com");
     }
 }
+
+both_backends! {
+    /// Customers see a person's replies under the name the business chose for them
+    /// (`display_name`), else the widget's agent name, never the member's own name.
+    async fn customers_see_the_display_name_never_the_member_s_own_name(backend) {
+        let s = TestServer::start(backend).await;
+        let owner = s.creds.owner_token.clone();
+        let ana = s.call("POST", "/v1/members", &owner, Some(json!({"name": "Ana Internal", "email": "ana@example.com", "role": "agent", "display_name": "Ana"}))).await;
+        assert_eq!(ana.status, 201, "{}", ana.text);
+        assert_eq!(ana.json()["display_name"], "Ana");
+        let ana_id = ana.json()["id"].as_str().unwrap().to_owned();
+        let ana_token = s.call("POST", &format!("/v1/members/{ana_id}/tokens"), &owner, None).await.json()["token"].as_str().unwrap().to_owned();
+        let blank = s.call("PATCH", &format!("/v1/members/{ana_id}"), &owner, Some(json!({"display_name": "  "}))).await;
+        assert_eq!(blank.status, 422);
+        assert!(blank.json()["error"]["fields"]["display_name"].is_array(), "{}", blank.text);
+
+        let conversation = s.call("POST", "/v1/conversations", s.sk(), Some(json!({"contact": {"name": "Cat"}, "message": {"text": "hi"}}))).await.json();
+        let path = format!("/v1/conversations/{}/messages", conversation["id"].as_str().unwrap());
+        let reply = |token: String, text: &'static str| {
+            let (s, path) = (&s, path.clone());
+            async move {
+                let body = serde_json::to_vec(&json!({"role": "agent", "text": text})).unwrap();
+                let r = s.send("POST", &path, Some(&token), &[("confab-mode", "test"), ("content-type", "application/json")], Some(body)).await;
+                assert_eq!(r.status, 201, "{}", r.text);
+                r.json()["author"]["name"].clone()
+            }
+        };
+        assert_eq!(reply(ana_token.clone(), "one").await, "Ana");
+
+        // Without a display name: the widget's agent name in this mode, else nothing.
+        s.call("PATCH", &format!("/v1/members/{ana_id}"), &owner, Some(json!({"display_name": null}))).await;
+        assert_eq!(reply(ana_token.clone(), "two").await, json!(null));
+        let body = serde_json::to_vec(&json!({"agent_name": "Support team"})).unwrap();
+        let set = s.send("PUT", "/v1/settings/widget", Some(&owner), &[("confab-mode", "test"), ("content-type", "application/json")], Some(body)).await;
+        assert!(set.status < 300, "{}", set.text);
+        assert_eq!(reply(ana_token, "three").await, "Support team");
+        let names: Vec<String> = s.messages(conversation["id"].as_str().unwrap()).await.iter()
+            .filter_map(|m| m["author"]["name"].as_str().map(str::to_owned)).collect();
+        assert!(!names.iter().any(|n| n.contains("Internal")), "{names:?}");
+    }
+}

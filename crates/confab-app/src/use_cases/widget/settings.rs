@@ -185,9 +185,14 @@ pub async fn update(ctx: &Ctx, input: WidgetSettingsUpdate) -> AppResult<WidgetS
 /// else the default), else stays `null` for the widget's own words.
 pub async fn public_config(ctx: &Ctx) -> AppResult<WidgetConfig> {
     let mut tx = ctx.read().await?;
-    let mut config = stored(&mut tx).await?;
+    resolved(&mut tx).await
+}
+
+/// [`public_config`] inside a transaction the caller holds.
+pub(crate) async fn resolved(tx: &mut TenantTx) -> AppResult<WidgetConfig> {
+    let mut config = stored(tx).await?;
     if config.greeting.is_none() || config.agent_name.is_none() {
-        let all = agents::all(&mut tx).await?;
+        let all = agents::all(tx).await?;
         let web = Channel::Web.as_str();
         let agent = all
             .iter()

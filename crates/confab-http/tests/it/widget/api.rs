@@ -145,7 +145,7 @@ both_backends! {
             assert_eq!(keys, ["attachments", "author", "created_at", "id", "object", "role", "text"], "{m}");
             assert!(m["author"].get("id").is_none(), "no author ids: {m}");
         }
-        assert_eq!(seen[1]["author"], json!({"type": "member", "name": "Owner"}));
+        assert_eq!(seen[1]["author"], json!({"type": "member", "name": null}), "no display name, no agent name: the widget's own word");
         // The REST API still has everything.
         let all = s.messages(id).await;
         assert_eq!(all.len(), 3);

@@ -26,6 +26,29 @@ async fn server(backend: TestBackend) -> TestServer {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
+    // The owner answers customers under a display name (their member name stays
+    // "Owner" for the team).
+    let me = s
+        .send(
+            "GET",
+            "/v1/members/me",
+            Some(&s.creds.owner_token),
+            &[],
+            None,
+        )
+        .await
+        .json();
+    let body = serde_json::to_vec(&json!({"display_name": "Owner"})).unwrap();
+    let named = s
+        .send(
+            "PATCH",
+            &format!("/v1/members/{}", me["id"].as_str().unwrap()),
+            Some(&s.creds.owner_token),
+            &[("content-type", "application/json")],
+            Some(body),
+        )
+        .await;
+    assert_eq!(named.status, 200, "{}", named.text);
     let engine = Arc::new(AgentEngine::new(s.app.clone()));
     tokio::spawn(run_worker(s.app.clone(), engine, s.background.clone()));
     s

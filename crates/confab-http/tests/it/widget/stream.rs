@@ -71,14 +71,14 @@ both_backends! {
         assert_eq!(typing.status, 202);
         let agent_typing = expect(&mut live, "typing").await;
         assert_eq!(agent_typing.json()["role"], "agent");
-        assert_eq!(agent_typing.json()["name"], "Owner");
+        assert_eq!(agent_typing.json()["name"], json!(null), "never the member's own name");
         rest("POST", format!("/v1/conversations/{id}/messages"), Some(json!({"role": "note", "text": "internal only"}))).await;
         rest("POST", format!("/v1/conversations/{id}/messages"), Some(json!({"role": "agent", "text": "Hi, Owner here."}))).await;
         let human = expect(&mut live, "status").await;
         assert_eq!(human.json()["handled_by"], "human");
         let agent = expect(&mut live, "message").await;
         assert_eq!(agent.json()["text"], "Hi, Owner here.", "the note never arrives");
-        assert_eq!(agent.json()["author"], json!({"type": "member", "name": "Owner"}));
+        assert_eq!(agent.json()["author"], json!({"type": "member", "name": null}));
         rest("POST", format!("/v1/conversations/{id}/resolve"), None).await;
         let resolved = expect(&mut live, "status").await;
         assert_eq!(resolved.json()["status"], "resolved");
