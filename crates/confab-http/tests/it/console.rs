@@ -265,6 +265,7 @@ both_backends! {
         assert_eq!(result["handoff_highlighted"], true);
         assert!(result["title_with_waiting"].as_str().unwrap().starts_with("(1) "));
         assert!(result["waiting_text"].as_str().unwrap().starts_with("waiting "));
+        assert_eq!(result["first_message_dirs"], serde_json::json!(["auto", "auto"]), "mixed scripts render by their own direction");
         let tags = result["first_message_tags"].as_str().unwrap();
         assert!(tags.contains("lang: en") && tags.contains("negative") && tags.contains("intent:"), "{tags}");
         assert!(result["contact_panel"].as_str().unwrap().contains("maya@example.com"));
