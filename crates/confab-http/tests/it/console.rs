@@ -164,12 +164,7 @@ async fn memberless_key(s: &TestServer) -> String {
     use confab_core::credential::{hash_secret, last4, new_secret_key};
     use confab_store::credentials::{KeyKind, KeyRow, insert_key};
     let secret = new_secret_key(confab_core::Mode::Test);
-    let mut tx = s
-        .app
-        .store
-        .tenant(&s.creds.workspace_id, false)
-        .await
-        .unwrap();
+    let mut tx = s.test_tx().await;
     let row = KeyRow {
         id: confab_core::id::KeyId::generate(),
         workspace_id: s.creds.workspace_id.clone(),

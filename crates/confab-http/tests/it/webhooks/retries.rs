@@ -201,12 +201,7 @@ both_backends! {
 /// changes after creation would.
 async fn point_at(s: &TestServer, endpoint: &str, url: &str) {
     let id = confab_core::id::WebhookEndpointId::parse(endpoint).unwrap();
-    let mut tx = s
-        .app
-        .store
-        .tenant(&s.creds.workspace_id, false)
-        .await
-        .unwrap();
+    let mut tx = s.test_tx().await;
     let mut stored = confab_store::webhook_endpoints::get_for_update(&mut tx, &id)
         .await
         .unwrap()
