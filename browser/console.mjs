@@ -115,6 +115,8 @@ run(async (browser) => {
   await page.locator(`#inbox-list > li[data-id="${a}"] a`).click();
   await page.locator('.timeline .msg-customer').first().waitFor();
   result.first_message_tags = await page.locator('.timeline .msg-customer').first().locator('.msg-tags').textContent();
+  result.first_message_dirs = await page.locator('.timeline .msg-customer').first()
+    .evaluate((m) => [m.dir, m.querySelector('.msg-text').dir]);
   // The contact's details load beside the history.
   await page.locator('.contact-panel .facts', { hasText: 'maya@example.com' }).first().waitFor();
   result.contact_panel = await page.locator('.contact-panel .facts').first().textContent();

@@ -20,6 +20,10 @@ run(async (browser) => {
   await page.keyboard.press('Enter');
   await page.locator(part.message('ai')).first().waitFor({ timeout: 20000 });
   result.ai_texts = await texts(page, 'ai');
+  // Every bubble and its text take the direction of their own words.
+  result.bubble_dirs = await page.locator('#confab-widget .msg').evaluateAll((all) =>
+    [...new Set(all.flatMap((b) => [b.dir, ...[...b.querySelectorAll('p')].map((p) => p.dir)]))]);
+  result.ai_text_direction = await page.locator(part.message('ai') + ' p').first().evaluate((p) => getComputedStyle(p).direction);
   // Right to left: the visitor's bubbles sit on the left, the agent's on the right.
   const mine = await page.locator(part.message('customer')).first().boundingBox();
   const theirs = await page.locator(part.message('ai')).first().boundingBox();

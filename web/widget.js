@@ -305,10 +305,14 @@ textarea{resize:none;max-height:120px;field-sizing:content}
     if (shown.has(m.id)) return;
     shown.add(m.id);
     if (m.created_at > newest) newest = m.created_at;
+    // dir=auto: each text takes the direction of its own words (Arabic in an English
+    // page, English in an Arabic one), not the page's.
     const box = make('div', 'msg ' + m.role);
+    const text = make('p', '', m.text);
+    box.dir = text.dir = 'auto';
     box.dataset.t = m.created_at;
     if (m.role === 'agent' && m.author?.name) box.append(make('span', 'who', m.author.name));
-    box.append(make('p', '', m.text));
+    box.append(text);
     for (const a of m.attachments || []) box.append(attachment(a));
     el.log.insertBefore(box, [...el.log.children].find((c) => c.dataset.t > m.created_at) || null);
     scroll();
@@ -493,6 +497,7 @@ textarea{resize:none;max-height:120px;field-sizing:content}
       emailLabel: q('.email-label'), attach: q('.attach'), file: q('.file'), text: q('textarea'), send: q('.send'), chips: q('.chips'),
     };
     el.greet = make('div', 'msg ai greeting');
+    el.greet.dir = 'auto';
     el.greet.dataset.t = '';
     el.log.append(el.greet);
     el.name.value = visitor.name || '';

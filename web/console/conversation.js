@@ -33,12 +33,13 @@ function messageItem(m) {
     const score = typeof m.sentiment_score === 'number' ? ` ${m.sentiment_score.toFixed(2)}` : '';
     tags.push(h('span', { class: `tag sentiment-${m.sentiment}`, title: 'Sentiment' }, `${m.sentiment}${score}`));
   }
-  return h('li', { class: `msg msg-${m.role}`, dataset: { id: m.id }, 'aria-label': `${ROLE_LABEL[m.role] || m.role} message` },
+  // dir=auto: a message takes the direction of its own words (mixed Arabic and English).
+  return h('li', { class: `msg msg-${m.role}`, dir: 'auto', dataset: { id: m.id }, 'aria-label': `${ROLE_LABEL[m.role] || m.role} message` },
     h('div', { class: 'msg-meta' },
       h('span', { class: 'msg-who' }, who),
       h('span', { class: 'msg-role' }, ROLE_LABEL[m.role] || m.role),
       h('time', { datetime: m.created_at, title: new Date(m.created_at).toLocaleString() }, when(m.created_at))),
-    h('p', { class: 'msg-text' }, m.text),
+    h('p', { class: 'msg-text', dir: 'auto' }, m.text),
     m.attachments && m.attachments.length
       ? h('ul', { class: 'attachments', 'aria-label': 'Attachments' }, m.attachments.map((a) => h('li', null,
         h('button', {

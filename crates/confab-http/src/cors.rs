@@ -6,6 +6,13 @@
 //! `site_key` query parameter when there is one (the widget always sends it there); a
 //! preflight without one is answered permissively, and the request that follows is
 //! refused with 403 if its origin is not allowed.
+//!
+//! Every error a widget route answers is readable by the page that asked, whatever its
+//! origin: without that the browser hides the answer and the page's developer sees
+//! only "Failed to fetch" instead of the sentence that says what to fix (an origin
+//! missing from `allowed_origins`, a wrong key). A refused request has had no effect by
+//! then, and its answer is the same sentence anyone can get without a browser, so
+//! reading it gives a refused origin nothing else.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -33,10 +40,18 @@ pub fn origin(headers: &HeaderMap) -> Option<&str> {
         .filter(|o| !o.is_empty() && *o != "null")
 }
 
-/// Lets `origin` read this response (the origin was allowed, or the answer is an error
-/// that says why a key was refused).
+/// Lets `origin` read this response (the origin was allowed, or the answer is an error).
+/// Calling it again on the same response changes nothing.
 pub fn allow(headers: &mut HeaderMap, origin: Option<&str>) {
-    headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    let varies = headers
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("origin"));
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
     let Some(value) = origin.and_then(|o| HeaderValue::from_str(o).ok()) else {
         return;
     };
@@ -56,12 +71,25 @@ pub fn query_site_key(query: Option<&str>) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// Answers `OPTIONS` preflights for the widget routes before routing; every other
-/// request passes through.
-pub async fn preflight(State(state): State<HttpState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::OPTIONS || !request.uri().path().starts_with(WIDGET_PREFIX) {
+/// Answers `OPTIONS` preflights for the widget routes before routing, and lets the page
+/// read every error a widget route answers (from the site key's check, a handler, or
+/// the router itself for a path that does not exist); other requests pass through.
+pub async fn middleware(State(state): State<HttpState>, request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with(WIDGET_PREFIX) {
         return next.run(request).await;
     }
+    if request.method() == Method::OPTIONS {
+        return preflight(&state, request).await;
+    }
+    let origin = origin(request.headers()).map(str::to_owned);
+    let mut response = next.run(request).await;
+    if response.status().is_client_error() || response.status().is_server_error() {
+        allow(response.headers_mut(), origin.as_deref());
+    }
+    response
+}
+
+async fn preflight(state: &HttpState, request: Request) -> Response {
     let headers = request.headers();
     let origin = origin(headers).map(str::to_owned);
     if let Some(key) = query_site_key(request.uri().query()) {

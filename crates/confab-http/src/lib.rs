@@ -251,7 +251,7 @@ pub fn router_with(app: App, config: HttpConfig, mounts: Vec<(&'static str, Rout
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(state.clone(), metrics::middleware))
-        .layer(from_fn_with_state(state.clone(), cors::preflight))
+        .layer(from_fn_with_state(state.clone(), cors::middleware))
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .layer(from_fn(request_id::middleware))
         .with_state(state)

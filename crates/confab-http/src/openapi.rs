@@ -139,6 +139,15 @@ const WRITE_METHODS: [&str; 4] = ["post", "put", "patch", "delete"];
 /// the route may go without is optional rather than `null` (the server refuses a `null`
 /// body with 400).
 pub fn complete(doc: &mut Value) {
+    for name in confab_app::widget::TEXT_ALIAS_OF_MESSAGE {
+        // A derived schema cannot say "one of these two"; JSON Schema can.
+        if let Some(schema) = doc["components"]["schemas"][name].as_object_mut() {
+            schema.insert(
+                "anyOf".into(),
+                json!([{"required": ["message"]}, {"required": ["text"]}]),
+            );
+        }
+    }
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };

@@ -103,18 +103,10 @@ pub async fn require_site_key(
         },
     )
     .await;
+    // Errors are made readable by the page in `cors::middleware`.
     let ctx = match authenticated {
         Ok(ctx) => ctx,
-        Err(err) => {
-            let refused_origin = err.code() == ErrorCode::Forbidden;
-            let mut response = ApiError(err).into_response();
-            // A page may read why its key failed; a refused origin learns nothing.
-            cors::allow(
-                response.headers_mut(),
-                origin.as_deref().filter(|_| !refused_origin),
-            );
-            return response;
-        }
+        Err(err) => return ApiError(err).into_response(),
     };
     let Actor::SiteKey { key_id, .. } = &ctx.actor else {
         return ApiError::new(ErrorCode::Unauthenticated, "This route needs a site key.")
@@ -125,9 +117,7 @@ pub async fn require_site_key(
     let now = u64::try_from(state.app.clock.now().millis() / 1000).unwrap_or(0);
     let verdict = state.widget_limits.check(class, key_id.as_str(), &ip, now);
     if !verdict.allowed {
-        let mut response = verdict.refusal("Too many requests from this visitor");
-        cors::allow(response.headers_mut(), origin.as_deref());
-        return response;
+        return verdict.refusal("Too many requests from this visitor");
     }
     parts.extensions.insert(VisitorContext {
         ip: Some(ip),

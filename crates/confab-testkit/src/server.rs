@@ -206,6 +206,15 @@ impl TestServer {
         .await
     }
 
+    /// A transaction in the workspace's test mode, for reaching the store directly.
+    pub async fn test_tx(&self) -> confab_store::TenantTx {
+        self.app
+            .store
+            .tenant(&self.creds.workspace_id, false)
+            .await
+            .expect("a test-mode transaction")
+    }
+
     /// The default test-mode secret key.
     pub fn sk(&self) -> &str {
         &self.creds.test_secret_key

@@ -7,6 +7,7 @@
 //! IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4) by what they embed.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
 
 /// True when `ip` is on the public internet.
 pub fn is_public(ip: IpAddr) -> bool {
@@ -80,6 +81,35 @@ pub fn literal_host(host: &str) -> Option<IpAddr> {
         .ok()
 }
 
+/// The address a URL's host names without asking DNS: an IP literal, or loopback for
+/// `localhost` and the names under it, which RFC 6761 reserves for loopback (so no
+/// resolver's answer is needed to know where they go).
+pub fn known_host(host: &str) -> Option<IpAddr> {
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    literal_host(host)
+}
+
+/// One refused address of `host` when every address it resolves to within `timeout`
+/// is refused; `None` when one is public, or when the name does not resolve in time
+/// (it may later, and every attempt checks again after its own resolution).
+pub async fn resolves_only_private(host: &str, timeout: Duration) -> Option<IpAddr> {
+    let found = tokio::time::timeout(timeout, tokio::net::lookup_host((host, 0)))
+        .await
+        .ok()?
+        .ok()?;
+    let mut refused = None;
+    for addr in found {
+        if is_public(addr.ip()) {
+            return None;
+        }
+        refused.get_or_insert(addr.ip());
+    }
+    refused
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +169,26 @@ mod tests {
         assert_eq!(literal_host("[::1]"), Some("::1".parse().unwrap()));
         assert_eq!(literal_host("10.0.0.1"), Some("10.0.0.1".parse().unwrap()));
         assert_eq!(literal_host("example.com"), None);
+    }
+
+    #[test]
+    fn localhost_names_are_loopback_without_dns() {
+        let loopback = Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        for host in ["localhost", "LocalHost", "localhost.", "app.localhost"] {
+            assert_eq!(known_host(host), loopback, "{host}");
+        }
+        assert_eq!(known_host("[::1]"), Some("::1".parse().unwrap()));
+        assert_eq!(known_host("localhost.example.com"), None);
+        assert_eq!(known_host("example.com"), None);
+    }
+
+    #[tokio::test]
+    async fn names_are_judged_by_what_they_resolve_to() {
+        let wait = Duration::from_secs(2);
+        // Resolved through the system (the hosts file), not the special case above.
+        let loopback = resolves_only_private("localhost", wait).await;
+        assert!(loopback.is_some_and(|ip| ip.is_loopback()), "{loopback:?}");
+        // `.invalid` never resolves (RFC 6761): nothing to refuse yet.
+        assert_eq!(resolves_only_private("nowhere.invalid", wait).await, None);
     }
 }

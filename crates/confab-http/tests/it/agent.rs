@@ -308,7 +308,7 @@ both_backends! {
     /// with backoff and then failed after `max_attempts`, not retried forever.
     async fn a_reply_job_that_keeps_failing_ends_failed(backend) {
         let s = TestServer::start(backend).await;
-        let mut tx = s.app.store.tenant(&s.creds.workspace_id, false).await.unwrap();
+        let mut tx = s.test_tx().await;
         confab_store::jobs::enqueue_unchecked(&mut tx, "ai_reply", "ai_reply:broken", &json!({"conversation_id": "cnv_x"}), s.app.clock.now()).await.unwrap();
         tx.commit().await.unwrap();
         for _ in 0..s.app.config.ai.max_attempts {

@@ -27,12 +27,7 @@ async fn knowledge(s: &TestServer) -> String {
 }
 
 async fn tokens(s: &TestServer) -> (i64, i64) {
-    let mut tx = s
-        .app
-        .store
-        .tenant(&s.creds.workspace_id, false)
-        .await
-        .unwrap();
+    let mut tx = s.test_tx().await;
     let spent = confab_store::ai_replies::tokens_since(
         &mut tx,
         confab_app::core::Timestamp::from_millis(0),

@@ -164,12 +164,7 @@ async fn memberless_key(s: &TestServer) -> String {
     use confab_core::credential::{hash_secret, last4, new_secret_key};
     use confab_store::credentials::{KeyKind, KeyRow, insert_key};
     let secret = new_secret_key(confab_core::Mode::Test);
-    let mut tx = s
-        .app
-        .store
-        .tenant(&s.creds.workspace_id, false)
-        .await
-        .unwrap();
+    let mut tx = s.test_tx().await;
     let row = KeyRow {
         id: confab_core::id::KeyId::generate(),
         workspace_id: s.creds.workspace_id.clone(),
@@ -265,6 +260,7 @@ both_backends! {
         assert_eq!(result["handoff_highlighted"], true);
         assert!(result["title_with_waiting"].as_str().unwrap().starts_with("(1) "));
         assert!(result["waiting_text"].as_str().unwrap().starts_with("waiting "));
+        assert_eq!(result["first_message_dirs"], serde_json::json!(["auto", "auto"]), "mixed scripts render by their own direction");
         let tags = result["first_message_tags"].as_str().unwrap();
         assert!(tags.contains("lang: en") && tags.contains("negative") && tags.contains("intent:"), "{tags}");
         assert!(result["contact_panel"].as_str().unwrap().contains("maya@example.com"));

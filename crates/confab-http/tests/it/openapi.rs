@@ -237,6 +237,20 @@ async fn the_document_says_what_the_server_does() {
             "{schema}.{field} is not null"
         );
     }
+    // The widget takes `text` as an alias of `message`: one of the two is required.
+    for schema in ["WidgetConversationCreate", "WidgetMessageCreate"] {
+        for field in ["message", "text"] {
+            assert_eq!(
+                schemas[schema]["properties"][field]["type"], "string",
+                "{schema}.{field}"
+            );
+        }
+        assert_eq!(
+            schemas[schema]["anyOf"],
+            serde_json::json!([{"required": ["message"]}, {"required": ["text"]}]),
+            "{schema}"
+        );
+    }
     let mut operations = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

@@ -1,6 +1,8 @@
 //! Webhook endpoints: create, read, list, update, delete, rotate the secret. The URL
 //! and event filter are checked here, once, for every caller.
 
+use std::time::Duration;
+
 use confab_core::object::ObjectName;
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +13,7 @@ use confab_core::page::{Page, PageRequest};
 use confab_core::webhook::{ALL_EVENTS, WebhookEndpoint};
 use confab_core::{FieldErrors, Timestamp};
 use confab_store::{Locked, TenantTx, webhook_endpoints};
-use confab_webhooks::address::{is_public, literal_host};
+use confab_webhooks::address::{is_public, known_host, resolves_only_private};
 
 use crate::input::{optional_text, patch_field};
 use crate::{Access, AppError, AppResult, Ctx, Resource};
@@ -20,6 +22,12 @@ use crate::{Access, AppError, AppResult, Ctx, Resource};
 pub const ROTATION_OVERLAP_MS: i64 = 24 * 3600 * 1000;
 const MAX_URL_CHARS: usize = 2048;
 const MAX_DESCRIPTION_CHARS: usize = 500;
+/// How long checking an endpoint's URL waits for DNS. A request must not hang on a slow
+/// resolver, and a name that has not resolved by then is accepted: it may resolve
+/// later, and every attempt checks its addresses again.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
+/// How a refused address is explained, naming the setting that allows it.
+const PRIVATE_HINT: &str = "a private, loopback or link-local address; the operator can allow these with CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true (webhooks.allow_private_networks in confab.toml)";
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,9 +70,9 @@ pub struct DeletedEndpoint {
 
 confab_core::named!(DeletedEndpoint => "webhook_endpoint");
 
-/// Checks an endpoint URL: http(s) with a host, `https` in live mode, and no literal
-/// private address unless the operator allows private networks (names are checked
-/// again on every attempt, after DNS resolution).
+/// Checks an endpoint URL: http(s) with a host, `https` in live mode, and no private
+/// address known without DNS (an IP literal, `localhost`) unless the operator allows
+/// private networks. [`check_target`] also resolves names.
 pub fn check_url(raw: &str, livemode: bool, allow_private: bool) -> Result<String, String> {
     let trimmed = raw.trim();
     if trimmed.chars().count() > MAX_URL_CHARS {
@@ -80,15 +88,36 @@ pub fn check_url(raw: &str, livemode: bool, allow_private: bool) -> Result<Strin
         .host_str()
         .filter(|h| !h.is_empty())
         .ok_or("must name a host")?;
-    if let Some(ip) = literal_host(host)
+    if let Some(ip) = known_host(host)
         && !allow_private
         && !is_public(ip)
     {
-        return Err(format!(
-            "points to {ip}, a private, loopback or link-local address; the operator can allow these with CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true"
-        ));
+        return Err(format!("points to {ip}, {PRIVATE_HINT}"));
     }
     Ok(url.to_string())
+}
+
+/// [`check_url`], then refuses a name that resolves only to private addresses, so an
+/// endpoint that could never receive anything is refused when it is made rather than
+/// failing every delivery. Call it before opening a transaction: it may wait
+/// [`LOOKUP_TIMEOUT`] for DNS.
+pub async fn check_target(
+    raw: &str,
+    livemode: bool,
+    allow_private: bool,
+) -> Result<String, String> {
+    let url = check_url(raw, livemode, allow_private)?;
+    if allow_private {
+        return Ok(url);
+    }
+    let parsed = confab_webhooks::Url::parse(&url).map_err(|_| "is not a valid URL".to_owned())?;
+    let host = parsed.host_str().unwrap_or_default();
+    if known_host(host).is_none()
+        && let Some(ip) = resolves_only_private(host, LOOKUP_TIMEOUT).await
+    {
+        return Err(format!("resolves to {ip}, {PRIVATE_HINT}"));
+    }
+    Ok(url)
 }
 
 /// Checks an event filter: `["*"]` alone, or known event types (duplicates dropped).
@@ -118,11 +147,10 @@ pub fn check_events(raw: &[String]) -> Result<Vec<String>, String> {
 pub async fn create(ctx: &Ctx, input: EndpointCreate) -> AppResult<WebhookEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let allow_private = ctx.app.config.webhooks.allow_private_networks;
-    let url = input
-        .url
-        .as_deref()
-        .ok_or_else(|| "is required".to_owned())
-        .and_then(|raw| check_url(raw, ctx.livemode(), allow_private));
+    let url = match input.url.as_deref() {
+        Some(raw) => check_target(raw, ctx.livemode(), allow_private).await,
+        None => Err("is required".to_owned()),
+    };
     let all = [ALL_EVENTS.to_owned()];
     let events = check_events(input.events.as_deref().unwrap_or(&all));
     let mut errors = FieldErrors::new();
@@ -201,14 +229,18 @@ pub async fn update(
 ) -> AppResult<WebhookEndpoint> {
     ctx.authorize(Resource::Webhooks, Access::Write)?;
     let allow_private = ctx.app.config.webhooks.allow_private_networks;
+    // Resolved before the row is locked: DNS may take a while.
+    let url = match input.url.as_deref() {
+        Some(raw) => Some(check_target(raw, ctx.livemode(), allow_private).await),
+        None => None,
+    };
     let mut uow = ctx.write().await?;
     let mut endpoint = load_for_update(uow.tx(), id).await?;
     let mut errors = FieldErrors::new();
-    if let Some(raw) = &input.url {
-        match check_url(raw, ctx.livemode(), allow_private) {
-            Ok(url) => endpoint.url = url,
-            Err(m) => errors.add("url", m),
-        }
+    match url {
+        Some(Ok(url)) => endpoint.url = url,
+        Some(Err(m)) => errors.add("url", m),
+        None => {}
     }
     if let Some(raw) = &input.events {
         match check_events(raw) {
@@ -293,7 +325,9 @@ mod tests {
             "{private}"
         );
         assert!(check_url("https://[::1]:8443/", true, false).is_err());
+        assert!(check_url("http://localhost:8080/", false, false).is_err());
         assert!(check_url("http://127.0.0.1:9/", false, true).is_ok());
+        assert!(check_url("http://localhost:9/", false, true).is_ok());
     }
 
     #[test]

@@ -28,9 +28,14 @@ pub struct WidgetConversationCreate {
     pub name: Option<String>,
     /// Required when the widget's settings say `require_email`.
     pub email: Option<String>,
-    /// The first message (required, at most 10,000 characters).
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 10_000, pattern = r"\S")]
+    /// The first message (at most 10,000 characters). Required, unless it is sent as
+    /// `text`.
+    #[schema(value_type = String, min_length = 1, max_length = 10_000, pattern = r"\S")]
     pub message: Option<String>,
+    /// An alias of `message`, as the rest of the API names a message's words; sending
+    /// both with different values is 422.
+    #[schema(value_type = String, min_length = 1, max_length = 10_000, pattern = r"\S")]
+    pub text: Option<String>,
     /// A random value the widget generated and keeps (16–128 of `A-Za-z0-9_-`); it names
     /// this conversation from now on.
     #[schema(value_type = String, required = true, pattern = "^[A-Za-z0-9_-]{16,128}$")]
@@ -116,8 +121,8 @@ pub async fn start(
         });
     let name = required(input.name.as_deref(), "name", &mut errors)
         .and_then(|n| validate::name(n).map_err(|m| errors.add("name", m)).ok());
-    let message = required(input.message.as_deref(), "message", &mut errors)
-        .and_then(|m| validate_text(m).map_err(|e| errors.add("message", e)).ok());
+    let message = super::message_or_text(input.message, input.text, &mut errors)
+        .and_then(|(field, m)| validate_text(&m).map_err(|e| errors.add(field, e)).ok());
     let email = optional(
         input.email.as_deref(),
         "email",

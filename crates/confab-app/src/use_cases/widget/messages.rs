@@ -18,8 +18,13 @@ use crate::{Access, AppError, AppResult, Ctx, Resource};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WidgetMessageCreate {
-    /// At most 10,000 characters.
+    /// At most 10,000 characters. Required, unless it is sent as `text`.
+    #[schema(value_type = String, min_length = 1, max_length = 10_000, pattern = r"\S")]
     pub message: Option<String>,
+    /// An alias of `message`, as the rest of the API names a message's words; sending
+    /// both with different values is 422.
+    #[schema(value_type = String, min_length = 1, max_length = 10_000, pattern = r"\S")]
+    pub text: Option<String>,
     /// Files (`fil_…`) uploaded to this conversation with `…/files`.
     #[serde(default)]
     #[schema(max_items = 10)]
@@ -59,9 +64,9 @@ pub async fn list(
 /// to this conversation.
 pub async fn send(ctx: &Ctx, token: &str, input: WidgetMessageCreate) -> AppResult<VisitorMessage> {
     let mut errors = FieldErrors::new();
-    match &input.message {
-        Some(text) => check_text(text, "message", &mut errors),
-        None => errors.add("message", "is required"),
+    let sent = super::message_or_text(input.message, input.text, &mut errors);
+    if let Some((field, text)) = &sent {
+        check_text(text, field, &mut errors);
     }
     if input.attachments.len() > MAX_ATTACHMENTS {
         errors.add(
@@ -92,7 +97,7 @@ pub async fn send(ctx: &Ctx, token: &str, input: WidgetMessageCreate) -> AppResu
     errors.into_result()?;
     let create = MessageCreate {
         role: MessageRole::Customer,
-        text: input.message.unwrap_or_default(),
+        text: sent.map(|(_, text)| text).unwrap_or_default(),
         attachments: input.attachments,
     };
     let message = crate::messages::post(ctx, &conversation.id, create).await?;

@@ -19,3 +19,34 @@ pub mod settings;
 
 pub use access::{SiteKeyRequest, authenticate, page_config};
 pub use identity::Identity;
+
+use confab_core::FieldErrors;
+
+/// The schemas (request bodies) whose `text` is an alias of `message`; the OpenAPI
+/// document says that one of the two is required.
+pub const TEXT_ALIAS_OF_MESSAGE: [&str; 2] = ["WidgetConversationCreate", "WidgetMessageCreate"];
+
+/// A visitor's words, sent as `message` or as `text` (the name the rest of the API gives
+/// a message's words, so a client written against it works here too), with the field
+/// they came in. Two different values are ambiguous: refused on `text`.
+pub(crate) fn message_or_text(
+    message: Option<String>,
+    text: Option<String>,
+    errors: &mut FieldErrors,
+) -> Option<(&'static str, String)> {
+    match (message, text) {
+        (Some(message), Some(text)) if message != text => {
+            errors.add(
+                "text",
+                "is another name for `message` and differs from it; send one of the two",
+            );
+            None
+        }
+        (Some(message), _) => Some(("message", message)),
+        (None, Some(text)) => Some(("text", text)),
+        (None, None) => {
+            errors.add("message", "is required");
+            None
+        }
+    }
+}

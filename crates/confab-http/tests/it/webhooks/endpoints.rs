@@ -109,3 +109,62 @@ both_backends! {
         assert_eq!(ok.json()["livemode"], true, "member tokens act in live mode");
     }
 }
+
+/// The machine's own name, which resolves (hosts file) to one of its own addresses.
+async fn own_name_if_private() -> Option<String> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()?
+        .trim()
+        .to_owned();
+    let found: Vec<_> = tokio::net::lookup_host((name.as_str(), 0))
+        .await
+        .ok()?
+        .collect();
+    let private = !found.is_empty()
+        && found
+            .iter()
+            .all(|a| !confab_webhooks::address::is_public(a.ip()));
+    private.then_some(name)
+}
+
+both_backends! {
+    async fn endpoints_that_could_only_reach_private_addresses_are_refused_when_made(backend) {
+        let s = TestServer::start(backend).await;
+        let sk = s.sk().to_owned();
+        let refused = |r: confab_testkit::Response| {
+            assert_eq!((r.status, r.code().as_str()), (422, "VALIDATION_FAILED"), "{}", r.text);
+            let message = r.json()["error"]["fields"]["url"][0].as_str().unwrap().to_owned();
+            assert!(message.contains("private"), "{message}");
+            assert!(message.contains("CONFAB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS"), "{message}");
+            message
+        };
+        for url in ["http://localhost:8080/hook", "http://LOCALHOST./hook", "http://app.localhost/hook"] {
+            let message = refused(s.call("POST", "/v1/webhook-endpoints", &sk, Some(json!({"url": url}))).await);
+            assert!(message.contains("127.0.0.1"), "{url}: {message}");
+        }
+        if let Some(name) = own_name_if_private().await {
+            let r = s.call("POST", "/v1/webhook-endpoints", &sk, Some(json!({"url": format!("http://{name}:8080/hook")}))).await;
+            assert!(refused(r).contains("resolves to"), "{name}");
+        }
+        // A name that does not resolve (yet) is accepted: every attempt checks again.
+        let endpoint = s.endpoint(&sk, json!({"url": "https://hooks.nowhere.invalid/confab"})).await;
+        let id = endpoint["id"].as_str().unwrap();
+        let path = format!("/v1/webhook-endpoints/{id}");
+        refused(s.call("PATCH", &path, &sk, Some(json!({"url": "http://localhost:9000/"}))).await);
+        let r = s.call("GET", &path, &sk, None).await;
+        assert_eq!(r.json()["url"], "https://hooks.nowhere.invalid/confab", "a refused update changes nothing");
+        assert_eq!(s.call("GET", "/v1/webhook-endpoints", &sk, None).await.json()["data"].as_array().unwrap().len(), 1);
+    }
+}
+
+both_backends! {
+    async fn the_operator_may_allow_private_addresses(backend) {
+        let s = TestServer::with_webhooks(backend, "0ms").await;
+        let sk = s.sk().to_owned();
+        let endpoint = s.endpoint(&sk, json!({"url": "http://localhost:8080/hook"})).await;
+        let path = format!("/v1/webhook-endpoints/{}", endpoint["id"].as_str().unwrap());
+        let r = s.call("PATCH", &path, &sk, Some(json!({"url": "http://10.0.0.5/hook"}))).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json()["url"], "http://10.0.0.5/hook");
+    }
+}

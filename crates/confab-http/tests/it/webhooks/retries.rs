@@ -197,12 +197,30 @@ both_backends! {
     }
 }
 
+/// Rewrites an endpoint's stored URL behind the API's checks, as a DNS answer that
+/// changes after creation would.
+async fn point_at(s: &TestServer, endpoint: &str, url: &str) {
+    let id = confab_core::id::WebhookEndpointId::parse(endpoint).unwrap();
+    let mut tx = s.test_tx().await;
+    let mut stored = confab_store::webhook_endpoints::get_for_update(&mut tx, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    stored.url = url.to_owned();
+    confab_store::webhook_endpoints::update(&mut tx, &stored)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 both_backends! {
     async fn a_private_address_is_refused_at_send_time(backend) {
         let s = TestServer::with_webhook_settings(backend, "0ms,50ms", |w| w.allow_private_networks = false).await;
         let receiver = Receiver::start().await;
-        // A name passes creation (names are not resolved then) but resolves to loopback.
-        let endpoint = id(&s.endpoint(s.sk(), json!({"url": receiver.url_with_host("localhost")})).await);
+        // A name that did not resolve when the endpoint was made is accepted; by the time
+        // of sending it resolves to loopback (a DNS answer changed, or was made to).
+        let endpoint = id(&s.endpoint(s.sk(), json!({"url": receiver.url_with_host("hooks.nowhere.invalid")})).await);
+        point_at(&s, &endpoint, &receiver.url_with_host("localhost")).await;
         s.contact(json!({"name": "Never sent"})).await;
         let dead = wait_for_status(&s, &endpoint, "dead", 1).await;
         let attempts = dead[0]["attempts"].as_array().unwrap();

@@ -329,3 +329,37 @@ both_backends! {
         assert_eq!(r.status, 201, "{}", r.text);
     }
 }
+
+both_backends! {
+    async fn text_is_an_alias_of_message(backend) {
+        let s = TestServer::start(backend).await;
+        let visitor = token();
+        let r = test_call(&s, "POST", "/v1/widget/conversations", Some(json!({
+            "name": "Maya", "email": "maya@example.com", "text": "Hello there", "visitor_token": visitor}))).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let path = format!("/v1/widget/conversations/{visitor}/messages");
+        let r = test_call(&s, "POST", &path, Some(json!({"text": "Second"}))).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let r = test_call(&s, "POST", &path, Some(json!({"message": "Third", "text": "Third"}))).await;
+        assert_eq!(r.status, 201, "the same value in both is one message: {}", r.text);
+        let words: Vec<Value> = history(&s, &visitor).await.iter()
+            .filter(|m| m["role"] == "customer").map(|m| m["text"].clone()).collect();
+        assert_eq!(words, [json!("Hello there"), json!("Second"), json!("Third")]);
+
+        // Both with different values: which one was meant is unknown.
+        let r = test_call(&s, "POST", &path, Some(json!({"message": "Yes", "text": "No"}))).await;
+        assert_eq!((r.status, r.code().as_str()), (422, "VALIDATION_FAILED"), "{}", r.text);
+        assert!(r.json()["error"]["fields"]["text"][0].as_str().unwrap().contains("message"), "{}", r.text);
+        let r = test_call(&s, "POST", "/v1/widget/conversations", Some(json!({
+            "name": "Maya", "message": "Yes", "text": "No", "visitor_token": token()}))).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(r.json()["error"]["fields"].get("text").is_some(), "{}", r.text);
+        // Neither is a missing `message`; an empty alias is named as sent.
+        let r = test_call(&s, "POST", &path, Some(json!({}))).await;
+        assert_eq!(r.json()["error"]["fields"]["message"][0], "is required", "{}", r.text);
+        let r = test_call(&s, "POST", &path, Some(json!({"text": "  "}))).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(r.json()["error"]["fields"].get("text").is_some(), "{}", r.text);
+        assert_eq!(history(&s, &visitor).await.iter().filter(|m| m["role"] == "customer").count(), 3);
+    }
+}

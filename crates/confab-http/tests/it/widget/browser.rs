@@ -162,6 +162,8 @@ both_backends! {
         assert_eq!(r["greeting"], "مرحبًا! كيف يمكننا مساعدتك؟");
         assert_eq!(r["launcher_label"], "افتح المحادثة");
         assert!(r["ai_texts"][0].as_str().unwrap().contains("نفتح من 9 إلى 6"), "{}", r["ai_texts"]);
+        assert_eq!(r["bubble_dirs"], json!(["auto"]), "every bubble and its text have dir=auto");
+        assert_eq!(r["ai_text_direction"], "rtl");
         assert_eq!(r["customer_left_of_ai"], true);
         assert_eq!(r["hosted_direction"], "rtl");
         assert_eq!(r["hosted_send_label"], "إرسال");
