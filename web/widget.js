@@ -533,16 +533,31 @@ textarea{resize:none;max-height:120px;field-sizing:content}
     label();
   };
 
+  // Why the widget cannot start, for the site's developer: on the page with a test key
+  // (a sandbox, seen by the people building the site), only in the browser console with
+  // a live key (customers never see an error).
+  const cannotStart = (why) => {
+    console.warn('Confab: the chat widget cannot start: ' + why);
+    if (!SITE_KEY.startsWith('pk_test_')) return;
+    const host = d.createElement('div');
+    host.id = 'confab-notice';
+    const box = make('p', '', 'Confab chat widget (test key) cannot start: ' + why);
+    box.setAttribute('role', 'alert');
+    box.style.cssText = 'position:fixed;bottom:16px;right:16px;margin:0;max-width:360px;z-index:2147483647;background:#fff4e5;color:#5c3b00;border:1px solid #f0b45a;border-radius:8px;padding:10px 12px;font:13px/1.4 system-ui,sans-serif';
+    host.attachShadow({ mode: 'open' }).append(box);
+    d.body.append(host);
+  };
+
   const boot = async () => {
     if (config) apply();
     try {
       config = visitor.config = await request('GET', '/config', null, {}, settings);
       save();
     } catch (x) {
-      console.warn('Confab: ' + x.message);
       // A key that no longer works (revoked, or not for this site): no widget at all.
-      if (x.status === 401 || x.status === 403) { visitor.config = undefined; save(); if (root) root.host.remove(); return; }
-      if (!config) return;
+      if (x.status === 401 || x.status === 403) { visitor.config = undefined; save(); if (root) root.host.remove(); cannotStart(x.message); return; }
+      if (!config) { cannotStart(x.message); return; }
+      console.warn('Confab: ' + x.message);
     }
     apply();
     if (PAGE_MODE || wantOpen || visitor.open) open(PAGE_MODE || wantOpen);

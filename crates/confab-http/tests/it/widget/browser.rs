@@ -170,3 +170,24 @@ both_backends! {
         assert_shots(&name, &["01-arabic-widget", "02-arabic-hosted-page"]);
     }
 }
+
+both_backends! {
+    /// A test key whose settings do not allow the page's origin: the widget cannot start,
+    /// and it says why on the page (for the site's developer) and in the console, instead
+    /// of showing nothing.
+    async fn a_widget_that_cannot_start_says_why_to_the_developer(backend) {
+        let s = server(backend).await;
+        let body = serde_json::to_vec(&json!({"allowed_origins": ["https://shop.example.com"]})).unwrap();
+        let locked = s.send("PUT", "/v1/settings/widget", Some(s.sk()), &[("content-type", "application/json")], Some(body)).await;
+        assert!(locked.status < 300, "{}", locked.text);
+        let name = format!("widget-notice-{backend:?}").to_lowercase();
+        let Some(r) = browser::run("widget_notice", &name, config(&s)).await else { return };
+        println!("{r:#}");
+        let notice = r["notice"].as_str().unwrap();
+        assert!(notice.contains("cannot start") && notice.contains("allowed_origins"), "{notice}");
+        assert_eq!(r["role"], "alert");
+        assert_eq!(r["launcher"], 0, "no launcher that would not work");
+        assert_eq!(r["warned"], true, "the browser console says it too");
+        assert_shots(&name, &["01-notice"]);
+    }
+}
