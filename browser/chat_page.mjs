@@ -38,5 +38,13 @@ run(async (browser) => {
   result.input_box = await page.locator(part.text).boundingBox();
   await shot(page, '03-human-reply');
   result.page_errors = errors;
+
+  // On a desktop the same page is a centred card, not a stretched strip.
+  const desk = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await desk.goto(new URL(`/chat/${config.site_key}`, config.base_url).toString());
+  await desk.locator(part.panel).waitFor();
+  result.desktop_box = await desk.locator(part.panel).boundingBox();
+  result.desktop_radius = await desk.locator(part.panel).evaluate((p) => getComputedStyle(p).borderTopLeftRadius);
+  await shot(desk, '04-desktop');
   return result;
 });

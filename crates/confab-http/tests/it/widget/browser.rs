@@ -146,7 +146,13 @@ both_backends! {
         assert_eq!(r["handled_by"], "pending");
         assert_eq!(r["agent_texts"], json!(["A person here. Hello Omar!"]));
         assert_eq!(r["page_errors"], json!([]));
-        assert_shots(&name, &["01-hosted-page", "02-ai-reply", "03-human-reply"]);
+        let desk = &r["desktop_box"];
+        let (x, width) = (desk["x"].as_f64().unwrap(), desk["width"].as_f64().unwrap());
+        assert_eq!(width, 640.0, "a card on a desktop");
+        assert!((x - (1280.0 - width) / 2.0).abs() < 1.0, "centred: {desk}");
+        assert!(desk["y"].as_f64().unwrap() > 0.0 && desk["height"].as_f64().unwrap() < 800.0, "{desk}");
+        assert_eq!(r["desktop_radius"], "16px");
+        assert_shots(&name, &["01-hosted-page", "02-ai-reply", "03-human-reply", "04-desktop"]);
     }
 }
 
