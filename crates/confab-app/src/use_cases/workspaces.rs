@@ -13,7 +13,7 @@ use confab_store::{SystemTx, members};
 
 use crate::{App, AppError, AppResult};
 
-/// The one-time credentials of a new workspace (DESIGN §2).
+/// The one-time credentials of a new workspace: keys and the owner token, shown once.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkspaceCredentials {
     pub workspace_id: WorkspaceId,

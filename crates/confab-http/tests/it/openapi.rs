@@ -344,3 +344,30 @@ async fn the_document_says_what_the_server_does() {
         assert_eq!(preflight.header("allow"), Some(allowed), "{path}");
     }
 }
+
+/// The docs page in a browser: descriptions are rendered (no Markdown backticks left in
+/// the text), and every operation that takes a body shows an example request.
+#[tokio::test]
+async fn the_docs_page_renders_markdown_and_an_example_per_body() {
+    let s = TestServer::start(TestBackend::Sqlite).await;
+    let config = serde_json::json!({"base_url": s.base});
+    let Some(r) = confab_testkit::browser::run("docs", "docs", config).await else {
+        return;
+    };
+    println!("{r:#}");
+    assert_eq!(r["raw_backtick_lines"], serde_json::json!([]));
+    assert_eq!(r["nav_backticks"], false);
+    assert!(
+        r["code_in_headings"].as_u64().unwrap() > 0,
+        "`code` in a summary renders as code"
+    );
+    let with_body = r["with_body"].as_u64().unwrap();
+    assert!(with_body > 20, "{r}");
+    assert_eq!(
+        r["with_example"].as_u64().unwrap(),
+        with_body,
+        "every body has an example"
+    );
+    assert!(r["contact_example"].is_object(), "{}", r["contact_example"]);
+    assert_eq!(r["page_errors"], serde_json::json!([]));
+}
