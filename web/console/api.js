@@ -31,6 +31,7 @@ export class ApiError extends Error {
     this.code = error.code || 'INTERNAL';
     this.fields = error.fields || null;
     this.requestId = error.request_id || null;
+    this.body = body;
   }
 
   /** The message with the per-field details, for showing to the person. */
@@ -58,12 +59,15 @@ export function authHeaders() {
   return headers;
 }
 
-/** Calls the API and returns the parsed body, or throws an `ApiError`. */
-export async function api(method, path, body) {
+/**
+ * Calls the API and returns the parsed body, or throws an `ApiError` (whose `body` is the
+ * whole answer). A body is sent as JSON unless `contentType` says what the text is.
+ */
+export async function api(method, path, body, contentType) {
   const init = { method, headers: authHeaders(), cache: 'no-store' };
   if (body !== undefined) {
-    init.headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.headers['content-type'] = contentType || 'application/json';
+    init.body = contentType ? body : JSON.stringify(body);
   }
   let response;
   try {

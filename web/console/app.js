@@ -7,14 +7,15 @@ import { createConversationView } from './conversation.js';
 import { announce, contactName, fill, h } from './dom.js';
 import { createInbox } from './inbox.js';
 import { createKeys } from './keys.js';
+import { createKnowledge } from './knowledge.js';
 import { listen, managesWorkspace, notify, remember, state } from './state.js';
 import { openStream } from './stream.js';
 import { createTeam } from './team.js';
 import { createWebhooks } from './webhooks.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = { analytics: createAnalytics, team: createTeam, keys: createKeys, webhooks: createWebhooks };
-const TITLES = { inbox: 'Inbox', analytics: 'Analytics', team: 'Team', keys: 'API keys', webhooks: 'Webhooks' };
+const PAGES = { analytics: createAnalytics, knowledge: createKnowledge, team: createTeam, keys: createKeys, webhooks: createWebhooks };
+const TITLES = { inbox: 'Inbox', analytics: 'Analytics', knowledge: 'Knowledge', team: 'Team', keys: 'API keys', webhooks: 'Webhooks' };
 
 let stream = null;
 let inbox = null;       // kept while moving between the inbox and conversations
@@ -172,6 +173,8 @@ function ensureWork() {
 
 function route() {
   if (!state.me) return;
+  // Each page change looks again: knowledge added on one page clears the notice.
+  checkSetup();
   const hash = location.hash.replace(/^#\/?/, '');
   const [name, id] = hash.split('/');
   if (page) { page.destroy(); page = null; }
@@ -307,7 +310,6 @@ async function start() {
   stream = openStream({ onEvent, onState: setLiveState });
   await Promise.all([waitUntilLive(3000), loadTeam()]);
   await loadWaiting();
-  checkSetup();
   if (!location.hash) history.replaceState(null, '', '#/inbox');
   route();
   $('main').focus();

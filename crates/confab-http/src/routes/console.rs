@@ -84,6 +84,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../../../web/console/keys.js"),
     ),
     (
+        "knowledge.js",
+        JS,
+        include_bytes!("../../../../web/console/knowledge.js"),
+    ),
+    (
         "webhooks.js",
         JS,
         include_bytes!("../../../../web/console/webhooks.js"),

@@ -301,3 +301,33 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    /// The knowledge base without curl: add, find with the AI's confidence, edit, import
+    /// (a bad line refuses the file and says which), and try the agent.
+    async fn the_knowledge_page_runs_the_knowledge_base(backend) {
+        let s = TestServer::start(backend).await;
+        let agent = s.call("POST", "/v1/agents", s.sk(), Some(json!({"name": "Sam"}))).await;
+        assert_eq!(agent.status, 201, "{}", agent.text);
+        let config = json!({"base_url": s.base, "owner_token": s.creds.owner_token});
+        let name = format!("console-knowledge-{backend:?}").to_lowercase();
+        let Some(r) = browser::run("console_knowledge", &name, config).await else { return };
+        println!("{r:#}");
+        assert!(r["empty"].as_str().unwrap().contains("No entries yet"));
+        assert_eq!(r["titles"], json!(["Opening hours"]));
+        let hit = r["hit"].as_str().unwrap();
+        assert!(hit.contains("Opening hours") && hit.contains('%'), "{hit}");
+        assert_eq!(r["edited"], true);
+        let errors = r["import_errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].as_str().unwrap().starts_with("Line 3"), "{errors:?}");
+        assert_eq!(r["imported"], "Imported 1 entries.");
+        assert_eq!(r["rows"], 2, "the refused file stored nothing, the good one its entry");
+        let tried = r["try"].as_str().unwrap();
+        assert!(tried.contains("9 to 7") && tried.contains("Sam"), "{tried}");
+        assert_eq!(r["notice_after"], true, "the no-knowledge notice goes once there is knowledge");
+        assert_eq!(r["page_errors"], json!([]));
+        let stored = s.call("GET", "/v1/knowledge", s.sk(), None).await.json();
+        assert_eq!(stored["data"].as_array().unwrap().len(), 2, "the page drove the real API");
+    }
+}
