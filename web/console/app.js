@@ -2,6 +2,7 @@
 // #/team, #/keys, #/webhooks), the live event stream, the tab title and the keyboard.
 
 import { ApiError, api, query, session, whenUnauthorized } from './api.js';
+import { createAgents } from './agents.js';
 import { createAnalytics } from './analytics.js';
 import { createConversationView } from './conversation.js';
 import { announce, contactName, fill, h } from './dom.js';
@@ -14,8 +15,8 @@ import { createTeam } from './team.js';
 import { createWebhooks } from './webhooks.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = { analytics: createAnalytics, knowledge: createKnowledge, team: createTeam, keys: createKeys, webhooks: createWebhooks };
-const TITLES = { inbox: 'Inbox', analytics: 'Analytics', knowledge: 'Knowledge', team: 'Team', keys: 'API keys', webhooks: 'Webhooks' };
+const PAGES = { analytics: createAnalytics, knowledge: createKnowledge, agents: createAgents, team: createTeam, keys: createKeys, webhooks: createWebhooks };
+const TITLES = { inbox: 'Inbox', analytics: 'Analytics', knowledge: 'Knowledge', agents: 'AI agents', team: 'Team', keys: 'API keys', webhooks: 'Webhooks' };
 
 let stream = null;
 let inbox = null;       // kept while moving between the inbox and conversations

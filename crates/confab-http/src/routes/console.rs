@@ -84,6 +84,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../../../web/console/keys.js"),
     ),
     (
+        "agents.js",
+        JS,
+        include_bytes!("../../../../web/console/agents.js"),
+    ),
+    (
         "knowledge.js",
         JS,
         include_bytes!("../../../../web/console/knowledge.js"),

@@ -331,3 +331,27 @@ both_backends! {
         assert_eq!(stored["data"].as_array().unwrap().len(), 2, "the page drove the real API");
     }
 }
+
+both_backends! {
+    /// AI agents without curl: create one with its voice and hand-off rules, edit it into
+    /// the default; a provider choice the server refuses is shown with its reason.
+    async fn the_agents_page_manages_the_ai_agents(backend) {
+        let s = TestServer::start(backend).await;
+        let config = json!({"base_url": s.base, "owner_token": s.creds.owner_token});
+        let name = format!("console-agents-{backend:?}").to_lowercase();
+        let Some(r) = browser::run("console_agents", &name, config).await else { return };
+        println!("{r:#}");
+        assert!(r["empty"].as_str().unwrap().contains("No agents yet"));
+        let row = r["row"].as_str().unwrap();
+        assert!(row.contains("Sam") && row.contains("Hi, I am Sam!") && row.contains("3 negative") && row.contains("lawyer, refund") && row.contains("web"), "{row}");
+        let edited = r["edited_row"].as_str().unwrap();
+        assert!(edited.contains("default") && !edited.contains("Hi, I am Sam!"), "{edited}");
+        assert!(r["refused"].as_str().unwrap().contains("model"), "{}", r["refused"]);
+        assert_eq!(r["page_errors"], json!([]));
+        let agents = s.call("GET", "/v1/agents", s.sk(), None).await.json();
+        let sam = &agents["data"][0];
+        assert_eq!((sam["name"].as_str(), sam["is_default"].as_bool()), (Some("Sam"), Some(true)));
+        assert_eq!(sam["handoff"]["keywords"], json!(["lawyer", "refund"]));
+        assert_eq!(agents["data"].as_array().unwrap().len(), 1, "the refused agent was not made");
+    }
+}
