@@ -53,24 +53,36 @@ async fn member(uow: &mut Uow, raw: &str, field: &str) -> AppResult<MemberId> {
         .ok_or_else(|| AppError::field(field, "no member with this id is on the team"))
 }
 
-/// Applies `t` to the locked conversation, saves it with the move's event (plus
-/// `extra` in the event's data), then commits.
+/// Applies `t` to the locked conversation and saves it with the move's event (plus
+/// `extra` in the event's data); false when the move changes nothing.
+async fn apply_in(
+    uow: &mut Uow,
+    c: &mut Locked<Conversation>,
+    t: Transition,
+    extra: Option<(&str, Value)>,
+) -> AppResult<bool> {
+    let applied = c.apply(t, uow.now)?;
+    let Some(event) = applied.event else {
+        return Ok(false);
+    };
+    c.updated_at = uow.now;
+    conversations::update(uow.tx(), c).await?;
+    let mut data = to_data(c);
+    if let (Some((key, value)), Value::Object(map)) = (extra, &mut data) {
+        map.insert(key.to_owned(), value);
+    }
+    uow.emit_for(event, data, c).await?;
+    Ok(true)
+}
+
+/// [`apply_in`], then commits.
 async fn apply_and_commit(
     mut uow: Uow,
     mut c: Locked<Conversation>,
     t: Transition,
     extra: Option<(&str, Value)>,
 ) -> AppResult<Conversation> {
-    let applied = c.apply(t, uow.now)?;
-    if let Some(event) = applied.event {
-        c.updated_at = uow.now;
-        conversations::update(uow.tx(), &c).await?;
-        let mut data = to_data(&c);
-        if let (Some((key, value)), Value::Object(map)) = (extra, &mut data) {
-            map.insert(key.to_owned(), value);
-        }
-        uow.emit_for(event, data, &c).await?;
-    }
+    apply_in(&mut uow, &mut c, t, extra).await?;
     uow.commit().await?;
     Ok(c.into_inner())
 }
@@ -104,18 +116,18 @@ pub async fn request_by_visitor(ctx: &Ctx, id: &ConversationId) -> AppResult<Con
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
     let mut c = load_for_update(uow.tx(), id).await?;
-    let applied = c.apply(Transition::VisitorRequestsHuman, uow.now)?;
-    let Some(event) = applied.event else {
+    let reason = Value::String("customer_request".into());
+    let moved = apply_in(
+        &mut uow,
+        &mut c,
+        Transition::VisitorRequestsHuman,
+        Some(("reason", reason)),
+    )
+    .await?;
+    if !moved {
         uow.commit().await?;
         return Ok(c.into_inner());
-    };
-    c.updated_at = uow.now;
-    conversations::update(uow.tx(), &c).await?;
-    let mut data = to_data(&c);
-    if let Value::Object(map) = &mut data {
-        map.insert("reason".into(), Value::String("customer_request".into()));
     }
-    uow.emit_for(event, data, &c).await?;
     let acknowledgment = NewMessage {
         role: MessageRole::Ai,
         text: say(Phrase::HandoffRequest, c.lang.as_deref()).to_owned(),

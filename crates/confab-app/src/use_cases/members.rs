@@ -8,7 +8,7 @@ use confab_core::credential::{self, hash_secret, last4};
 use confab_core::id::{MemberId, TokenId};
 use confab_core::member::{Member, MemberToken, Role};
 use confab_core::page::{Page, PageRequest};
-use confab_core::{ErrorCode, FieldErrors, validate};
+use confab_core::{ErrorCode, FieldErrors, Timestamp, validate};
 use confab_store::{TenantTx, members};
 
 use crate::input::patch_field;
@@ -246,18 +246,30 @@ pub async fn create_token(ctx: &Ctx, member_id: &MemberId) -> AppResult<MemberTo
         ctx,
         member.role == Role::Owner && ctx.member_id() != Some(&member.id),
     )?;
+    let now = uow.now;
+    let (token, _) = issue_token(uow.tx(), &member.id, now).await?;
+    uow.commit().await?;
+    Ok(token)
+}
+
+/// Stores a new access token for `member`; only its hash is kept. The secret comes back
+/// once, beside the token (whose `token` carries it too, for the answer that shows it).
+pub(crate) async fn issue_token(
+    tx: &mut TenantTx,
+    member: &MemberId,
+    now: Timestamp,
+) -> AppResult<(MemberToken, String)> {
     let secret = credential::new_member_token();
     let token = MemberToken {
         id: TokenId::generate(),
         object: ObjectName::new(),
-        member_id: member.id,
+        member_id: member.clone(),
         token: Some(secret.clone()),
         last4: last4(&secret),
-        created_at: uow.now,
+        created_at: now,
     };
-    members::insert_token(uow.tx(), &token, &hash_secret(&secret)).await?;
-    uow.commit().await?;
-    Ok(token)
+    members::insert_token(tx, &token, &hash_secret(&secret)).await?;
+    Ok((token, secret))
 }
 
 pub async fn list_tokens(ctx: &Ctx, member_id: &MemberId) -> AppResult<Vec<MemberToken>> {

@@ -4,13 +4,14 @@ use confab_core::object::ObjectName;
 use serde::Serialize;
 
 use confab_core::credential::{self, hash_secret, last4};
-use confab_core::id::{KeyId, MemberId, TokenId, WorkspaceId};
-use confab_core::member::{Member, MemberToken, Role};
+use confab_core::id::{KeyId, MemberId, WorkspaceId};
+use confab_core::member::{Member, Role};
 use confab_core::{Mode, validate};
 use confab_store::credentials::{KeyKind, KeyRow};
 use confab_store::workspaces::{self, WorkspaceRow};
 use confab_store::{SystemTx, members};
 
+use crate::members::issue_token;
 use crate::{App, AppError, AppResult};
 
 /// The one-time credentials of a new workspace: keys and the owner token, shown once.
@@ -67,16 +68,7 @@ pub async fn recover_owner_token(
     let owner = members::first_owner(&mut tx)
         .await?
         .ok_or_else(|| AppError::Internal(format!("workspace {id} has no owner")))?;
-    let owner_token = credential::new_member_token();
-    let token = MemberToken {
-        id: TokenId::generate(),
-        object: ObjectName::new(),
-        member_id: owner.id.clone(),
-        token: None,
-        last4: last4(&owner_token),
-        created_at: app.clock.now(),
-    };
-    members::insert_token(&mut tx, &token, &hash_secret(&owner_token)).await?;
+    let (_, owner_token) = issue_token(&mut tx, &owner.id, app.clock.now()).await?;
     tx.commit().await?;
     Ok(RecoveredOwnerToken {
         workspace_id: id,
@@ -132,16 +124,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
         updated_at: now,
     };
     members::insert(&mut tx, &owner).await?;
-    let owner_token = credential::new_member_token();
-    let token = MemberToken {
-        id: TokenId::generate(),
-        object: ObjectName::new(),
-        member_id: owner.id.clone(),
-        token: None,
-        last4: last4(&owner_token),
-        created_at: now,
-    };
-    members::insert_token(&mut tx, &token, &hash_secret(&owner_token)).await?;
+    let (_, owner_token) = issue_token(&mut tx, &owner.id, now).await?;
 
     let mut keys = Vec::new();
     for mode in [Mode::Test, Mode::Live] {
