@@ -5,10 +5,9 @@
 // release and resolve with keyboard shortcuts; analytics; the team page issues an agent
 // a token; the agent cannot open team management; the layout on a tablet.
 import { api, config, run, shot, until } from './lib.mjs';
+import { signIn, url } from './console_session.mjs';
 
-const base = config.base_url;
 const sk = config.secret_key; // test mode, as an integrator would use
-const url = (path) => new URL(path, base).toString();
 
 /**
  * Reads an SSE stream from Node, as an integrator (the events stream) or the visitor's
@@ -40,14 +39,6 @@ function listen(path, headers) {
     })();
   })();
   return { events, ready, close: () => controller.abort() };
-}
-
-async function signIn(page, token) {
-  await page.goto(url('/console'));
-  await page.locator('#signin-token').fill(token);
-  await page.locator('input[name="mode"][value="test"]').check();
-  await page.locator('#signin-form button[type="submit"]').click();
-  await page.locator('#live-state[data-state="live"]').waitFor();
 }
 
 const firstRowId = (page) => page.locator('#inbox-list > li').first().getAttribute('data-id');

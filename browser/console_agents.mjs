@@ -1,17 +1,14 @@
 // The console's agents page: create an agent with a voice, a provider and hand-off
 // rules, see it listed, edit it, and make it the default.
 import { config, run, shot } from './lib.mjs';
-
-const url = (path) => new URL(path, config.base_url).toString();
+import { signIn } from './console_session.mjs';
 
 run(async (browser) => {
   const result = {};
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url('/console'));
-  await page.locator('#signin-token').fill(config.owner_token);
-  await page.locator('#signin-form button[type="submit"]').click();
+  await signIn(page, config.owner_token);
   await page.locator('a[data-nav="agents"]').click();
   await page.locator('#agents-title').waitFor();
   await page.locator('.agents tbody tr').first().waitFor();

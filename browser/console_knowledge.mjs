@@ -2,17 +2,14 @@
 // AI's confidence), edit it, import a file (a bad line is reported and nothing is
 // stored), and ask the agent through the preview.
 import { config, run, shot } from './lib.mjs';
-
-const url = (path) => new URL(path, config.base_url).toString();
+import { signIn } from './console_session.mjs';
 
 run(async (browser) => {
   const result = {};
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url('/console'));
-  await page.locator('#signin-token').fill(config.owner_token);
-  await page.locator('#signin-form button[type="submit"]').click();
+  await signIn(page, config.owner_token);
   await page.locator('#setup:not([hidden])').waitFor();
   await page.locator('a[data-nav="knowledge"]').click();
   await page.locator('#knowledge-title').waitFor();

@@ -1,8 +1,8 @@
 // AI agents (owners and admins): who answers, in what voice, with which model, and when
 // they hand the conversation to a person.
 
-import { api, explain, query } from './api.js';
-import { busy, field, fill, h, select } from './dom.js';
+import { actions, api, explain, query } from './api.js';
+import { field, fill, h, select } from './dom.js';
 import { managesWorkspace } from './state.js';
 import { forbidden } from './team.js';
 
@@ -48,10 +48,7 @@ export function createAgents() {
       rows),
     formTitle, form);
 
-  const act = (button, method, path, body, then) => busy(button, async () => {
-    notice.textContent = '';
-    try { const r = await api(method, path, body); if (then) await then(r); } catch (error) { notice.textContent = explain(error); }
-  });
+  const act = actions(notice);
 
   function rules(p) {
     const out = [];

@@ -2,6 +2,8 @@
 // goes to /v1 with the member token, nothing else. The token lives in sessionStorage
 // (this tab only) and signing out removes it.
 
+import { busy } from './dom.js';
+
 const TOKEN_KEY = 'confab.console.token';
 const MODE_KEY = 'confab.console.mode';
 
@@ -84,6 +86,18 @@ export async function api(method, path, body, contentType) {
     throw error;
   }
   return json;
+}
+
+/**
+ * A page's button actions: `act(button, method, path, body, then)` calls the API with
+ * the button disabled until it and `then` (given the answer) are done, and says in
+ * `notice` why a call failed.
+ */
+export function actions(notice) {
+  return (button, method, path, body, then) => busy(button, async () => {
+    notice.textContent = '';
+    try { const r = await api(method, path, body); if (then) await then(r); } catch (error) { notice.textContent = explain(error); }
+  });
 }
 
 /** Builds a query string from the set values of `params`. */

@@ -2,7 +2,7 @@
 // the mode the console is in. Search shows the confidence the AI would have; "Try the
 // agent" asks the answering agent through the preview, which changes nothing.
 
-import { api, explain, query } from './api.js';
+import { actions, api, explain, query } from './api.js';
 import { busy, field, fill, h, select } from './dom.js';
 
 const FORMATS = [['text/csv', 'CSV (question, answer, title, intent, lang, tags)'],
@@ -53,10 +53,7 @@ export function createKnowledge() {
       list),
     formTitle, form, h('h2', null, 'Import a file'), importForm);
 
-  const act = async (button, method, path, data, then) => busy(button, async () => {
-    notice.textContent = '';
-    try { const r = await api(method, path, data); if (then) await then(r); } catch (error) { notice.textContent = explain(error); }
-  });
+  const act = actions(notice);
 
   function row(k) {
     return h('tr', { dataset: { id: k.id } },

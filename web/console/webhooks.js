@@ -1,8 +1,8 @@
 // Webhook endpoints (owners and admins): where the workspace's events are sent, signed.
 // The signing secret is shown once, on create.
 
-import { api, explain, query } from './api.js';
-import { busy, field, fill, h } from './dom.js';
+import { actions, api, explain, query } from './api.js';
+import { field, fill, h } from './dom.js';
 import { managesWorkspace } from './state.js';
 import { forbidden, secretBox } from './team.js';
 
@@ -28,10 +28,7 @@ export function createWebhooks() {
       list),
     h('h2', null, 'Add an endpoint'), form);
 
-  const act = (button, method, path, body, then) => busy(button, async () => {
-    notice.textContent = '';
-    try { const r = await api(method, path, body); if (then) then(r); } catch (error) { notice.textContent = explain(error); }
-  });
+  const act = actions(notice);
 
   function endpointRow(w) {
     return h('tr', { dataset: { id: w.id } },
