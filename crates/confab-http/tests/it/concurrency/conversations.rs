@@ -196,6 +196,9 @@ both_backends! {
         assert_eq!(tally(&answers), vec![(200, taps)], "{}", answers[0].text);
         assert!(answers.iter().all(|r| r.json()["handled_by"] == "pending"));
         assert_eq!(s.events_of("handoff.requested").await.len(), 1);
+        let history = crate::widget::test_call(&s, "GET", &format!("/v1/widget/conversations/{token}/messages"), None).await.json();
+        let ai = history["data"].as_array().unwrap().iter().filter(|m| m["role"] == "ai").count();
+        assert_eq!(ai, 1, "one acknowledgment for one hand-off: {history}");
     }
 }
 
