@@ -45,6 +45,9 @@ run(async (browser) => {
   await desk.locator(part.panel).waitFor();
   result.desktop_box = await desk.locator(part.panel).boundingBox();
   result.desktop_radius = await desk.locator(part.panel).evaluate((p) => getComputedStyle(p).borderTopLeftRadius);
+  // Above the card, the business's name on its colour.
+  result.desktop_heading = await desk.locator('h1.brand').innerText();
+  result.heading_box = await desk.locator('h1.brand').boundingBox();
   await shot(desk, '04-desktop');
   return result;
 });

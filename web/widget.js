@@ -150,7 +150,7 @@ svg{width:24px;height:24px;fill:currentColor}
 .badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#e11d48;color:#fff;font-size:12px;line-height:20px}
 .panel{bottom:88px;width:370px;height:min(600px,calc(100vh - 108px));display:flex;flex-direction:column;background:#fff;border-radius:16px;box-shadow:0 8px 40px #0004;overflow:hidden}
 .page .panel{inset:0;width:auto;height:100dvh;border-radius:0;box-shadow:none}
-@media(min-width:700px){.w.page .panel{inset:32px auto;left:50%;transform:translateX(-50%);width:640px;height:auto;border-radius:16px;box-shadow:0 8px 40px #0002}}
+@media(min-width:700px){.w.page .panel{inset:80px auto 32px;left:50%;transform:translateX(-50%);width:640px;height:auto;border-radius:16px;box-shadow:0 8px 40px #0002}}
 @media(max-width:480px){.panel{inset:0;width:auto;height:100dvh;border-radius:0}input,textarea{font-size:16px}}
 .page input,.page textarea{font-size:16px}
 header{display:flex;align-items:center;gap:8px;padding:14px 16px;background:var(--a);color:var(--f)}

@@ -54,10 +54,10 @@ let onUnauthorized = () => {};
 /** What to do when the token stops working (revoked, member removed). */
 export function whenUnauthorized(handler) { onUnauthorized = handler; }
 
-/** The headers every call carries. */
-export function authHeaders() {
+/** The headers every call carries (in the console's mode unless `mode` is given). */
+export function authHeaders(mode = session.mode) {
   const headers = { authorization: `Bearer ${session.token}` };
-  if (session.mode === 'test') headers['confab-mode'] = 'test';
+  if (mode === 'test') headers['confab-mode'] = 'test';
   return headers;
 }
 
@@ -66,7 +66,12 @@ export function authHeaders() {
  * whole answer). A body is sent as JSON unless `contentType` says what the text is.
  */
 export async function api(method, path, body, contentType) {
-  const init = { method, headers: authHeaders(), cache: 'no-store' };
+  return apiIn(session.mode, method, path, body, contentType);
+}
+
+/** {@link api} in a given mode, for the few views that show both modes side by side. */
+export async function apiIn(mode, method, path, body, contentType) {
+  const init = { method, headers: authHeaders(mode), cache: 'no-store' };
   if (body !== undefined) {
     init.headers['content-type'] = contentType || 'application/json';
     init.body = contentType ? body : JSON.stringify(body);

@@ -1,5 +1,6 @@
 // The console's entry point: sign-in, the router (#/inbox, #/c/<id>, #/analytics,
-// #/team, #/keys, #/webhooks), the live event stream, the tab title and the keyboard.
+// #/knowledge, #/agents, #/widget, #/team, #/keys, #/webhooks), the live event stream,
+// the tab title and the keyboard.
 
 import { ApiError, api, query, session, whenUnauthorized } from './api.js';
 import { createAgents } from './agents.js';
@@ -13,10 +14,11 @@ import { listen, managesWorkspace, notify, remember, state } from './state.js';
 import { openStream } from './stream.js';
 import { createTeam } from './team.js';
 import { createWebhooks } from './webhooks.js';
+import { createWidget } from './widget.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = { analytics: createAnalytics, knowledge: createKnowledge, agents: createAgents, team: createTeam, keys: createKeys, webhooks: createWebhooks };
-const TITLES = { inbox: 'Inbox', analytics: 'Analytics', knowledge: 'Knowledge', agents: 'AI agents', team: 'Team', keys: 'API keys', webhooks: 'Webhooks' };
+const PAGES = { analytics: createAnalytics, knowledge: createKnowledge, agents: createAgents, widget: createWidget, team: createTeam, keys: createKeys, webhooks: createWebhooks };
+const TITLES = { inbox: 'Inbox', analytics: 'Analytics', knowledge: 'Knowledge', agents: 'AI agents', widget: 'Widget', team: 'Team', keys: 'API keys', webhooks: 'Webhooks' };
 
 let stream = null;
 let inbox = null;       // kept while moving between the inbox and conversations
@@ -268,19 +270,21 @@ async function checkSetup() {
   try {
     const knowledge = await api('GET', `/v1/knowledge${query({ limit: 1 })}`);
     if (knowledge.data.length === 0) {
-      problems.push(`The AI has no knowledge in ${session.mode} mode yet, so it can only hand customers to a person: add entries with POST /v1/knowledge.`);
+      problems.push([`The AI has no knowledge in ${session.mode} mode yet, so it can only hand customers to a person: `,
+        h('a', { href: '#/knowledge' }, 'add entries on the Knowledge page'), '.']);
     }
   } catch { /* not allowed to read knowledge */ }
   if (session.mode === 'live') {
     try {
       const widget = await api('GET', '/v1/settings/widget');
       if (widget.allowed_origins.length === 0) {
-        problems.push('The live widget works on no website yet: allow your site with PUT /v1/settings/widget {"allowed_origins": ["https://your.site"]} using the live secret key.');
+        problems.push(['The live widget works on no website yet: ',
+          h('a', { href: '#/widget' }, 'list your site on the Widget page'), ' (or PUT /v1/settings/widget with the live secret key).']);
       }
     } catch { /* not allowed to read settings */ }
   }
   const box = $('setup');
-  fill(box, ...problems.map((p) => h('p', {}, p)));
+  fill(box, ...problems.map((p) => h('p', {}, ...p)));
   box.hidden = problems.length === 0;
 }
 

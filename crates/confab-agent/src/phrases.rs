@@ -19,6 +19,11 @@ pub enum Phrase {
     HandoffNegative,
     /// The agent cannot answer reliably (low confidence, or its provider failed).
     HandoffUnsure,
+    /// Said after a hand-off outside working hours: `{when}` and `{zone}` are filled in
+    /// by [`team_away`].
+    TeamAway,
+    /// The weekdays, Monday first, comma-separated (for [`team_away`]).
+    Weekdays,
 }
 
 impl Phrase {
@@ -31,6 +36,8 @@ impl Phrase {
             Phrase::HandoffRequest => "handoff_request",
             Phrase::HandoffNegative => "handoff_negative",
             Phrase::HandoffUnsure => "handoff_unsure",
+            Phrase::TeamAway => "team_away",
+            Phrase::Weekdays => "weekdays",
         }
     }
 }
@@ -59,6 +66,20 @@ pub fn say(phrase: Phrase, lang: Option<&str>) -> &'static str {
         .unwrap_or("")
 }
 
+/// The sentence that tells a customer the team is away and roughly when it is back:
+/// `weekday` (Monday = 0) and `time` (`09:00`) local to `zone` (`Europe/London`).
+pub fn team_away(lang: Option<&str>, weekday: u8, time: &str, zone: &str) -> String {
+    // Both phrases from one language, so the day's name matches the sentence.
+    let lang = lang.filter(|l| TABLE.contains_key(&((*l).to_owned(), "team_away".to_owned())));
+    let day = say(Phrase::Weekdays, lang)
+        .split(',')
+        .nth(usize::from(weekday))
+        .unwrap_or_default();
+    say(Phrase::TeamAway, lang)
+        .replace("{when}", &format!("{day} {time}"))
+        .replace("{zone}", zone)
+}
+
 /// Whether `lang` has its own phrases.
 pub fn has_language(lang: &str) -> bool {
     TABLE.keys().any(|(l, _)| l == lang)
@@ -68,7 +89,7 @@ pub fn has_language(lang: &str) -> bool {
 mod tests {
     use super::*;
 
-    const ALL: [Phrase; 7] = [
+    const ALL: [Phrase; 9] = [
         Phrase::Greeting,
         Phrase::Thanks,
         Phrase::Goodbye,
@@ -76,6 +97,8 @@ mod tests {
         Phrase::HandoffRequest,
         Phrase::HandoffNegative,
         Phrase::HandoffUnsure,
+        Phrase::TeamAway,
+        Phrase::Weekdays,
     ];
 
     #[test]
@@ -91,6 +114,27 @@ mod tests {
                     "{lang} lacks {phrase:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_away_sentence_names_the_day_in_the_customers_language() {
+        assert_eq!(
+            team_away(Some("en"), 0, "09:00", "Europe/London"),
+            "Our team is away right now, so the reply may only come after Monday 09:00 (Europe/London time)."
+        );
+        let arabic = team_away(Some("ar"), 6, "10:30", "Asia/Dubai");
+        assert!(
+            arabic.contains("الأحد 10:30") && arabic.contains("Asia/Dubai"),
+            "{arabic}"
+        );
+        assert!(team_away(Some("xx"), 4, "08:00", "UTC").contains("Friday 08:00"));
+        for (lang, _) in TABLE.keys() {
+            assert_eq!(
+                say(Phrase::Weekdays, Some(lang)).split(',').count(),
+                7,
+                "{lang}"
+            );
         }
     }
 

@@ -30,7 +30,7 @@ pub mod workers;
 pub use ai::{knowledge_index, responder, understanding};
 pub use infra::{auth, idempotency, input, live, scopes, wakeups, work_metrics};
 pub use use_cases::{
-    agents, analytics, api_keys, budget, contacts, conversations, events, files, handoff,
+    account, agents, analytics, api_keys, budget, contacts, conversations, events, files, handoff,
     knowledge, knowledge_import, members, messages, preview, tasks, tools, typing, webhooks,
     widget, workspaces,
 };

@@ -1,5 +1,6 @@
 //! The use cases, one module per resource.
 
+pub mod account;
 pub mod agents;
 pub mod analytics;
 pub mod api_keys;

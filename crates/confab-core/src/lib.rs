@@ -13,6 +13,7 @@ pub mod credential;
 pub mod error;
 pub mod event;
 pub mod handoff;
+pub mod hours;
 pub mod id;
 pub mod job;
 pub mod knowledge;

@@ -39,8 +39,9 @@ pub use state::HttpState;
 pub use widget_limits::{RouteClass, WidgetLimits};
 
 use routes::{
-    admin, agents, analytics, api_keys, console, contacts, conversations, docs, events, files,
-    health, home, knowledge, members, settings, stream, tasks, webhooks, widget, widget_assets,
+    account, admin, agents, analytics, api_keys, console, contacts, conversations, docs, events,
+    files, health, home, knowledge, members, settings, stream, tasks, webhooks, widget,
+    widget_assets,
 };
 
 /// Settings of the HTTP layer.
@@ -96,6 +97,8 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(conversations::resolve))
         .routes(routes!(conversations::typing))
         .routes(routes!(settings::get_widget, settings::put_widget))
+        .routes(routes!(settings::new_site_key))
+        .routes(routes!(account::get, account::update))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))

@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "Analytics", description = "Chats, messages and rates over a calendar period."),
         (name = "API keys", description = "Secret keys with scopes, a response URL for task results, and a budget."),
         (name = "Tasks", description = "Plain-English tasks for the task agent: send your member token as the bearer and your secret key as X-Api-Key."),
-        (name = "Settings", description = "Workspace settings: the chat widget's look, words, allowed origins and identity secret."),
+        (name = "Settings", description = "Workspace settings: the account's name, the chat widget's look, words, allowed origins, site keys and identity secret."),
         (name = "Widget", description = "The public API of the chat widget and the hosted chat page, authenticated by site key (`X-Site-Key: pk_…` or `?site_key=`). Rate-limited per site key and client IP: config 60/min, create 5/min, read 60/min, send 20/min."),
         (name = "Admin", description = "Platform administration (CONFAB_ADMIN_TOKEN)."),
     )

@@ -36,11 +36,14 @@ pub struct KeyRow {
     pub label: String,
     pub scopes: Vec<String>,
     pub allowed_origins: Vec<String>,
+    /// A site key's own text (public by design, shown in the embed snippet); `None` for
+    /// secret keys and for site keys made before it was kept.
+    pub site_key: Option<String>,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
 }
 
-pub(crate) const KEY_COLUMNS: &str = "id, workspace_id, livemode, member_id, kind, last4, label, scopes, allowed_origins, created_at, revoked_at";
+pub(crate) const KEY_COLUMNS: &str = "id, workspace_id, livemode, member_id, kind, last4, label, scopes, allowed_origins, site_key, created_at, revoked_at";
 
 pub(crate) fn decode_key(row: &AnyRow) -> Result<KeyRow> {
     let kind: String = row.try_get("kind").classified()?;
@@ -65,6 +68,7 @@ pub(crate) fn decode_key(row: &AnyRow) -> Result<KeyRow> {
         label: row.try_get("label").classified()?,
         scopes: json_list("scopes")?,
         allowed_origins: json_list("allowed_origins")?,
+        site_key: row.try_get("site_key").classified()?,
         created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
         revoked_at: row
             .try_get::<Option<i64>, _>("revoked_at")
@@ -77,8 +81,8 @@ pub(crate) fn decode_key(row: &AnyRow) -> Result<KeyRow> {
 pub async fn insert_key(tx: &mut TenantTx, key: &KeyRow, key_hash: &str) -> Result<()> {
     let (ws, live) = tx.scope();
     sqlx::query(
-        "INSERT INTO api_keys (id, workspace_id, livemode, member_id, kind, key_hash, last4, label, scopes, allowed_origins, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+        "INSERT INTO api_keys (id, workspace_id, livemode, member_id, kind, key_hash, last4, label, scopes, allowed_origins, site_key, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
     )
     .bind(key.id.as_str())
     .bind(ws)
@@ -90,6 +94,7 @@ pub async fn insert_key(tx: &mut TenantTx, key: &KeyRow, key_hash: &str) -> Resu
     .bind(&key.label)
     .bind(serde_json::to_string(&key.scopes).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&key.allowed_origins).unwrap_or_else(|_| "[]".into()))
+    .bind(key.site_key.as_deref())
     .bind(key.created_at.millis())
     .execute(tx.conn())
     .await
@@ -178,6 +183,23 @@ pub async fn set_site_origins(tx: &mut TenantTx, origins: &[String], now: Timest
     .bind(ws)
     .bind(live)
     .bind(serde_json::to_string(origins).unwrap_or_else(|_| "[]".into()))
+    .bind(now.millis())
+    .execute(tx.conn())
+    .await
+    .classified()?;
+    Ok(())
+}
+
+/// Revokes every live site key of the transaction's workspace and mode (a new one
+/// replaces them).
+pub async fn revoke_site_keys(tx: &mut TenantTx, now: Timestamp) -> Result<()> {
+    let (ws, live) = tx.scope();
+    sqlx::query(
+        "UPDATE api_keys SET revoked_at = $3, updated_at = $3 \
+         WHERE workspace_id = $1 AND livemode = $2 AND kind = 'site' AND revoked_at IS NULL",
+    )
+    .bind(ws)
+    .bind(live)
     .bind(now.millis())
     .execute(tx.conn())
     .await

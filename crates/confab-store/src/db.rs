@@ -196,6 +196,16 @@ impl Store {
                     "member display name",
                     include_str!("../migrations/sqlite/0009_member_display_name.sql"),
                 ),
+                migration(
+                    10,
+                    "site key text",
+                    include_str!("../migrations/sqlite/0010_site_key_text.sql"),
+                ),
+                migration(
+                    11,
+                    "workspace hours",
+                    include_str!("../migrations/sqlite/0011_workspace_hours.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -242,6 +252,16 @@ impl Store {
                     9,
                     "member display name",
                     include_str!("../migrations/postgres/0009_member_display_name.sql"),
+                ),
+                migration(
+                    10,
+                    "site key text",
+                    include_str!("../migrations/postgres/0010_site_key_text.sql"),
+                ),
+                migration(
+                    11,
+                    "workspace hours",
+                    include_str!("../migrations/postgres/0011_workspace_hours.sql"),
                 ),
             ],
         };

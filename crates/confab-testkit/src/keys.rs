@@ -22,6 +22,7 @@ impl TestServer {
             label: format!("Test key ({})", scopes.join(", ")),
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             allowed_origins: vec![],
+            site_key: None,
             created_at: self.app.clock.now(),
             revoked_at: None,
         };

@@ -112,7 +112,8 @@ fn print_credentials(creds: &WorkspaceCredentials, public_url: &str) {
          \x20 widget snippet   <script src=\"{public_url}/widget.js\" data-site-key=\"{test_pk}\" async></script>\n\
          \x20                  (the test site key works on any page, including http://localhost)\n\
          \x20 chat page        {public_url}/chat/{test_pk}\n\
-         \nTo go live: add knowledge and agents in live mode, allow your site with the LIVE secret key\n\
+         \nTo go live: switch the console to Live, add knowledge there, and list your site on its\n\
+         Widget page (which also gives the snippet), or allow it with the LIVE secret key:\n\
          \x20 curl -X PUT {public_url}/v1/settings/widget -H \"Authorization: Bearer {live_sk}\" \\\n\
          \x20      -H \"Content-Type: application/json\" -d '{{\"allowed_origins\": [\"https://your.site\"]}}'\n\
          and use the live site key in the snippet: data-site-key=\"{live_pk}\"\n",
@@ -151,8 +152,20 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         mcp_allowed_hosts = %config.mcp.allowed_hosts.join(","),
         "settings"
     );
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
     if let Some(creds) = workspaces::bootstrap_if_empty(&app).await? {
-        print_credentials(&creds, &config.public_url);
+        // Without a public URL the banner's links use the address actually bound (the
+        // configured one may say port 0).
+        let derived = config.public_url == format!("http://{}", config.listen);
+        let shown = if derived {
+            format!("http://{addr}")
+        } else {
+            config.public_url.clone()
+        };
+        print_credentials(&creds, &shown);
     }
     // Language models load lazily; load them now rather than on a customer's message.
     tokio::task::spawn_blocking(confab_agent::lang::warm_up);
@@ -190,10 +203,6 @@ pub async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         tracing::info!("shutdown requested: finishing in-flight work");
         signal.cancel();
     });
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
-    let addr = listener.local_addr()?;
     println!("confab listening on http://{addr}");
     tracing::info!(%addr, role = ?role, "listening");
     let router = if role == Role::Worker {

@@ -168,17 +168,21 @@ impl Ctx {
         }
     }
 
+    /// Fails with 403 `FORBIDDEN` when a test secret key would change `what`, something
+    /// both modes share: test keys never reach live data.
+    pub fn may_change_both_modes(&self, what: &str) -> AppResult<()> {
+        if !self.livemode() && matches!(self.actor, Actor::SecretKey { .. }) {
+            return Err(AppError::forbidden(format!(
+                "{what} spans both modes, so a test key cannot change it; use a live secret key or a member token."
+            )));
+        }
+        Ok(())
+    }
+
     /// Fails with 403 `FORBIDDEN` unless the caller may do `access` on `resource`.
     pub fn authorize(&self, resource: Resource, access: Access) -> AppResult<()> {
-        if access == Access::Write
-            && resource.spans_modes()
-            && !self.livemode()
-            && matches!(self.actor, Actor::SecretKey { .. })
-        {
-            return Err(AppError::forbidden(format!(
-                "The team ({}) spans both modes, so a test key cannot change it; use a live secret key or a member token.",
-                resource.scope_name()
-            )));
+        if access == Access::Write && resource.spans_modes() {
+            self.may_change_both_modes(&format!("The team ({})", resource.scope_name()))?;
         }
         let allowed = match &self.actor {
             Actor::System => true,

@@ -172,6 +172,7 @@ pub async fn create(ctx: &Ctx, input: KeyCreate) -> AppResult<ApiKey> {
         label: label.clone(),
         scopes: scopes.clone(),
         allowed_origins: vec![],
+        site_key: None,
         created_at: now,
         revoked_at: None,
     };

@@ -111,7 +111,8 @@ pub async fn request(
 /// The widget's visitor asks for a person: asking again while one is awaited or already
 /// there answers the conversation as it is. A request that moves the conversation is
 /// answered in the conversation, in the customer's language, so they know a person
-/// will reply there (the same words the AI says when asked in a message).
+/// will reply there and, outside working hours, roughly when (the same words the AI
+/// says when asked in a message).
 pub async fn request_by_visitor(ctx: &Ctx, id: &ConversationId) -> AppResult<Conversation> {
     ctx.authorize(Resource::Conversations, Access::Write)?;
     let mut uow = ctx.write().await?;
@@ -128,9 +129,14 @@ pub async fn request_by_visitor(ctx: &Ctx, id: &ConversationId) -> AppResult<Con
         uow.commit().await?;
         return Ok(c.into_inner());
     }
+    let mut text = say(Phrase::HandoffRequest, c.lang.as_deref()).to_owned();
+    let now = uow.now;
+    if let Some(away) = crate::account::away_note(uow.tx(), c.lang.as_deref(), now).await? {
+        text = format!("{text} {away}");
+    }
     let acknowledgment = NewMessage {
         role: MessageRole::Ai,
-        text: say(Phrase::HandoffRequest, c.lang.as_deref()).to_owned(),
+        text,
         attachments: Vec::new(),
         author: Author {
             author_type: AuthorType::Ai,

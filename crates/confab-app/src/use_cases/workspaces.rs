@@ -106,6 +106,8 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
         name: name.to_owned(),
         plan: "self_hosted".into(),
         identity_secret: credential::new_signing_secret(),
+        timezone: confab_core::hours::Tz::UTC,
+        working_hours: None,
         created_at: now,
     };
     workspaces::insert(&mut tx, &workspace).await?;
@@ -152,6 +154,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
                 ),
                 scopes: vec![],
                 allowed_origins: vec![],
+                site_key: (kind == KeyKind::Site).then(|| secret.clone()),
                 created_at: now,
                 revoked_at: None,
             };

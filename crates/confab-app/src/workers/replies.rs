@@ -333,7 +333,14 @@ async fn write_reply(
     conversation.updated_at = now;
     conversations::update(uow.tx(), &conversation).await?;
     let mut message_id = None;
-    if let Some(text) = reply.text.clone() {
+    let mut text = reply.text.clone();
+    if let (Some(said), Some(_)) = (&mut text, reply.handoff) {
+        // Handing off after hours: say roughly when a person will be back.
+        if let Some(away) = crate::account::away_note(uow.tx(), reply.lang.as_deref(), now).await? {
+            *said = format!("{said} {away}");
+        }
+    }
+    if let Some(text) = text {
         let message = Message {
             id: MessageId::generate(),
             object: ObjectName::new(),

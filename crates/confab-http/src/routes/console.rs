@@ -16,7 +16,7 @@ use crate::static_asset::StaticAsset;
 
 /// Only the console's own files and API; no inline script, no framing.
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    connect-src 'self'; img-src 'self' data: blob:; form-action 'self'; \
+    connect-src 'self'; img-src 'self' data: blob:; form-action 'self'; frame-src 'self'; \
     frame-ancestors 'none'; base-uri 'none'";
 
 const JS: &str = "text/javascript; charset=utf-8";
@@ -37,6 +37,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "api.js",
         JS,
         include_bytes!("../../../../web/console/api.js"),
+    ),
+    (
+        "widget.js",
+        JS,
+        include_bytes!("../../../../web/console/widget.js"),
     ),
     (
         "stream.js",

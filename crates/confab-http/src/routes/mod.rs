@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource. Each handler extracts, calls one use case
 //! in `confab-app`, and maps the result.
 
+pub mod account;
 pub mod admin;
 pub mod agents;
 pub mod analytics;

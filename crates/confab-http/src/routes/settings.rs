@@ -25,3 +25,11 @@ pub async fn put_widget(
 ) -> ApiResult<Json<WidgetSettings>> {
     Ok(Json(settings::update(&ctx, input).await?))
 }
+
+/// Replace this mode's site key. The old key stops working at once; the new one keeps
+/// the allowed origins and is in the answer's `site_key`.
+#[utoipa::path(post, path = "/v1/settings/widget/site-key", tag = "Settings",
+    responses((status = 200, body = WidgetSettings), (status = 403, body = ErrorBody)))]
+pub async fn new_site_key(Auth(ctx): Auth) -> ApiResult<Json<WidgetSettings>> {
+    Ok(Json(settings::new_site_key(&ctx).await?))
+}

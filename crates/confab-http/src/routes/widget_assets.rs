@@ -113,10 +113,12 @@ pub async fn chat_page(
         Some(l) => format!(" lang=\"{l}\""),
         None => String::new(),
     };
-    let title = config.agent_name.as_deref().unwrap_or("Chat");
+    let title = format!("Chat · {}", config.business_name);
     let html = CHAT_PAGE
         .replace("{{lang_attr}}", &lang_attr)
-        .replace("{{title}}", &escape(title))
+        .replace("{{title}}", &escape(&title))
+        .replace("{{business_name}}", &escape(&config.business_name))
+        .replace("{{accent}}", &escape(&config.widget.accent_color))
         .replace("{{site_key}}", &escape(&site_key));
     page(StatusCode::OK, html)
 }

@@ -175,6 +175,7 @@ async fn memberless_key(s: &TestServer) -> String {
         label: "integration".into(),
         scopes: vec![],
         allowed_origins: vec![],
+        site_key: None,
         created_at: s.app.clock.now(),
         revoked_at: None,
     };
@@ -353,5 +354,36 @@ both_backends! {
         assert_eq!((sam["name"].as_str(), sam["is_default"].as_bool()), (Some("Sam"), Some(true)));
         assert_eq!(sam["handoff"]["keywords"], json!(["lawyer", "refund"]));
         assert_eq!(agents["data"].as_array().unwrap().len(), 1, "the refused agent was not made");
+    }
+}
+
+both_backends! {
+    /// The widget page shows each mode's snippet with its own site key, saves the look,
+    /// the sites and the business's name (the preview shows them), and replaces the key.
+    async fn the_widget_page_sets_up_the_widget_and_gives_each_modes_snippet(backend) {
+        let s = TestServer::start(backend).await;
+        let config = json!({"base_url": s.base, "owner_token": s.creds.owner_token});
+        let name = format!("console-widget-{backend:?}").to_lowercase();
+        let Some(r) = browser::run("console_widget", &name, config).await else { return };
+        println!("{r:#}");
+        let base = s.base.trim_end_matches('/');
+        assert_eq!(r["test_snippet"], format!(r#"<script src="{base}/widget.js" data-site-key="{}" async></script>"#, s.creds.test_site_key));
+        assert!(r["live_snippet"].as_str().unwrap().contains(&s.creds.live_site_key));
+        assert!(r["live_block"].as_str().unwrap().contains("Runs on no site yet"), "{}", r["live_block"]);
+        assert!(r["test_block"].as_str().unwrap().contains("Runs on: http://localhost:5173"), "{}", r["test_block"]);
+        assert!(r["preview_greeting"].as_str().unwrap().contains("Fresh bread daily."), "{}", r["preview_greeting"]);
+        assert_eq!(r["page_errors"], json!([]));
+
+        let settings = s.call("GET", "/v1/settings/widget", s.sk(), None).await.json();
+        assert_eq!(settings["agent_name"], "Sam");
+        assert_eq!(settings["accent_color"], "#0a7f5a");
+        assert_eq!(settings["allowed_origins"], json!(["http://localhost:5173"]));
+        let new_key = settings["site_key"].as_str().unwrap();
+        assert_ne!(new_key, s.creds.test_site_key);
+        assert!(r["new_test_snippet"].as_str().unwrap().contains(new_key), "{}", r["new_test_snippet"]);
+        let account = s.call("GET", "/v1/account", s.sk(), None).await.json();
+        assert_eq!(account["workspace"]["name"], "Acme Bakery");
+        let live = s.call("GET", "/v1/settings/widget", &s.creds.live_secret_key, None).await.json();
+        assert_eq!(live["site_key"], s.creds.live_site_key.as_str(), "live mode's key is untouched");
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP suite: a real server on port 0 and a fresh database per test, on SQLite
 //! and PostgreSQL.
 
+mod account;
 mod agent;
 mod agent_llm;
 mod analytics;
@@ -29,3 +30,4 @@ mod tenancy;
 mod wakeups;
 mod webhooks;
 mod widget;
+mod working_hours;

@@ -14,6 +14,8 @@ pub async fn workspace(store: &Store) -> WorkspaceId {
         name: "Test".into(),
         plan: "self_hosted".into(),
         identity_secret: "whsec_x".into(),
+        timezone: confab_core::hours::Tz::UTC,
+        working_hours: None,
         created_at: Timestamp::now(),
     };
     workspaces::insert(&mut tx, &row).await.unwrap();

@@ -1,6 +1,7 @@
 //! The binary: `confab init`, `confab serve`, bootstrap output, config validation and
 //! graceful shutdown, run as a real process.
 
+mod first_hour;
 mod multinode;
 mod tasks;
 mod webhooks;

@@ -100,9 +100,17 @@ fn origin_allowed(key: &KeyRow, origin: &str, host: Option<&str>) -> bool {
         .any(|allowed| origin_matches(allowed, origin))
 }
 
+/// What the hosted chat page shows around the widget.
+#[derive(Debug)]
+pub struct PageConfig {
+    /// The workspace's name: the page's title and heading.
+    pub business_name: String,
+    pub widget: WidgetConfig,
+}
+
 /// The hosted chat page's check: the key must be a valid site key; answers the
-/// widget's configuration (the page's title is the agent's name).
-pub async fn page_config(app: &App, site_key: &str, request_id: &str) -> AppResult<WidgetConfig> {
+/// business's name and the widget's configuration.
+pub async fn page_config(app: &App, site_key: &str, request_id: &str) -> AppResult<PageConfig> {
     let ctx = authenticate(
         app,
         SiteKeyRequest {
@@ -112,5 +120,9 @@ pub async fn page_config(app: &App, site_key: &str, request_id: &str) -> AppResu
         },
     )
     .await?;
-    super::settings::public_config(&ctx).await
+    let mut tx = ctx.read().await?;
+    Ok(PageConfig {
+        business_name: confab_store::workspaces::current(&mut tx).await?.name,
+        widget: super::settings::resolved(&mut tx).await?,
+    })
 }

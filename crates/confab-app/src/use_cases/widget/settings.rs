@@ -5,9 +5,11 @@ use confab_core::object::ObjectName;
 use serde::{Deserialize, Serialize};
 
 use confab_core::conversation::Channel;
+use confab_core::credential::{self as credential_text, hash_secret, last4};
+use confab_core::id::KeyId;
 use confab_core::widget::{self, Position, WidgetConfig};
-use confab_core::{FieldErrors, Timestamp, validate};
-use confab_store::credentials::{self, KeyKind};
+use confab_core::{FieldErrors, Mode, Timestamp, validate};
+use confab_store::credentials::{self, KeyKind, KeyRow};
 use confab_store::widget_settings::{self, WidgetSettingsRow};
 use confab_store::{TenantTx, agents, workspaces};
 
@@ -30,6 +32,10 @@ pub struct WidgetSettings {
     /// `https://*.example.com`, `*`). Empty: any origin in test mode, none in live mode
     /// (Confab's own hosted chat page always works).
     pub allowed_origins: Vec<String>,
+    /// This mode's site key, for the embed snippet (`data-site-key`) and the hosted page
+    /// (`/chat/{site_key}`). It is public by design. `null` when the key was made before
+    /// Confab kept it: `POST /v1/settings/widget/site-key` makes a new one.
+    pub site_key: Option<String>,
     /// The key for identity verification: the host page's server sends
     /// `user_hash = hex HMAC-SHA256(identity_secret, external_id)`. Keep it server-side.
     pub identity_secret: String,
@@ -75,20 +81,23 @@ pub(crate) async fn stored(tx: &mut TenantTx) -> AppResult<WidgetConfig> {
     Ok(current(tx).await?.config)
 }
 
-/// The origins of the mode's site keys (they share one list).
-async fn site_origins(tx: &mut TenantTx) -> AppResult<Vec<String>> {
+/// The mode's newest working site key (its keys share one list of origins).
+async fn active_site_key(tx: &mut TenantTx) -> AppResult<Option<KeyRow>> {
     Ok(credentials::list_keys(tx, KeyKind::Site)
         .await?
         .into_iter()
-        .find(|k| k.revoked_at.is_none())
-        .map(|k| k.allowed_origins)
-        .unwrap_or_default())
+        .find(|k| k.revoked_at.is_none()))
 }
 
 async fn view(ctx: &Ctx, tx: &mut TenantTx, row: WidgetSettingsRow) -> AppResult<WidgetSettings> {
+    let key = active_site_key(tx).await?;
+    let (allowed_origins, site_key) = key
+        .map(|k| (k.allowed_origins, k.site_key))
+        .unwrap_or_default();
     Ok(WidgetSettings {
         object: ObjectName::new(),
-        allowed_origins: site_origins(tx).await?,
+        allowed_origins,
+        site_key,
         identity_secret: workspaces::current(tx).await?.identity_secret,
         livemode: ctx.livemode(),
         updated_at: (row.updated_at.millis() > 0).then_some(row.updated_at),
@@ -175,6 +184,43 @@ pub async fn update(ctx: &Ctx, input: WidgetSettingsUpdate) -> AppResult<WidgetS
     if let Some(origins) = &origins {
         credentials::set_site_origins(uow.tx(), origins, now).await?;
     }
+    let settings = view(ctx, uow.tx(), row).await?;
+    uow.commit().await?;
+    Ok(settings)
+}
+
+/// Replaces the mode's site key: the old one stops working at once (pages that embed it
+/// show nothing until they carry the new one) and the new one keeps the allowed origins.
+/// For a key that leaked onto a site it should not be on, or one made before Confab kept
+/// site keys.
+pub async fn new_site_key(ctx: &Ctx) -> AppResult<WidgetSettings> {
+    ctx.authorize(Resource::Settings, Access::Write)?;
+    let mode = Mode::from_livemode(ctx.livemode());
+    let secret = credential_text::new_site_key(mode);
+    let mut uow = ctx.write().await?;
+    // The settings row is the mode's lock: two replacements at once leave one key.
+    let row = widget_settings::get_for_update(uow.tx(), &defaults()).await?;
+    let now = uow.now;
+    let allowed_origins = active_site_key(uow.tx())
+        .await?
+        .map(|k| k.allowed_origins)
+        .unwrap_or_default();
+    credentials::revoke_site_keys(uow.tx(), now).await?;
+    let key = KeyRow {
+        id: KeyId::generate(),
+        workspace_id: ctx.workspace_id.clone(),
+        livemode: ctx.livemode(),
+        member_id: ctx.member_id().cloned(),
+        kind: KeyKind::Site,
+        last4: last4(&secret),
+        label: format!("{} site key", mode.as_str()),
+        scopes: vec![],
+        allowed_origins,
+        site_key: Some(secret.clone()),
+        created_at: now,
+        revoked_at: None,
+    };
+    credentials::insert_key(uow.tx(), &key, &hash_secret(&secret)).await?;
     let settings = view(ctx, uow.tx(), row).await?;
     uow.commit().await?;
     Ok(settings)

@@ -51,11 +51,13 @@ async fn every_field_lands(
     }
 }
 
-/// A field of an object, also inside `config` (the widget settings' shape).
+/// A field of an object, also inside `config` (the widget settings' shape) or
+/// `workspace` (the account's).
 fn pointer(object: &Value, field: &str) -> Value {
     object
         .get(field)
         .or_else(|| object["config"].get(field))
+        .or_else(|| object["workspace"].get(field))
         .cloned()
         .unwrap_or(Value::Null)
 }
@@ -77,6 +79,11 @@ fn color(i: usize) -> Value {
 }
 fn cents(i: usize) -> Value {
     json!(100 + i)
+}
+/// Working hours unique to `i`, every day listed (as the account answers them).
+fn hours(i: usize) -> Value {
+    let close = format!("{:02}:{:02}", 12 + i / 60, i % 60);
+    json!({"mon": [["09:00", close]], "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []})
 }
 
 both_backends! {
@@ -127,6 +134,7 @@ both_backends! {
         assert_eq!(key.status, 201, "{}", key.text);
         let path = format!("/v1/api-keys/{}", key.json()["id"].as_str().unwrap());
         every_field_lands(&s, &owner, "PUT", &path, &[("label", name), ("budget_usd_cents", cents)], 3).await;
+        every_field_lands(&s, &owner, "PATCH", "/v1/account", &[("name", name), ("working_hours", hours)], 3).await;
     }
 }
 
@@ -159,5 +167,29 @@ both_backends! {
             let r = s.call("PATCH", &format!("/v1/members/{other}"), survivor_token, Some(json!({"role": "owner"}))).await;
             assert_eq!(r.status, 200, "{}", r.text);
         }
+    }
+}
+
+both_backends! {
+    /// Replacing the site key many times at once must leave exactly one working key,
+    /// the one the settings show, with the origins it had.
+    async fn simultaneous_site_key_replacements_leave_one_working_key(backend) {
+        let s = TestServer::start(backend).await;
+        let r = s.call("PUT", "/v1/settings/widget", s.sk(), Some(json!({"allowed_origins": ["https://shop.example.com"]}))).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let calls = (0..N).map(|_| ("POST", "/v1/settings/widget/site-key".to_owned(), None)).collect();
+        let answers = all_at_once(&s, s.sk(), calls).await;
+        assert_eq!(tally(&answers), vec![(200, N)]);
+        let shown = s.call("GET", "/v1/settings/widget", s.sk(), None).await.json();
+        assert_eq!(shown["allowed_origins"], json!(["https://shop.example.com"]));
+        let mut working = Vec::new();
+        for a in &answers {
+            let key = a.json()["site_key"].as_str().unwrap().to_owned();
+            let r = s.send("GET", "/v1/widget/config", None, &[("x-site-key", key.as_str())], None).await;
+            if r.status == 200 {
+                working.push(key);
+            }
+        }
+        assert_eq!(working, vec![shown["site_key"].as_str().unwrap().to_owned()], "one working key, the one shown");
     }
 }

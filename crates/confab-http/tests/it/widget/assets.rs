@@ -134,7 +134,19 @@ async fn the_hosted_chat_page_is_a_phone_sized_page_on_the_same_script() {
     assert!(page.text.contains(&format!(
         r#"<script src="/widget.js" data-site-key="{key}" data-mode="page" async></script>"#
     )));
-    assert!(page.text.contains("<title>Chat</title>"));
+    assert!(
+        page.text.contains("<title>Chat · Default</title>"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains(r#"<h1 class="brand" dir="auto">Default</h1>"#)
+    );
+    assert!(
+        page.text
+            .contains(r##"<meta name="theme-color" content="#4f46e5">"##)
+    );
     let csp = page.header("content-security-policy").unwrap();
     assert!(csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"));
 
@@ -142,9 +154,18 @@ async fn the_hosted_chat_page_is_a_phone_sized_page_on_the_same_script() {
         "PUT",
         "/v1/settings/widget",
         &s.creds.live_secret_key,
-        Some(serde_json::json!({"agent_name": "Sam <& Co>"})),
+        Some(serde_json::json!({"accent_color": "#0a7"})),
     )
     .await;
+    let r = s
+        .call(
+            "PATCH",
+            "/v1/account",
+            &s.creds.owner_token,
+            Some(serde_json::json!({"name": "Sam <& Co>"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let arabic = s
         .send("GET", &format!("/chat/{key}?lang=AR"), None, &[], None)
         .await;
@@ -153,7 +174,16 @@ async fn the_hosted_chat_page_is_a_phone_sized_page_on_the_same_script() {
         "{}",
         arabic.text
     );
-    assert!(arabic.text.contains("<title>Sam &lt;&amp; Co&gt;</title>"));
+    assert!(
+        arabic
+            .text
+            .contains("<title>Chat · Sam &lt;&amp; Co&gt;</title>")
+    );
+    assert!(arabic.text.contains(">Sam &lt;&amp; Co&gt;</h1>"));
+    assert!(
+        arabic.text.contains("#00aa77"),
+        "the page takes the accent colour"
+    );
     let french = s
         .send("GET", &format!("/chat/{key}?lang=fr"), None, &[], None)
         .await;

@@ -132,10 +132,14 @@ both_backends! {
 both_backends! {
     async fn the_hosted_chat_page_on_a_phone(backend) {
         let s = server(backend).await;
+        let renamed = s.call("PATCH", "/v1/account", &s.creds.owner_token, Some(json!({"name": "Café Amal"}))).await;
+        assert_eq!(renamed.status, 200, "{}", renamed.text);
         let name = format!("chat-page-{backend:?}").to_lowercase();
         let Some(r) = browser::run("chat_page", &name, config(&s)).await else { return };
         println!("{r:#}");
-        assert_eq!(r["title"], "Chat");
+        assert_eq!(r["title"], "Chat · Café Amal");
+        assert_eq!(r["desktop_heading"], "Café Amal");
+        assert!(r["heading_box"]["y"].as_f64().unwrap() + r["heading_box"]["height"].as_f64().unwrap() <= r["desktop_box"]["y"].as_f64().unwrap(), "the name sits above the card");
         assert!(r["viewport_meta"].as_str().unwrap().contains("width=device-width"));
         assert_eq!(r["launcher_visible"], false);
         assert_eq!(r["close_visible"], false);

@@ -109,3 +109,40 @@ both_backends! {
         assert_eq!(config["agent_name"], "Nora");
     }
 }
+
+both_backends! {
+    async fn the_settings_show_each_modes_site_key_and_a_new_one_replaces_it(backend) {
+        let s = TestServer::start(backend).await;
+        let test = s.call("GET", "/v1/settings/widget", s.sk(), None).await.json();
+        assert_eq!(test["site_key"], s.creds.test_site_key.as_str(), "the snippet needs the key itself");
+        let live = s.call("GET", "/v1/settings/widget", &s.creds.live_secret_key, None).await.json();
+        assert_eq!(live["site_key"], s.creds.live_site_key.as_str());
+
+        let r = s.call("PUT", "/v1/settings/widget", s.sk(), Some(json!({"allowed_origins": ["https://shop.example.com"]}))).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let r = s.call("POST", "/v1/settings/widget/site-key", s.sk(), None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let replaced = r.json();
+        let new_key = replaced["site_key"].as_str().unwrap().to_owned();
+        assert!(new_key.starts_with("pk_test_"), "{new_key}");
+        assert_ne!(new_key, s.creds.test_site_key);
+        assert_eq!(replaced["allowed_origins"], json!(["https://shop.example.com"]), "the origins stay");
+        assert_eq!(s.call("GET", "/v1/settings/widget", s.sk(), None).await.json()["site_key"], new_key.as_str());
+
+        let old = test_call(&s, "GET", "/v1/widget/config", None).await;
+        assert_eq!(old.status, 401, "the old key stops at once: {}", old.text);
+        assert_eq!(old.code(), "INVALID_API_KEY");
+        let new = crate::widget::call(&s, &new_key, "GET", "/v1/widget/config", None).await;
+        assert_eq!(new.status, 200, "{}", new.text);
+        let page = s.send("GET", &format!("/chat/{new_key}"), None, &[], None).await;
+        assert_eq!(page.status, 200);
+
+        // The other mode's key is untouched, and an agent may not replace keys.
+        let live_config = crate::widget::call(&s, &s.creds.live_site_key, "GET", "/v1/widget/config", None).await;
+        assert_eq!(live_config.status, 200, "{}", live_config.text);
+        let member = s.call("POST", "/v1/members", &s.creds.owner_token, Some(json!({"name": "Ana", "email": "ana@example.com", "role": "agent"}))).await.json();
+        let token = s.call("POST", &format!("/v1/members/{}/tokens", member["id"].as_str().unwrap()), &s.creds.owner_token, None).await.json();
+        let r = s.call("POST", "/v1/settings/widget/site-key", token["token"].as_str().unwrap(), None).await;
+        assert_eq!(r.status, 403, "{}", r.text);
+    }
+}

@@ -1,0 +1,142 @@
+//! The account: the workspace itself, as its owners and admins see and change it. The
+//! name is what customers see on the hosted chat page; the working hours tell them,
+//! when they ask for a person after hours, roughly when one will answer.
+
+use confab_core::hours::{self, RawWeek, WeeklyHours};
+use confab_core::id::WorkspaceId;
+use confab_core::object::ObjectName;
+use confab_core::{FieldErrors, Timestamp, validate};
+use serde::{Deserialize, Serialize};
+
+use confab_store::{TenantTx, workspaces};
+
+use crate::input::patch_field;
+use crate::{Access, AppResult, Ctx, Resource};
+
+/// The workspace behind the caller's credential.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Account {
+    #[schema(schema_with = ObjectName::<Self>::schema)]
+    pub object: ObjectName<Self>,
+    pub workspace: AccountWorkspace,
+    pub livemode: bool,
+}
+
+confab_core::named!(Account => "account");
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountWorkspace {
+    #[schema(value_type = String)]
+    pub id: WorkspaceId,
+    /// The business's name, shown to customers on the hosted chat page.
+    pub name: String,
+    pub plan: String,
+    /// IANA timezone of the working hours (`Europe/London`).
+    pub timezone: String,
+    /// When people answer, per weekday in `timezone`:
+    /// `{"mon": [["09:00","12:30"], ["13:30","17:00"]], …}`; `null` when not set.
+    #[schema(schema_with = nullable_week)]
+    pub working_hours: Option<RawWeek>,
+    pub created_at: Timestamp,
+}
+
+/// A change to the account: fields left out keep their value; `working_hours: null`
+/// removes the hours.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountUpdate {
+    /// The business's name (1–200 characters).
+    pub name: Option<String>,
+    /// IANA timezone (`Europe/London`).
+    pub timezone: Option<String>,
+    /// Per weekday (`mon` … `sun`), up to six `["HH:MM", "HH:MM"]` intervals, apart and in
+    /// order of time; a day left out or empty is closed; `"24:00"` ends a day.
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(schema_with = nullable_week)]
+    pub working_hours: Option<Option<RawWeek>>,
+}
+
+fn nullable_week() -> utoipa::openapi::schema::Object {
+    hours::schema(true)
+}
+
+async fn view(ctx: &Ctx, tx: &mut TenantTx) -> AppResult<Account> {
+    let row = workspaces::current(tx).await?;
+    Ok(Account {
+        object: ObjectName::new(),
+        workspace: AccountWorkspace {
+            id: row.id,
+            name: row.name,
+            plan: row.plan,
+            timezone: row.timezone.name().to_owned(),
+            working_hours: row.working_hours.as_ref().map(WeeklyHours::to_raw),
+            created_at: row.created_at,
+        },
+        livemode: ctx.livemode(),
+    })
+}
+
+pub async fn get(ctx: &Ctx) -> AppResult<Account> {
+    ctx.authorize(Resource::Settings, Access::Read)?;
+    let mut tx = ctx.read().await?;
+    view(ctx, &mut tx).await
+}
+
+pub async fn update(ctx: &Ctx, input: AccountUpdate) -> AppResult<Account> {
+    ctx.authorize(Resource::Settings, Access::Write)?;
+    ctx.may_change_both_modes("The workspace")?;
+    let mut errors = FieldErrors::new();
+    let name = input
+        .name
+        .as_deref()
+        .and_then(|n| validate::name(n).map_err(|m| errors.add("name", m)).ok());
+    let timezone = input.timezone.as_deref().and_then(|t| {
+        hours::timezone(t)
+            .map_err(|m| errors.add("timezone", m))
+            .ok()
+    });
+    let working_hours = input
+        .working_hours
+        .map(|raw| raw.and_then(|raw| WeeklyHours::parse(&raw, "working_hours", &mut errors)));
+    errors.into_result()?;
+
+    let mut uow = ctx.write().await?;
+    let mut row = workspaces::current_for_update(uow.tx()).await?;
+    if let Some(name) = name {
+        row.name = name;
+    }
+    if let Some(timezone) = timezone {
+        row.timezone = timezone;
+    }
+    if let Some(hours) = working_hours {
+        row.working_hours = hours;
+    }
+    workspaces::update(uow.tx(), &row).await?;
+    let account = view(ctx, uow.tx()).await?;
+    uow.commit().await?;
+    Ok(account)
+}
+
+/// What a customer who asks for a person at `now` is told about the wait, in their
+/// language: `None` while the team is in (or the workspace has no working hours).
+pub(crate) async fn away_note(
+    tx: &mut TenantTx,
+    lang: Option<&str>,
+    now: Timestamp,
+) -> AppResult<Option<String>> {
+    let row = workspaces::current(tx).await?;
+    let Some(week) = row.working_hours else {
+        return Ok(None);
+    };
+    let hours = hours::OpeningHours {
+        timezone: row.timezone,
+        week,
+    };
+    if hours.is_open(now.to_datetime()) {
+        return Ok(None);
+    }
+    // Closed all week: the sentence cannot name a time, so it says nothing.
+    Ok(hours.next_opening(now.to_datetime()).map(|opening| {
+        confab_agent::phrases::team_away(lang, opening.weekday, &opening.time, row.timezone.name())
+    }))
+}
