@@ -58,6 +58,7 @@ event_types! {
     TicketReplied => "ticket.replied",
     BookingCreated => "booking.created",
     BookingCancelled => "booking.cancelled",
+    BookingRescheduled => "booking.rescheduled",
     TaskResolved => "task.resolved",
     TaskFailed => "task.failed",
     CampaignCompleted => "campaign.completed",

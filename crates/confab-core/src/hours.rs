@@ -214,7 +214,13 @@ impl OpeningHours {
 
     /// The instant of a local date and minute; a time skipped by a daylight-saving jump
     /// is the first instant after the jump.
-    fn instant(&self, date: NaiveDate, minute: u16) -> Option<DateTime<Utc>> {
+    pub(crate) fn instant(&self, date: NaiveDate, minute: u16) -> Option<DateTime<Utc>> {
+        // `24:00` is the next day's midnight.
+        let (date, minute) = if minute >= DAY_MINUTES {
+            (date.succ_opt()?, minute - DAY_MINUTES)
+        } else {
+            (date, minute)
+        };
         let time = NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0)?;
         let naive = date.and_time(time);
         (0..=180)

@@ -117,6 +117,10 @@ id_type!(/// One event's delivery to one webhook endpoint.
     WebhookDeliveryId, "whd_", "webhook delivery");
 id_type!(/// A plain-English task for the task agent.
     TaskId, "tsk_", "task");
+id_type!(/// A bookable resource (a person's calendar, a room).
+    ResourceId, "res_", "resource");
+id_type!(/// A booking of a resource.
+    BookingId, "bkg_", "booking");
 id_type!(/// A line of an API key's spending ledger (internal; never in the API).
     ChargeId, "chg_", "charge");
 id_type!(/// The record of the AI's answer to one customer message (internal).

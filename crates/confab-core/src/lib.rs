@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod api_key;
+pub mod booking;
 pub mod budget;
 pub mod contact;
 pub mod conversation;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod event;
 pub mod handoff;
 pub mod hours;
+pub mod ics;
 pub mod id;
 pub mod job;
 pub mod knowledge;

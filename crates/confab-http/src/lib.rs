@@ -39,8 +39,8 @@ pub use state::HttpState;
 pub use widget_limits::{RouteClass, WidgetLimits};
 
 use routes::{
-    account, admin, agents, analytics, api_keys, console, contacts, conversations, docs, events,
-    files, health, home, knowledge, members, settings, stream, tasks, webhooks, widget,
+    account, admin, agents, analytics, api_keys, bookings, console, contacts, conversations, docs,
+    events, files, health, home, knowledge, members, settings, stream, tasks, webhooks, widget,
     widget_assets,
 };
 
@@ -99,6 +99,21 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(settings::get_widget, settings::put_widget))
         .routes(routes!(settings::new_site_key))
         .routes(routes!(account::get, account::update))
+        .routes(routes!(bookings::list_resources, bookings::create_resource))
+        .routes(routes!(
+            bookings::get_resource,
+            bookings::update_resource,
+            bookings::delete_resource
+        ))
+        .routes(routes!(bookings::availability))
+        .routes(routes!(bookings::list_bookings, bookings::create_booking))
+        .routes(routes!(
+            bookings::get_booking,
+            bookings::update_booking,
+            bookings::delete_booking
+        ))
+        .routes(routes!(bookings::cancel_booking))
+        .routes(routes!(bookings::booking_ics))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))

@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "Tasks", description = "Plain-English tasks for the task agent: send your member token as the bearer and your secret key as X-Api-Key."),
         (name = "Settings", description = "Workspace settings: the account's name, the chat widget's look, words, allowed origins, site keys and identity secret."),
         (name = "Widget", description = "The public API of the chat widget and the hosted chat page, authenticated by site key (`X-Site-Key: pk_…` or `?site_key=`). Rate-limited per site key and client IP: config 60/min, create 5/min, read 60/min, send 20/min."),
+        (name = "Bookings", description = "Bookable resources with working hours in their own timezone, their free slots, and bookings that never overlap."),
         (name = "Admin", description = "Platform administration (CONFAB_ADMIN_TOKEN)."),
     )
 )]

@@ -206,6 +206,11 @@ impl Store {
                     "workspace hours",
                     include_str!("../migrations/sqlite/0011_workspace_hours.sql"),
                 ),
+                migration(
+                    12,
+                    "bookings",
+                    include_str!("../migrations/sqlite/0012_bookings.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -262,6 +267,11 @@ impl Store {
                     11,
                     "workspace hours",
                     include_str!("../migrations/postgres/0011_workspace_hours.sql"),
+                ),
+                migration(
+                    12,
+                    "bookings",
+                    include_str!("../migrations/postgres/0012_bookings.sql"),
                 ),
             ],
         };

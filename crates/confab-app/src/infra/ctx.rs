@@ -65,6 +65,8 @@ pub enum Resource {
     /// Workspace settings (the chat widget's, with the identity secret).
     Settings,
     Tasks,
+    /// Resources, their availability and bookings (changing a resource is a setting).
+    Bookings,
 }
 
 impl Resource {
@@ -82,11 +84,12 @@ impl Resource {
             Resource::Webhooks => "webhooks",
             Resource::Settings => "settings",
             Resource::Tasks => "tasks",
+            Resource::Bookings => "bookings",
         }
     }
 
     /// Every resource, in scope-name order of declaration.
-    pub const ALL: [Resource; 12] = [
+    pub const ALL: [Resource; 13] = [
         Resource::Contacts,
         Resource::Conversations,
         Resource::Files,
@@ -99,6 +102,7 @@ impl Resource {
         Resource::Webhooks,
         Resource::Settings,
         Resource::Tasks,
+        Resource::Bookings,
     ];
 
     /// Identity objects that belong to the workspace rather than to one mode: a member

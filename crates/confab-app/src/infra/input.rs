@@ -196,14 +196,38 @@ pub fn id<T: TypedId>(raw: &str) -> AppResult<T> {
     T::parse(raw).ok_or_else(|| AppError::not_found(T::NOUN, raw))
 }
 
-/// An optional `agent_id` field: an `agt_…` id, or a field error.
-pub(crate) fn agent_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<AgentId> {
-    let raw = raw?;
-    let parsed = AgentId::parse(raw);
+/// An id field of a body or query: `None` when absent (recorded as missing when
+/// `required`), or a field error naming the id's kind when malformed.
+pub(crate) fn id_field<T: TypedId>(
+    raw: Option<&str>,
+    field: &str,
+    required: bool,
+    errors: &mut FieldErrors,
+) -> Option<T> {
+    let Some(raw) = raw else {
+        if required {
+            errors.add(field, "is required");
+        }
+        return None;
+    };
+    let parsed = T::parse(raw.trim());
     if parsed.is_none() {
-        errors.add("agent_id", "must be an agent id (agt_…)");
+        let article = if T::NOUN.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        errors.add(
+            field,
+            format!("must be {article} {} id ({}…)", T::NOUN, T::PREFIX),
+        );
     }
     parsed
+}
+
+/// An optional `agent_id` field: an `agt_…` id, or a field error.
+pub(crate) fn agent_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<AgentId> {
+    id_field(raw, "agent_id", false, errors)
 }
 
 #[cfg(test)]

@@ -471,6 +471,7 @@ pub async fn erase(ctx: &Ctx, id: &ContactId) -> AppResult<ErasedContact> {
     confab_store::conversations::scrub_for_contact(uow.tx(), &contact.id).await?;
     idempotency::forget_mentions(uow.tx(), contact.id.as_str()).await?;
     crate::tasks::forget_contact(uow.tx(), &contact).await?;
+    confab_store::bookings::delete_for_contact(uow.tx(), &contact.id).await?;
     contacts::delete(uow.tx(), &contact.id).await?;
     uow.emit(EventType::ContactDeleted, redacted, Some(&contact.id))
         .await?;

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod agents;
 pub mod analytics;
 pub mod api_keys;
+pub mod bookings;
 pub mod console;
 pub mod contacts;
 pub mod conversations;

@@ -6,6 +6,7 @@ mod agent;
 mod agent_llm;
 mod analytics;
 mod auth;
+mod bookings;
 mod browser_harness;
 mod concurrency;
 mod console;
