@@ -24,6 +24,8 @@ pub enum Phrase {
     TeamAway,
     /// The weekdays, Monday first, comma-separated (for [`team_away`]).
     Weekdays,
+    /// A ticket was opened from the conversation: `{reference}` and `{subject}`.
+    TicketOpened,
 }
 
 impl Phrase {
@@ -38,6 +40,7 @@ impl Phrase {
             Phrase::HandoffUnsure => "handoff_unsure",
             Phrase::TeamAway => "team_away",
             Phrase::Weekdays => "weekdays",
+            Phrase::TicketOpened => "ticket_opened",
         }
     }
 }
@@ -89,7 +92,7 @@ pub fn has_language(lang: &str) -> bool {
 mod tests {
     use super::*;
 
-    const ALL: [Phrase; 9] = [
+    const ALL: [Phrase; 10] = [
         Phrase::Greeting,
         Phrase::Thanks,
         Phrase::Goodbye,
@@ -99,6 +102,7 @@ mod tests {
         Phrase::HandoffUnsure,
         Phrase::TeamAway,
         Phrase::Weekdays,
+        Phrase::TicketOpened,
     ];
 
     #[test]

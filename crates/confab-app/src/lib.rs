@@ -30,9 +30,9 @@ pub mod workers;
 pub use ai::{knowledge_index, responder, understanding};
 pub use infra::{auth, idempotency, input, live, scopes, wakeups, work_metrics};
 pub use use_cases::{
-    account, agents, analytics, api_keys, bookings, budget, contacts, conversations, events, files,
-    handoff, knowledge, knowledge_import, members, messages, preview, resources, tasks, tools,
-    typing, webhooks, widget, workspaces,
+    account, agents, analytics, api_keys, bookings, budget, contacts, conversations, departments,
+    events, files, handoff, knowledge, knowledge_import, members, messages, preview, resources,
+    tasks, tickets, tools, typing, webhooks, widget, workspaces,
 };
 pub use workers::{erasure_purge, replies};
 

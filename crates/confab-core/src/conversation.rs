@@ -102,6 +102,9 @@ pub struct Conversation {
     pub human_took_over_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
     pub resolution: Option<Resolution>,
+    /// The ticket this conversation was last escalated to.
+    #[schema(value_type = Option<String>)]
+    pub ticket_id: Option<crate::id::TicketId>,
     pub message_count: i64,
     pub last_activity_at: Timestamp,
     pub created_at: Timestamp,

@@ -25,6 +25,7 @@ fn conversation(status: Status, handled_by: HandledBy) -> Conversation {
         human_took_over_at: None,
         resolved_at: (status == Status::Resolved).then(|| Timestamp::from_millis(1)),
         resolution: None,
+        ticket_id: None,
         message_count: 3,
         last_activity_at: Timestamp::from_millis(1),
         created_at: Timestamp::from_millis(1),

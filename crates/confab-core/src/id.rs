@@ -121,6 +121,12 @@ id_type!(/// A bookable resource (a person's calendar, a room).
     ResourceId, "res_", "resource");
 id_type!(/// A booking of a resource.
     BookingId, "bkg_", "booking");
+id_type!(/// A department: a team that tickets are routed to.
+    DepartmentId, "dep_", "department");
+id_type!(/// A support ticket.
+    TicketId, "tkt_", "ticket");
+id_type!(/// A reply or internal note on a ticket.
+    TicketReplyId, "tkr_", "ticket reply");
 id_type!(/// A line of an API key's spending ledger (internal; never in the API).
     ChargeId, "chg_", "charge");
 id_type!(/// The record of the AI's answer to one customer message (internal).

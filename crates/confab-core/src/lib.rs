@@ -26,6 +26,7 @@ pub mod object;
 pub mod page;
 pub mod sniff;
 pub mod task;
+pub mod ticket;
 pub mod time;
 pub mod validate;
 pub mod webhook;

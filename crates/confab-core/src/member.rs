@@ -53,6 +53,8 @@ pub struct Member {
     pub email: String,
     pub role: Role,
     pub department_ids: Vec<String>,
+    /// Away: gets no new tickets by round robin (holidays, off shift).
+    pub away: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

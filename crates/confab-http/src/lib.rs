@@ -40,8 +40,8 @@ pub use widget_limits::{RouteClass, WidgetLimits};
 
 use routes::{
     account, admin, agents, analytics, api_keys, bookings, console, contacts, conversations, docs,
-    events, files, health, home, knowledge, members, settings, stream, tasks, webhooks, widget,
-    widget_assets,
+    events, files, health, home, knowledge, members, settings, stream, tasks, tickets, webhooks,
+    widget, widget_assets,
 };
 
 /// Settings of the HTTP layer.
@@ -114,6 +114,22 @@ fn api_routes() -> OpenApiRouter<HttpState> {
         ))
         .routes(routes!(bookings::cancel_booking))
         .routes(routes!(bookings::booking_ics))
+        .routes(routes!(
+            tickets::list_departments,
+            tickets::create_department
+        ))
+        .routes(routes!(
+            tickets::get_department,
+            tickets::update_department,
+            tickets::delete_department
+        ))
+        .routes(routes!(tickets::list_tickets, tickets::create_ticket))
+        .routes(routes!(
+            tickets::get_ticket,
+            tickets::update_ticket,
+            tickets::delete_ticket
+        ))
+        .routes(routes!(tickets::list_replies, tickets::create_reply))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))

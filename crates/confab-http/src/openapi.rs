@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         (name = "Settings", description = "Workspace settings: the account's name, the chat widget's look, words, allowed origins, site keys and identity secret."),
         (name = "Widget", description = "The public API of the chat widget and the hosted chat page, authenticated by site key (`X-Site-Key: pk_…` or `?site_key=`). Rate-limited per site key and client IP: config 60/min, create 5/min, read 60/min, send 20/min."),
         (name = "Bookings", description = "Bookable resources with working hours in their own timezone, their free slots, and bookings that never overlap."),
+        (name = "Tickets", description = "Support tickets with departments, round-robin routing, one status machine, public replies and internal notes."),
         (name = "Admin", description = "Platform administration (CONFAB_ADMIN_TOKEN)."),
     )
 )]

@@ -15,7 +15,7 @@ use confab_core::id::{AgentId, ContactId, ConversationId, MemberId};
 use confab_core::page::{Page, PageRequest};
 
 const SELECT: &str = "SELECT v.id, v.livemode, v.channel, v.status, v.handled_by, v.contact_id, v.agent_id, v.assignee_id, \
-    v.lang, v.sentiment, v.intent, v.visitor, v.human_requested_at, v.human_took_over_at, v.resolved_at, v.resolution, \
+    v.lang, v.sentiment, v.intent, v.visitor, v.human_requested_at, v.human_took_over_at, v.resolved_at, v.resolution, v.ticket_id, \
     v.message_count, v.last_activity_at, v.first_response_at, v.metadata, v.created_at, v.updated_at, \
     v.negative_streak, v.low_confidence_streak, \
     c.name AS contact_name, c.email AS contact_email, c.phone AS contact_phone \
@@ -66,6 +66,10 @@ fn decode(row: &AnyRow) -> Result<Conversation> {
         human_took_over_at: ts(row, "human_took_over_at")?,
         resolved_at: ts(row, "resolved_at")?,
         resolution: json::<Resolution>(row.try_get("resolution").classified()?)?,
+        ticket_id: row
+            .try_get::<Option<String>, _>("ticket_id")
+            .classified()?
+            .map(confab_core::id::TicketId::from_trusted),
         message_count: row.try_get("message_count").classified()?,
         last_activity_at: Timestamp::from_millis(row.try_get("last_activity_at").classified()?),
         created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
@@ -129,6 +133,9 @@ const COLUMNS: Columns<Conversation> = Columns {
             Arg::OptInt(c.first_response_at.map(Timestamp::millis))
         }),
         ("metadata", |c| Arg::Text(c.metadata.to_string())),
+        ("ticket_id", |c| {
+            Arg::OptText(c.ticket_id.as_ref().map(|t| t.to_string()))
+        }),
         ("updated_at", |c| Arg::Int(c.updated_at.millis())),
         ("negative_streak", |c| Arg::Int(c.negative_streak)),
         ("low_confidence_streak", |c| {

@@ -211,6 +211,11 @@ impl Store {
                     "bookings",
                     include_str!("../migrations/sqlite/0012_bookings.sql"),
                 ),
+                migration(
+                    13,
+                    "tickets",
+                    include_str!("../migrations/sqlite/0013_tickets.sql"),
+                ),
             ],
             Backend::Postgres => vec![
                 migration(
@@ -272,6 +277,11 @@ impl Store {
                     12,
                     "bookings",
                     include_str!("../migrations/postgres/0012_bookings.sql"),
+                ),
+                migration(
+                    13,
+                    "tickets",
+                    include_str!("../migrations/postgres/0013_tickets.sql"),
                 ),
             ],
         };

@@ -12,8 +12,7 @@ use confab_core::id::{MemberId, TokenId};
 use confab_core::member::{Member, MemberToken, Role};
 use confab_core::page::{Page, PageRequest};
 
-const COLUMNS: &str =
-    "id, workspace_id, name, display_name, email, role, department_ids, created_at, updated_at";
+const COLUMNS: &str = "id, workspace_id, name, display_name, email, role, department_ids, away, created_at, updated_at";
 
 fn decode(row: &AnyRow) -> Result<Member> {
     let role: String = row.try_get("role").classified()?;
@@ -30,6 +29,7 @@ fn decode(row: &AnyRow) -> Result<Member> {
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
         department_ids: serde_json::from_str(&departments)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        away: row.try_get::<i64, _>("away").classified()? != 0,
         created_at: Timestamp::from_millis(row.try_get("created_at").classified()?),
         updated_at: Timestamp::from_millis(row.try_get("updated_at").classified()?),
     })
@@ -39,7 +39,7 @@ pub async fn insert(tx: &mut TenantTx, member: &Member) -> Result<()> {
     let (ws, _) = tx.scope();
     sqlx::query(
         "INSERT INTO members (id, workspace_id, name, email, role, department_ids, created_at, updated_at, \
-         display_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         display_name, away) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(member.id.as_str())
     .bind(ws)
@@ -50,6 +50,7 @@ pub async fn insert(tx: &mut TenantTx, member: &Member) -> Result<()> {
     .bind(member.created_at.millis())
     .bind(member.updated_at.millis())
     .bind(member.display_name.clone())
+    .bind(i64::from(member.away))
     .execute(tx.conn())
     .await
     .classified()?;
@@ -106,7 +107,7 @@ pub async fn update(tx: &mut TenantTx, member: &Locked<Member>) -> Result<()> {
     let (ws, _) = tx.scope();
     sqlx::query(
         "UPDATE members SET name = $3, email = $4, role = $5, department_ids = $6, updated_at = $7, \
-         display_name = $8 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
+         display_name = $8, away = $9 WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
     )
     .bind(ws)
     .bind(member.id.as_str())
@@ -116,6 +117,7 @@ pub async fn update(tx: &mut TenantTx, member: &Locked<Member>) -> Result<()> {
     .bind(serde_json::to_string(&member.department_ids).unwrap_or_else(|_| "[]".into()))
     .bind(member.updated_at.millis())
     .bind(member.display_name.clone())
+    .bind(i64::from(member.away))
     .execute(tx.conn())
     .await
     .classified()?;
@@ -239,4 +241,18 @@ pub async fn revoke_token(
     .await
     .classified()?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Every current member of the workspace, by id (routing scans these; a team is small).
+pub async fn all(tx: &mut TenantTx) -> Result<Vec<Member>> {
+    let (ws, _) = tx.scope();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM members WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ws)
+        .fetch_all(tx.conn())
+        .await
+        .classified()?;
+    rows.iter().map(decode).collect()
 }

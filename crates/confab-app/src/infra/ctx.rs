@@ -67,6 +67,7 @@ pub enum Resource {
     Tasks,
     /// Resources, their availability and bookings (changing a resource is a setting).
     Bookings,
+    Tickets,
 }
 
 impl Resource {
@@ -85,11 +86,12 @@ impl Resource {
             Resource::Settings => "settings",
             Resource::Tasks => "tasks",
             Resource::Bookings => "bookings",
+            Resource::Tickets => "tickets",
         }
     }
 
     /// Every resource, in scope-name order of declaration.
-    pub const ALL: [Resource; 13] = [
+    pub const ALL: [Resource; 14] = [
         Resource::Contacts,
         Resource::Conversations,
         Resource::Files,
@@ -103,6 +105,7 @@ impl Resource {
         Resource::Settings,
         Resource::Tasks,
         Resource::Bookings,
+        Resource::Tickets,
     ];
 
     /// Identity objects that belong to the workspace rather than to one mode: a member

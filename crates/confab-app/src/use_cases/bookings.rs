@@ -84,7 +84,9 @@ pub struct BookingCreate {
     #[schema(value_type = String, required = true)]
     pub start: Option<String>,
     /// 5 to 1,440; default the resource's `slot_minutes`.
+    #[schema(minimum = 5, maximum = 1440)]
     pub duration_minutes: Option<u32>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 

@@ -201,6 +201,7 @@ pub(crate) async fn create_in(
         human_took_over_at: None,
         resolved_at: None,
         resolution: None,
+        ticket_id: None,
         message_count: 0,
         last_activity_at: now,
         created_at: now,

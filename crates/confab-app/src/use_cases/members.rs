@@ -43,6 +43,8 @@ pub struct MemberUpdate {
     pub email: Option<String>,
     pub role: Option<Role>,
     pub department_ids: Option<Vec<String>>,
+    /// Away: no new tickets by round robin until back.
+    pub away: Option<bool>,
 }
 
 fn caller_role(ctx: &Ctx) -> Option<Role> {
@@ -61,6 +63,21 @@ fn require_owner_for(ctx: &Ctx, touches_owner: bool) -> AppResult<()> {
         ));
     }
     Ok(())
+}
+
+/// Every id must name a department of the workspace (422 naming the ones that do not).
+async fn departments_exist(tx: &mut TenantTx, ids: &[String]) -> AppResult<()> {
+    let found = confab_store::departments::existing(tx, ids).await?;
+    let mut errors = FieldErrors::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !found.contains(id) {
+            errors.add(
+                format!("department_ids.{i}"),
+                "names no department of this workspace",
+            );
+        }
+    }
+    Ok(errors.into_result()?)
 }
 
 fn check_department_ids(ids: &[String], errors: &mut FieldErrors) {
@@ -103,6 +120,7 @@ pub async fn create(ctx: &Ctx, input: MemberCreate) -> AppResult<Member> {
     check_department_ids(&input.department_ids, &mut errors);
     errors.into_result()?;
     let mut uow = ctx.write().await?;
+    departments_exist(uow.tx(), &input.department_ids).await?;
     let member = Member {
         id: MemberId::generate(),
         object: ObjectName::new(),
@@ -112,6 +130,7 @@ pub async fn create(ctx: &Ctx, input: MemberCreate) -> AppResult<Member> {
         email: email.unwrap_or_default(),
         role: input.role,
         department_ids: input.department_ids,
+        away: false,
         created_at: uow.now,
         updated_at: uow.now,
     };
@@ -194,11 +213,17 @@ pub async fn update(ctx: &Ctx, id: &MemberId, input: MemberUpdate) -> AppResult<
             Err(m) => errors.add("email", m),
         }
     }
-    if let Some(ids) = input.department_ids {
-        check_department_ids(&ids, &mut errors);
-        member.department_ids = ids;
+    if let Some(ids) = &input.department_ids {
+        check_department_ids(ids, &mut errors);
+    }
+    if let Some(away) = input.away {
+        member.away = away;
     }
     errors.into_result()?;
+    if let Some(ids) = input.department_ids {
+        departments_exist(uow.tx(), &ids).await?;
+        member.department_ids = ids;
+    }
     if let Some(role) = role_change {
         if member.role == Role::Owner && owners <= 1 {
             return Err(AppError::conflict(

@@ -83,7 +83,7 @@ pub(crate) fn check_text(raw: &str, field: &str, errors: &mut FieldErrors) {
 }
 
 /// Who the caller is, as a message author.
-async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
+pub(crate) async fn caller_author(uow: &mut Uow, ctx: &Ctx) -> AppResult<Author> {
     Ok(match &ctx.actor {
         Actor::Member { member_id, .. } => Author {
             author_type: AuthorType::Member,

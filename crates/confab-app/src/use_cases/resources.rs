@@ -77,18 +77,24 @@ impl From<BookableResource> for ResourceView {
 #[serde(deny_unknown_fields)]
 pub struct ResourceInput {
     /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
     /// IANA timezone (`Asia/Kolkata`).
+    #[schema(min_length = 1, examples("Asia/Kolkata"))]
     pub timezone: Option<String>,
     #[schema(schema_with = week_schema)]
     pub working_hours: Option<RawWeek>,
     /// 5 to 480 (default 30).
+    #[schema(minimum = 5, maximum = 480)]
     pub slot_minutes: Option<u32>,
     /// Up to 366 local dates, `YYYY-MM-DD`.
+    #[schema(max_items = 366, inline, value_type = Option<Vec<String>>)]
     pub closed_dates: Option<Vec<String>>,
     /// 0 to 43,200 (default 0).
+    #[schema(maximum = 43200)]
     pub min_notice_minutes: Option<u32>,
     /// 1 to 730 (default 60).
+    #[schema(minimum = 1, maximum = 730)]
     pub horizon_days: Option<u32>,
 }
 

@@ -122,6 +122,7 @@ async fn create_in(app: &App, mut tx: SystemTx, name: &str) -> AppResult<Workspa
         email: BOOTSTRAP_OWNER_EMAIL.into(),
         role: Role::Owner,
         department_ids: vec![],
+        away: false,
         created_at: now,
         updated_at: now,
     };

@@ -82,7 +82,7 @@ pub async fn delete_resource(
     params(
         ("resource_id" = String, Query),
         ("date" = String, Query, description = "The resource's local date, `YYYY-MM-DD`."),
-        ("duration_minutes" = Option<u32>, Query, description = "5–1,440."),
+        ("duration_minutes" = Option<u32>, Query, minimum = 5, maximum = 1440, description = "5–1,440."),
     ),
     responses((status = 200, body = Availability), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn availability(Auth(ctx): Auth, query: QueryMap) -> ApiResult<Json<Availability>> {

@@ -20,6 +20,7 @@ pub mod members;
 pub mod settings;
 pub mod stream;
 pub mod tasks;
+pub mod tickets;
 pub mod webhooks;
 pub mod widget;
 pub mod widget_assets;

@@ -28,6 +28,7 @@ mod specimens;
 mod stream;
 mod tasks;
 mod tenancy;
+mod tickets;
 mod wakeups;
 mod webhooks;
 mod widget;
