@@ -65,6 +65,11 @@ impl RateLimiter {
         }
     }
 
+    /// The requests a key may make per minute.
+    pub fn per_minute(&self) -> u64 {
+        self.per_minute
+    }
+
     /// Counts one request for `key` and says whether it may proceed.
     pub fn check(&self, key: &str) -> Verdict {
         let now = SystemTime::now()

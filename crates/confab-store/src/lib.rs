@@ -33,6 +33,7 @@ pub mod resources;
 pub mod spending;
 pub mod tasks;
 pub mod tickets;
+pub mod usage;
 pub mod webhook_deliveries;
 pub mod webhook_dispatch;
 pub mod webhook_endpoints;

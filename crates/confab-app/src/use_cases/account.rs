@@ -13,13 +13,60 @@ use confab_store::{TenantTx, workspaces};
 use crate::input::patch_field;
 use crate::{Access, AppResult, Ctx, Resource};
 
-/// The workspace behind the caller's credential.
+/// The workspace behind the caller's credential, what this instance enforces, and what
+/// the workspace used this month in the credential's mode.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Account {
     #[schema(schema_with = ObjectName::<Self>::schema)]
     pub object: ObjectName<Self>,
     pub workspace: AccountWorkspace,
+    /// Present on `GET`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
+    /// Present on `GET`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<MonthUsage>,
     pub livemode: bool,
+}
+
+/// The rate limits the HTTP edge enforces, as it tells them.
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    pub requests_per_minute: u64,
+    pub widget_per_minute: WidgetRateLimits,
+}
+
+/// What the instance enforces: the edge's rate limits and the use cases' sizes.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Limits {
+    /// Requests per minute per credential on the REST API.
+    pub requests_per_minute: u64,
+    /// The widget's limits per site key and client address, per minute.
+    pub widget_per_minute: WidgetRateLimits,
+    pub max_message_chars: usize,
+    pub max_file_bytes: usize,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct WidgetRateLimits {
+    pub config: u64,
+    pub create: u64,
+    pub read: u64,
+    pub send: u64,
+}
+
+/// Counts since the first of this month (UTC), in the credential's mode.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MonthUsage {
+    pub since: Timestamp,
+    pub conversations: i64,
+    pub messages: i64,
+    pub ai_replies: i64,
+    pub ai_input_tokens: i64,
+    pub ai_output_tokens: i64,
+    pub tasks: i64,
+    pub tickets: i64,
+    pub bookings: i64,
 }
 
 confab_core::named!(Account => "account");
@@ -72,14 +119,46 @@ async fn view(ctx: &Ctx, tx: &mut TenantTx) -> AppResult<Account> {
             working_hours: row.working_hours.as_ref().map(WeeklyHours::to_raw),
             created_at: row.created_at,
         },
+        limits: None,
+        usage: None,
         livemode: ctx.livemode(),
     })
 }
 
-pub async fn get(ctx: &Ctx) -> AppResult<Account> {
+/// The first instant of `now`'s calendar month, UTC.
+fn month_start(now: Timestamp) -> Timestamp {
+    use chrono::{Datelike, TimeZone, Utc};
+    let t = now.to_datetime();
+    Utc.with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0)
+        .single()
+        .map(|m| Timestamp::from_millis(m.timestamp_millis()))
+        .unwrap_or(now)
+}
+
+pub async fn get(ctx: &Ctx, rates: RateLimits) -> AppResult<Account> {
     ctx.authorize(Resource::Settings, Access::Read)?;
     let mut tx = ctx.read().await?;
-    view(ctx, &mut tx).await
+    let mut account = view(ctx, &mut tx).await?;
+    let since = month_start(ctx.app.clock.now());
+    let u = confab_store::usage::since(&mut tx, since).await?;
+    account.limits = Some(Limits {
+        requests_per_minute: rates.requests_per_minute,
+        widget_per_minute: rates.widget_per_minute,
+        max_message_chars: confab_core::conversation::MAX_MESSAGE_CHARS,
+        max_file_bytes: crate::files::MAX_FILE_BYTES,
+    });
+    account.usage = Some(MonthUsage {
+        since,
+        conversations: u.conversations,
+        messages: u.messages,
+        ai_replies: u.ai_replies,
+        ai_input_tokens: u.ai_input_tokens,
+        ai_output_tokens: u.ai_output_tokens,
+        tasks: u.tasks,
+        tickets: u.tickets,
+        bookings: u.bookings,
+    });
+    Ok(account)
 }
 
 pub async fn update(ctx: &Ctx, input: AccountUpdate) -> AppResult<Account> {

@@ -73,7 +73,7 @@ fn view(b: &Booking, resource: &BookableResource) -> BookingView {
 }
 
 /// A new booking.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookingCreate {
     #[schema(value_type = String, required = true)]

@@ -16,6 +16,18 @@ use crate::{Access, AppError, AppResult, Ctx, Resource};
 const MAX_NAME: usize = 100;
 const MAX_DESCRIPTION: usize = 1_000;
 
+/// A new department.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentCreate {
+    /// 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub name: String,
+    #[schema(max_length = 1000)]
+    pub description: Option<String>,
+}
+
+/// A change: absent fields stay.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentInput {
@@ -37,12 +49,13 @@ fn apply(d: &mut Department, input: DepartmentInput, errors: &mut FieldErrors) {
     }
 }
 
-pub async fn create(ctx: &Ctx, input: DepartmentInput) -> AppResult<Department> {
+pub async fn create(ctx: &Ctx, input: DepartmentCreate) -> AppResult<Department> {
     ctx.authorize(Resource::Members, Access::Write)?;
+    let input = DepartmentInput {
+        name: Some(input.name),
+        description: Some(input.description),
+    };
     let mut errors = FieldErrors::new();
-    if input.name.is_none() {
-        errors.add("name", "is required");
-    }
     let now = ctx.app.clock.now();
     let mut d = Department {
         id: DepartmentId::generate(),

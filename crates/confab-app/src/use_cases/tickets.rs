@@ -25,7 +25,7 @@ use crate::{Access, Actor, AppError, AppResult, Ctx, Resource, Uow};
 const MAX_SUBJECT: usize = 200;
 const MAX_TEXT: usize = 10_000;
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketCreate {
     /// Required: 1 to 200 characters.
@@ -51,7 +51,7 @@ pub struct TicketCreate {
 
 /// A change: absent fields stay; `null` clears `description`, `department_id` and
 /// `assignee_id`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketUpdate {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
@@ -71,7 +71,7 @@ pub struct TicketUpdate {
     pub assignee_id: Option<Option<String>>,
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyCreate {
     /// 1 to 10,000 characters.

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use confab_app::bookings::{self, BookingCreate, BookingQuery, BookingUpdate, BookingView};
 use confab_app::resources::{self, Availability, AvailabilityQuery, ResourceInput, ResourceView};
+use confab_core::booking::BookingStatus;
 use confab_core::id::{BookingId, ResourceId};
 use confab_core::page::Page;
 
@@ -99,7 +100,7 @@ pub async fn availability(Auth(ctx): Auth, query: QueryMap) -> ApiResult<Json<Av
     params(
         ("resource_id" = Option<String>, Query),
         ("contact_id" = Option<String>, Query),
-        ("status" = Option<String>, Query, description = "`confirmed` or `cancelled`."),
+        ("status" = Option<BookingStatus>, Query),
         ("limit" = Option<i64>, Query, description = "1–100, default 25."),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page."),
     ),

@@ -1,11 +1,11 @@
 //! `/v1/departments` and `/v1/tickets` (with replies): support tickets routed to
 //! departments.
 
-use confab_app::departments::{self, DepartmentInput};
+use confab_app::departments::{self, DepartmentCreate, DepartmentInput};
 use confab_app::tickets::{self, ReplyCreate, TicketCreate, TicketQuery, TicketUpdate};
 use confab_core::id::{DepartmentId, TicketId};
 use confab_core::page::Page;
-use confab_core::ticket::{Department, Ticket, TicketReply};
+use confab_core::ticket::{Department, Priority, Ticket, TicketReply, TicketStatus};
 
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
@@ -30,12 +30,12 @@ pub async fn list_departments(
 /// Create a department (owners and admins; both modes share it). Members join it
 /// through their `department_ids`.
 #[utoipa::path(post, path = "/v1/departments", tag = "Tickets",
-    request_body = DepartmentInput,
+    request_body = DepartmentCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
     responses((status = 201, body = Department), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_department(
     Auth(ctx): Auth,
-    ApiJson(input): ApiJson<DepartmentInput>,
+    ApiJson(input): ApiJson<DepartmentCreate>,
 ) -> ApiResult<Created<Department>> {
     Ok(Created(departments::create(&ctx, input).await?))
 }
@@ -78,8 +78,8 @@ pub async fn delete_department(
 /// List tickets, newest first.
 #[utoipa::path(get, path = "/v1/tickets", tag = "Tickets",
     params(
-        ("status" = Option<String>, Query, description = "open, pending, solved or closed."),
-        ("priority" = Option<String>, Query, description = "low, normal, high or urgent."),
+        ("status" = Option<TicketStatus>, Query),
+        ("priority" = Option<Priority>, Query),
         ("department_id" = Option<String>, Query),
         ("assignee_id" = Option<String>, Query),
         ("contact_id" = Option<String>, Query),

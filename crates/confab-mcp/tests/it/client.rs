@@ -147,7 +147,8 @@ both_backends! {
         ])).await;
         assert_eq!(
             tool_names(&out),
-            ["get_analytics", "get_contact", "get_conversation", "list_conversations", "search_contacts", "search_knowledge"]
+            ["check_availability", "get_analytics", "get_contact", "get_conversation", "list_conversations",
+             "list_resources", "list_tickets", "search_contacts", "search_knowledge"]
         );
         for tool in out["tools"].as_array().unwrap() {
             assert_eq!(tool["annotations"]["readOnlyHint"], true, "{tool}");
@@ -167,5 +168,58 @@ both_backends! {
         let out = drive(&python, &s, "sk_test_000000000000000000000000000000000", json!([])).await;
         assert!(out["error"].is_string(), "connected: {out}");
         assert_eq!(out["statuses"], json!([401]), "{out}");
+    }
+}
+
+both_backends! {
+    async fn an_agent_opens_and_answers_tickets_and_books_through_the_official_client(backend) {
+        let Some(python) = python() else { return };
+        let s = TestServer::start(backend).await;
+        let conversation = s.conversation(json!({"contact": {"name": "Maya"}, "message": {"text": "Can I see Dr. Rao?"}})).await;
+        let cnv = conversation["id"].as_str().unwrap();
+        let contact = conversation["contact"]["id"].as_str().unwrap();
+        let all_day: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter().map(|d| ((*d).to_owned(), json!([["09:00", "17:00"]]))).collect();
+        let res = s.call("POST", "/v1/resources", s.sk(), Some(json!({"name": "Dr. Rao", "timezone": "Asia/Kolkata",
+            "working_hours": all_day, "slot_minutes": 30}))).await.json();
+        let day = (s.app.clock.now().to_datetime() + chrono::Duration::days(3)).date_naive().to_string();
+
+        let out = drive(&python, &s, s.sk(), json!([
+            {"name": "create_ticket", "arguments": {"subject": "Wants a second opinion", "conversation_id": cnv, "priority": "high"}},
+            {"name": "list_tickets", "arguments": {"status": "open", "contact_id": contact}},
+            {"name": "list_resources", "arguments": {}},
+            {"name": "check_availability", "arguments": {"resource_id": res["id"], "date": day, "duration_minutes": 30}},
+            {"name": "create_booking", "arguments": {"resource_id": res["id"], "contact_id": contact, "start": format!("{day}T09:00:00+05:30")}},
+            {"name": "create_booking", "arguments": {"resource_id": res["id"], "contact_id": contact, "start": format!("{day}T09:15:00+05:30")}},
+        ])).await;
+        let results = out["results"].as_array().unwrap();
+        for (i, r) in results.iter().enumerate().take(5) {
+            assert_eq!(r["isError"], false, "call {i}: {r}");
+        }
+        let ticket = &results[0]["structuredContent"];
+        assert_eq!(ticket["conversation_id"], cnv);
+        assert_eq!(results[1]["structuredContent"]["data"][0]["id"], ticket["id"]);
+        assert!(results[2]["content"][0]["text"].as_str().unwrap().contains("Dr. Rao"));
+        let slots = results[3]["structuredContent"]["slots"].as_array().unwrap();
+        assert_eq!(slots.len(), 16, "09:00 to 17:00 in half hours");
+        assert_eq!(slots[0]["start"], format!("{day}T09:00:00+05:30"));
+        let booked = &results[4]["structuredContent"];
+        assert_eq!(booked["start"], format!("{day}T09:00:00+05:30"));
+        assert_eq!(results[5]["isError"], true);
+        assert_eq!(results[5]["structuredContent"]["error"]["code"], "SLOT_TAKEN");
+
+        let tkt = ticket["id"].as_str().unwrap();
+        let bkg = booked["id"].as_str().unwrap();
+        let out = drive(&python, &s, s.sk(), json!([
+            {"name": "reply_to_ticket", "arguments": {"ticket_id": tkt, "body": "Dr. Rao can see you on the day you chose."}},
+            {"name": "cancel_booking", "arguments": {"booking_id": bkg}},
+        ])).await;
+        let results = out["results"].as_array().unwrap();
+        assert_eq!(results[0]["isError"], false, "{}", results[0]);
+        assert_eq!(results[1]["structuredContent"]["status"], "cancelled");
+        let texts: Vec<String> = s.messages(cnv).await.iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
+        assert!(texts.iter().any(|t| t.contains(ticket["reference"].as_str().unwrap())), "{texts:?}");
+        assert!(texts.contains(&"Dr. Rao can see you on the day you chose.".to_owned()), "{texts:?}");
+        assert_eq!(s.events_of("booking.cancelled").await.len(), 1);
     }
 }

@@ -12,11 +12,13 @@
 //! `create_booking`) join here when those use cases exist.
 
 mod analytics;
+mod bookings;
 mod contacts;
 mod conversations;
 mod knowledge;
 mod outcome;
 mod spec;
+mod tickets;
 
 use std::sync::LazyLock;
 
@@ -38,6 +40,8 @@ static CATALOG: LazyLock<Vec<ToolSpec>> = LazyLock::new(|| {
     all.extend(conversations::tools());
     all.extend(knowledge::tools());
     all.extend(analytics::tools());
+    all.extend(tickets::tools());
+    all.extend(bookings::tools());
     all
 });
 
