@@ -1,4 +1,4 @@
-// The console's entry point: sign-in, the router (#/inbox, #/c/<id>, #/analytics,
+// The console's entry point: sign-in, the router (#/inbox, #/c/<id>, #/tickets/<id>, #/analytics,
 // #/knowledge, #/agents, #/widget, #/team, #/keys, #/webhooks), the live event stream,
 // the tab title and the keyboard.
 
@@ -13,12 +13,13 @@ import { createKnowledge } from './knowledge.js';
 import { listen, managesWorkspace, notify, remember, state } from './state.js';
 import { openStream } from './stream.js';
 import { createTeam } from './team.js';
+import { createTickets } from './tickets.js';
 import { createWebhooks } from './webhooks.js';
 import { createWidget } from './widget.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = { analytics: createAnalytics, knowledge: createKnowledge, agents: createAgents, widget: createWidget, team: createTeam, keys: createKeys, webhooks: createWebhooks };
-const TITLES = { inbox: 'Inbox', analytics: 'Analytics', knowledge: 'Knowledge', agents: 'AI agents', widget: 'Widget', team: 'Team', keys: 'API keys', webhooks: 'Webhooks' };
+const PAGES = { tickets: createTickets, analytics: createAnalytics, knowledge: createKnowledge, agents: createAgents, widget: createWidget, team: createTeam, keys: createKeys, webhooks: createWebhooks };
+const TITLES = { inbox: 'Inbox', tickets: 'Tickets', analytics: 'Analytics', knowledge: 'Knowledge', agents: 'AI agents', widget: 'Widget', team: 'Team', keys: 'API keys', webhooks: 'Webhooks' };
 
 let stream = null;
 let inbox = null;       // kept while moving between the inbox and conversations
@@ -195,7 +196,7 @@ function route() {
     inbox.select(view.conversationId);
   } else if (PAGES[name]) {
     pageName = name;
-    page = PAGES[name]();
+    page = PAGES[name](id && decodeURIComponent(id));
     fill(main, page.element);
   } else {
     ensureWork();

@@ -163,7 +163,10 @@ export function createConversationView(id) {
         : null,
       open
         ? h('button', { type: 'button', id: 'resolve', title: 'Resolve (e)', onclick: () => openResolve() }, 'Resolve…')
-        : null);
+        : null,
+      c.ticket_id
+        ? h('a', { href: `#/tickets/${c.ticket_id}`, id: 'ticket-link', class: 'button-link' }, 'Ticket')
+        : h('button', { type: 'button', id: 'create-ticket', onclick: (e) => openTicket(e.currentTarget) }, 'Create ticket'));
   }
 
   function renderComposer() {
@@ -214,6 +217,19 @@ export function createConversationView(id) {
       }
     });
     renderComposer();
+  }
+
+  /** Opens a ticket from this conversation; the customer is told its reference. */
+  async function openTicket(button) {
+    const subject = window.prompt('Ticket subject', conversation.intent ? `Follow up: ${conversation.intent}` : 'Follow up');
+    if (!subject) return;
+    notice.textContent = '';
+    await busy(button, async () => {
+      try {
+        await api('POST', '/v1/tickets', { subject, conversation_id: conversation.id });
+        accept(await api('GET', `/v1/conversations/${encodeURIComponent(conversation.id)}`));
+      } catch (error) { notice.textContent = explain(error); }
+    });
   }
 
   function openResolve() {

@@ -44,6 +44,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../../../web/console/widget.js"),
     ),
     (
+        "tickets.js",
+        JS,
+        include_bytes!("../../../../web/console/tickets.js"),
+    ),
+    (
         "stream.js",
         JS,
         include_bytes!("../../../../web/console/stream.js"),

@@ -387,3 +387,34 @@ both_backends! {
         assert_eq!(live["site_key"], s.creds.live_site_key.as_str(), "live mode's key is untouched");
     }
 }
+
+both_backends! {
+    /// The tickets page opens a ticket routed to a department, takes a note and a
+    /// status move; a conversation opens a ticket that the customer is told about.
+    async fn the_tickets_page_runs_the_queue_and_a_conversation_opens_a_ticket(backend) {
+        let s = TestServer::start(backend).await;
+        let owner = s.creds.owner_token.clone();
+        let dep = s.call("POST", "/v1/departments", &owner, Some(json!({"name": "Billing"}))).await.json();
+        let ana = s.call("POST", "/v1/members", &owner, Some(json!({"name": "Ana", "email": "ana@example.com",
+            "role": "agent", "department_ids": [dep["id"]]}))).await.json();
+        let c = s.conversation(json!({"channel": "api", "contact": {"name": "Maya"}, "message": {"text": "I was charged twice"}})).await;
+        let config = json!({"base_url": s.base, "owner_token": owner, "conversation_id": c["id"]});
+        let name = format!("console-tickets-{backend:?}").to_lowercase();
+        let Some(r) = browser::run("console_tickets", &name, config).await else { return };
+        println!("{r:#}");
+        let detail = r["detail"].as_str().unwrap();
+        assert!(detail.contains("Invoice 12 is wrong") && detail.contains("Billing") && detail.contains("Ana"), "{detail}");
+        assert!(r["after_solve"].as_str().unwrap().contains("solved"), "{}", r["after_solve"]);
+        assert!(r["told"].as_str().unwrap().contains("T-"), "{}", r["told"]);
+        assert_eq!(r["page_errors"], json!([]));
+        let tickets = s.call("GET", "/v1/tickets?limit=10", s.sk(), None).await.json();
+        let all = tickets["data"].as_array().unwrap();
+        assert_eq!(all.len(), 2);
+        let routed = all.iter().find(|t| t["subject"] == "Invoice 12 is wrong").unwrap();
+        assert_eq!(routed["assignee_id"], ana["id"]);
+        assert_eq!(routed["status"], "solved");
+        assert_eq!(routed["reply_count"], 1);
+        let from_chat = all.iter().find(|t| t["subject"] == "Refund for order 1234").unwrap();
+        assert_eq!(from_chat["conversation_id"], c["id"]);
+    }
+}
