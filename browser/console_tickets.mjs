@@ -37,8 +37,9 @@ run(async (browser) => {
   await page.goto(`${config.base_url}/console#/c/${config.conversation_id}`);
   await page.locator('#create-ticket').click();
   await page.locator('#ticket-link').waitFor();
-  await page.locator('.timeline .msg-agent', { hasText: 'opened ticket' }).waitFor();
-  result.told = await page.locator('.timeline .msg-agent', { hasText: 'opened ticket' }).innerText();
+  const told = page.locator('.timeline li', { hasText: 'opened ticket' });
+  await told.waitFor();
+  result.told = await told.innerText();
   await shot(page, '02-ticket-from-conversation');
   result.page_errors = errors;
   return result;

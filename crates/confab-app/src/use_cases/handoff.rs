@@ -132,7 +132,10 @@ pub async fn request_by_visitor(ctx: &Ctx, id: &ConversationId) -> AppResult<Con
     let mut text = say(Phrase::HandoffRequest, c.lang.as_deref()).to_owned();
     let now = uow.now;
     if let Some(away) = crate::account::away_note(uow.tx(), c.lang.as_deref(), now).await? {
-        text = format!("{text} {away}");
+        // After hours the request becomes a ticket, so it waits in the queue overnight.
+        let ticket = crate::tickets::open_for_follow_up(&mut uow, &mut c, None).await?;
+        let opened = crate::tickets::opened_sentence(c.lang.as_deref(), &ticket);
+        text = format!("{text} {away} {opened}");
     }
     let acknowledgment = NewMessage {
         role: MessageRole::Ai,

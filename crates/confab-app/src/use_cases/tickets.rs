@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use confab_agent::phrases::{Phrase, say};
 use confab_core::FieldErrors;
-use confab_core::conversation::MessageRole;
+use confab_core::conversation::{Author, AuthorType, Conversation, MessageRole};
 use confab_core::event::EventType;
 use confab_core::id::{ContactId, ConversationId, DepartmentId, MemberId, TicketId, TicketReplyId};
 use confab_core::object::ObjectName;
@@ -230,29 +230,87 @@ pub async fn create(ctx: &Ctx, input: TicketCreate) -> AppResult<Ticket> {
         created_at: now,
         updated_at: now,
     };
-    tickets::insert(uow.tx(), &ticket).await?;
-    uow.emit(
-        EventType::TicketCreated,
-        data(&ticket),
-        ticket.contact_id.as_ref(),
-    )
-    .await?;
+    insert(&mut uow, &ticket).await?;
     if let Some(mut c) = conversation {
         c.ticket_id = Some(ticket.id.clone());
-        let text = say(Phrase::TicketOpened, c.lang.as_deref())
-            .replace("{reference}", &ticket.reference)
-            .replace("{subject}", &ticket.subject);
-        let author = caller_author(&mut uow, ctx).await?;
+        let text = opened_sentence(c.lang.as_deref(), &ticket);
+        // An automatic notice, like the hand-off acknowledgment: it neither takes the
+        // conversation from the AI nor is refused on a resolved conversation.
         let note = NewMessage {
-            role: MessageRole::Agent,
+            role: MessageRole::Ai,
             text,
             attachments: vec![],
-            author,
+            author: Author {
+                author_type: AuthorType::Ai,
+                id: c.agent_id.as_ref().map(|a| a.to_string()),
+                name: None,
+            },
             sender_blocked: false,
         };
         crate::messages::post_in(&mut uow, ctx, c, note).await?;
     }
     uow.commit().await?;
+    Ok(ticket)
+}
+
+async fn insert(uow: &mut Uow, ticket: &Ticket) -> AppResult<()> {
+    tickets::insert(uow.tx(), ticket).await?;
+    uow.emit(
+        EventType::TicketCreated,
+        data(ticket),
+        ticket.contact_id.as_ref(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the customer is told when a ticket is opened from their conversation.
+pub(crate) fn opened_sentence(lang: Option<&str>, ticket: &Ticket) -> String {
+    say(Phrase::TicketOpened, lang)
+        .replace("{reference}", &ticket.reference)
+        .replace("{subject}", &ticket.subject)
+}
+
+/// The ticket the AI opens when a customer asks for a person outside working hours, so
+/// the request is not lost overnight: linked to the conversation (whose caller writes
+/// it back) and to its contact, unassigned, normal priority.
+pub(crate) async fn open_for_follow_up(
+    uow: &mut Uow,
+    conversation: &mut Conversation,
+    asked: Option<&str>,
+) -> AppResult<Ticket> {
+    let subject = match asked.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(text) if text.chars().count() > 120 => {
+            format!("Follow-up: {}…", text.chars().take(120).collect::<String>())
+        }
+        Some(text) => format!("Follow-up: {text}"),
+        None => "Follow-up: asked for a person after hours".to_owned(),
+    };
+    let id = TicketId::generate();
+    let now = uow.now;
+    let ticket = Ticket {
+        reference: reference(&id),
+        id,
+        object: ObjectName::new(),
+        subject,
+        description: Some(
+            "Opened by the AI: the customer asked for a person outside working hours.".into(),
+        ),
+        contact_id: conversation.contact.as_ref().map(|c| c.id.clone()),
+        conversation_id: Some(conversation.id.clone()),
+        department_id: None,
+        priority: Priority::Normal,
+        status: TicketStatus::Open,
+        assignee_id: None,
+        reply_count: 0,
+        solved_at: None,
+        closed_at: None,
+        livemode: conversation.livemode,
+        created_at: now,
+        updated_at: now,
+    };
+    insert(uow, &ticket).await?;
+    conversation.ticket_id = Some(ticket.id.clone());
     Ok(ticket)
 }
 

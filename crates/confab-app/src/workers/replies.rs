@@ -331,15 +331,24 @@ async fn write_reply(
         0
     };
     conversation.updated_at = now;
-    conversations::update(uow.tx(), &conversation).await?;
-    let mut message_id = None;
     let mut text = reply.text.clone();
     if let (Some(said), Some(_)) = (&mut text, reply.handoff) {
-        // Handing off after hours: say roughly when a person will be back.
-        if let Some(away) = crate::account::away_note(uow.tx(), reply.lang.as_deref(), now).await? {
-            *said = format!("{said} {away}");
+        // Handing off after hours: say roughly when a person will be back, and open a
+        // ticket so the request waits in the queue.
+        let lang = reply.lang.as_deref();
+        if let Some(away) = crate::account::away_note(uow.tx(), lang, now).await? {
+            let ticket = crate::tickets::open_for_follow_up(
+                &mut uow,
+                &mut conversation,
+                Some(&answered.text),
+            )
+            .await?;
+            let opened = crate::tickets::opened_sentence(lang, &ticket);
+            *said = format!("{said} {away} {opened}");
         }
     }
+    conversations::update(uow.tx(), &conversation).await?;
+    let mut message_id = None;
     if let Some(text) = text {
         let message = Message {
             id: MessageId::generate(),

@@ -122,7 +122,8 @@ both_backends! {
         let conv = s.call("GET", &format!("/v1/conversations/{cid}?include=messages"), s.sk(), None).await.json();
         assert_eq!(conv["ticket_id"], t["id"], "linked both ways");
         let told = conv["messages"].as_array().unwrap().last().unwrap().clone();
-        assert_eq!(told["role"], "agent");
+        assert_eq!(told["role"], "ai", "an automatic notice");
+        assert_eq!(conv["handled_by"], c["handled_by"], "opening a ticket does not take the conversation from the AI");
         let reference = t["reference"].as_str().unwrap();
         assert!(told["text"].as_str().unwrap().contains(reference), "{told}");
 
@@ -134,6 +135,17 @@ both_backends! {
             .as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
         assert!(texts.contains(&"Your parcel is on its way again.".to_owned()), "{texts:?}");
         assert!(!texts.iter().any(|t| t.contains("courier")), "a note never reaches the customer: {texts:?}");
+
+        // A resolved conversation can still be followed up with a ticket.
+        let done = s.conversation(json!({"channel": "api", "contact": {"name": "Omar"}, "message": {"text": "Thanks, all good"}})).await;
+        let did = done["id"].as_str().unwrap();
+        let r = s.call("POST", &format!("/v1/conversations/{did}/resolve"), s.sk(), Some(json!({"resolution": {"outcome": "answered"}}))).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let r = s.call("POST", "/v1/tickets", s.sk(), Some(json!({"subject": "Call back next week", "conversation_id": did}))).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let after = s.call("GET", &format!("/v1/conversations/{did}"), s.sk(), None).await.json();
+        assert_eq!(after["status"], "resolved");
+        assert_eq!(after["ticket_id"], r.json()["id"]);
     }
 }
 

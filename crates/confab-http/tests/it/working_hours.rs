@@ -79,6 +79,12 @@ both_backends! {
         let text = history(&s, &token).await[1]["text"].as_str().unwrap().to_owned();
         assert!(text.contains("a person from our team"), "{text}");
         assert!(text.contains(&format!("after {day} 09:00 (UTC time)")), "{text}");
+        // The request becomes a ticket, linked to the conversation, and the customer is told.
+        let tickets = s.call("GET", "/v1/tickets", s.sk(), None).await.json();
+        let ticket = tickets["data"][0].clone();
+        assert_eq!(tickets["data"].as_array().unwrap().len(), 1, "{tickets}");
+        assert!(text.contains(ticket["reference"].as_str().unwrap()), "{text}");
+        assert_eq!(ticket["subject"], "Follow-up: asked for a person after hours");
 
         // The AI's own hand-off, asked in a message and in Spanish, says it too.
         let (token, _) = start(&s, "Quiero hablar con una persona, por favor").await;
@@ -89,6 +95,10 @@ both_backends! {
         let spanish_day = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"];
         let today = s.app.clock.now().to_datetime().weekday();
         assert!(reply.contains(spanish_day[(today.num_days_from_monday() as usize + 2) % 7]), "{reply}");
+        let tickets = s.call("GET", "/v1/tickets", s.sk(), None).await.json()["data"].clone();
+        assert_eq!(tickets.as_array().unwrap().len(), 2, "the AI's hand-off opened one too");
+        assert_eq!(tickets[0]["subject"], "Follow-up: Quiero hablar con una persona, por favor");
+        assert!(reply.contains("Hemos abierto el ticket") && reply.contains(tickets[0]["reference"].as_str().unwrap()), "{reply}");
 
         // Open now: no note.
         let always: Value = DAYS.iter().map(|d| ((*d).to_owned(), json!([["00:00", "24:00"]]))).collect::<serde_json::Map<_, _>>().into();
@@ -97,5 +107,6 @@ both_backends! {
         test_call(&s, "POST", &format!("/v1/widget/conversations/{token}/handoff"), None).await;
         let text = history(&s, &token).await[1]["text"].as_str().unwrap().to_owned();
         assert!(!text.contains("away"), "{text}");
+        assert_eq!(s.call("GET", "/v1/tickets", s.sk(), None).await.json()["data"].as_array().unwrap().len(), 2, "in hours, no ticket");
     }
 }
