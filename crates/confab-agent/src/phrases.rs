@@ -26,6 +26,8 @@ pub enum Phrase {
     Weekdays,
     /// A ticket was opened from the conversation: `{reference}` and `{subject}`.
     TicketOpened,
+    /// A booking's confirmation, filled in by [`booking_confirmed`].
+    BookingConfirmed,
 }
 
 impl Phrase {
@@ -41,6 +43,7 @@ impl Phrase {
             Phrase::TeamAway => "team_away",
             Phrase::Weekdays => "weekdays",
             Phrase::TicketOpened => "ticket_opened",
+            Phrase::BookingConfirmed => "booking_confirmed",
         }
     }
 }
@@ -83,6 +86,28 @@ pub fn team_away(lang: Option<&str>, weekday: u8, time: &str, zone: &str) -> Str
         .replace("{zone}", zone)
 }
 
+/// A booking's confirmation in the customer's language: `weekday` (Monday = 0), `date`
+/// (`2026-03-10`) and `time` (`09:00`) local to `zone`.
+pub fn booking_confirmed(
+    lang: Option<&str>,
+    resource: &str,
+    weekday: u8,
+    date: &str,
+    time: &str,
+    zone: &str,
+) -> String {
+    let lang =
+        lang.filter(|l| TABLE.contains_key(&((*l).to_owned(), "booking_confirmed".to_owned())));
+    let day = say(Phrase::Weekdays, lang)
+        .split(',')
+        .nth(usize::from(weekday))
+        .unwrap_or_default();
+    say(Phrase::BookingConfirmed, lang)
+        .replace("{resource}", resource)
+        .replace("{when}", &format!("{day} {date} {time}"))
+        .replace("{zone}", zone)
+}
+
 /// Whether `lang` has its own phrases.
 pub fn has_language(lang: &str) -> bool {
     TABLE.keys().any(|(l, _)| l == lang)
@@ -92,7 +117,7 @@ pub fn has_language(lang: &str) -> bool {
 mod tests {
     use super::*;
 
-    const ALL: [Phrase; 10] = [
+    const ALL: [Phrase; 11] = [
         Phrase::Greeting,
         Phrase::Thanks,
         Phrase::Goodbye,
@@ -103,6 +128,7 @@ mod tests {
         Phrase::TeamAway,
         Phrase::Weekdays,
         Phrase::TicketOpened,
+        Phrase::BookingConfirmed,
     ];
 
     #[test]

@@ -11,9 +11,10 @@ use serde_json::Value;
 use confab_core::booking::{
     BookableResource, Booking, BookingStatus, MAX_DURATION_MINUTES, MIN_SLOT_MINUTES,
 };
+use confab_core::conversation::{Author, AuthorType, MessageRole};
 use confab_core::event::EventType;
 use confab_core::ics::{self, CalendarEvent};
-use confab_core::id::{BookingId, ContactId, ResourceId};
+use confab_core::id::{BookingId, ContactId, ConversationId, ResourceId};
 use confab_core::object::ObjectName;
 use confab_core::page::{Page, PageRequest};
 use confab_core::{ErrorCode, FieldErrors, Timestamp};
@@ -21,6 +22,7 @@ use confab_store::bookings::{self, BookingFilter};
 use confab_store::{Locked, TenantTx, contacts};
 
 use crate::input::{id_field, optional_text, patch_field};
+use crate::messages::NewMessage;
 use crate::resources::{load, load_for_update};
 use crate::{Access, AppError, AppResult, Ctx, Resource, Uow};
 
@@ -88,6 +90,10 @@ pub struct BookingCreate {
     pub duration_minutes: Option<u32>,
     #[schema(max_length = 2000)]
     pub notes: Option<String>,
+    /// A conversation with the contact: the booking is confirmed there, in the
+    /// customer's language, with the resource's local time.
+    #[schema(value_type = Option<String>)]
+    pub conversation_id: Option<String>,
 }
 
 /// A change: a new `start` (and length) moves the booking; `notes: null` clears them.
@@ -181,6 +187,12 @@ pub async fn create(ctx: &Ctx, input: BookingCreate) -> AppResult<BookingView> {
     };
     let duration = check_duration(input.duration_minutes, &mut errors);
     let notes = optional_text(input.notes.as_deref(), "notes", MAX_NOTES, &mut errors);
+    let conversation_id = id_field::<ConversationId>(
+        input.conversation_id.as_deref(),
+        "conversation_id",
+        false,
+        &mut errors,
+    );
     errors.into_result()?;
     let (Some(resource_id), Some(contact_id), Some(start)) = (resource_id, contact_id, start)
     else {
@@ -215,8 +227,61 @@ pub async fn create(ctx: &Ctx, input: BookingCreate) -> AppResult<BookingView> {
     };
     bookings::insert(uow.tx(), &booking).await?;
     emit(&mut uow, EventType::BookingCreated, &booking, &resource).await?;
+    if let Some(id) = &conversation_id {
+        confirm_in(&mut uow, ctx, id, &booking, &resource).await?;
+    }
     uow.commit().await?;
     Ok(view(&booking, &resource))
+}
+
+/// Tells the customer, in their conversation and language, when they are booked (the
+/// resource's local time and zone). An automatic notice, like the hand-off's.
+async fn confirm_in(
+    uow: &mut Uow,
+    ctx: &Ctx,
+    id: &ConversationId,
+    booking: &Booking,
+    resource: &BookableResource,
+) -> AppResult<()> {
+    let c = confab_store::conversations::get_for_update(uow.tx(), id)
+        .await?
+        .ok_or_else(|| {
+            AppError::field(
+                "conversation_id",
+                "names no conversation of this workspace and mode",
+            )
+        })?;
+    if c.contact
+        .as_ref()
+        .is_some_and(|k| k.id != booking.contact_id)
+    {
+        return Err(AppError::field(
+            "conversation_id",
+            "is another contact's conversation",
+        ));
+    }
+    let local = booking.start.with_timezone(&resource.timezone);
+    let text = confab_agent::phrases::booking_confirmed(
+        c.lang.as_deref(),
+        &resource.name,
+        chrono::Datelike::weekday(&local).num_days_from_monday() as u8,
+        &local.format("%Y-%m-%d").to_string(),
+        &local.format("%H:%M").to_string(),
+        resource.timezone.name(),
+    );
+    let notice = NewMessage {
+        role: MessageRole::Ai,
+        text,
+        attachments: vec![],
+        author: Author {
+            author_type: AuthorType::Ai,
+            id: c.agent_id.as_ref().map(|a| a.to_string()),
+            name: None,
+        },
+        sender_blocked: false,
+    };
+    crate::messages::post_in(uow, ctx, c, notice).await?;
+    Ok(())
 }
 
 async fn load_booking(tx: &mut TenantTx, id: &BookingId) -> AppResult<Booking> {

@@ -230,3 +230,33 @@ both_backends! {
         assert_eq!(all["data"].as_array().unwrap().len(), 1);
     }
 }
+
+both_backends! {
+    /// A booking made for a conversation is confirmed there with the resource's local
+    /// time, in the customer's language.
+    async fn a_booking_is_confirmed_in_the_customers_conversation_and_language(backend) {
+        let s = TestServer::start(backend).await;
+        let res = resource(&s, "Asia/Dubai", json!({})).await;
+        let day = days_ahead(&s, 4);
+        let names = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"];
+        let c = s.conversation(json!({"channel": "api", "contact": {"name": "Omar"},
+            "message": {"text": "مرحبا، أريد حجز موعد مع الطبيب من فضلك"}})).await;
+        let r = s.call("POST", "/v1/bookings", s.sk(), Some(json!({"resource_id": res["id"], "contact_id": c["contact"]["id"],
+            "start": format!("{day}T06:00:00Z"), "conversation_id": c["id"]}))).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let messages = s.messages(c["id"].as_str().unwrap()).await;
+        let told = messages.last().unwrap();
+        assert_eq!(told["role"], "ai");
+        let text = told["text"].as_str().unwrap();
+        let weekday = names[day.weekday().num_days_from_monday() as usize];
+        assert!(text.contains(&format!("{weekday} {day} 10:00")) && text.contains("Asia/Dubai") && text.contains("Dr. Rao"), "{text}");
+
+        // Someone else's conversation is refused, and nothing is booked.
+        let other = s.conversation(json!({"channel": "api", "contact": {"name": "Lina"}, "message": {"text": "Hi"}})).await;
+        let r = s.call("POST", "/v1/bookings", s.sk(), Some(json!({"resource_id": res["id"], "contact_id": c["contact"]["id"],
+            "start": format!("{day}T07:00:00Z"), "conversation_id": other["id"]}))).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(r.json()["error"]["fields"]["conversation_id"].is_array());
+        assert_eq!(s.call("GET", "/v1/bookings", s.sk(), None).await.json()["data"].as_array().unwrap().len(), 1);
+    }
+}
