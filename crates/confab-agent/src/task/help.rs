@@ -19,6 +19,10 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
         "send a message to a contact (in their open conversation, or a new one)",
         "Send a message to John Smith: your order has shipped",
     ),
+    (
+        "open a ticket for a contact, with a priority (in a conversation's context, from it)",
+        "Open a high-priority ticket for Acme about the broken invoice",
+    ),
 ];
 
 /// `why`, then what the local agent can do.

@@ -44,10 +44,24 @@ pub enum ContactQuery {
 /// One of the forms the local agent understands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
+    /// "Open a high-priority ticket for Acme about the broken invoice".
+    OpenTicket {
+        /// Whose ticket: named, or the context's contact; `None` for nobody in particular.
+        contact: Option<Subject>,
+        subject: String,
+        /// `low`, `normal`, `high` or `urgent` when the request says.
+        priority: Option<&'static str>,
+    },
     CreateContact(NewContact),
     FindContacts(ContactQuery),
-    Summarise { what: Entity, subject: Subject },
-    SendMessage { to: Subject, text: String },
+    Summarise {
+        what: Entity,
+        subject: Subject,
+    },
+    SendMessage {
+        to: Subject,
+        text: String,
+    },
 }
 
 /// Why a request was not understood, in a sentence for the caller.
@@ -107,6 +121,14 @@ pub fn parse(message: &str, context: Option<Entity>) -> Result<Request, NotUnder
     let text = message.split_whitespace().collect::<Vec<_>>().join(" ");
     let lower = text.to_ascii_lowercase();
     let words = words(&lower);
+    // "Open/raise/file/create a ticket …" is its own form, whatever else it says.
+    if words.iter().any(|w| w == "ticket")
+        && words
+            .iter()
+            .any(|w| ["open", "raise", "file", "create", "log", "new"].contains(&w.as_str()))
+    {
+        return open_ticket(&text, &lower, context);
+    }
     let found = verbs(&words);
     // "Give me a full summary" leads with no verb of ours but is one request.
     match found.as_slice() {
@@ -299,6 +321,52 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
         ));
     }
     Ok(Request::CreateContact(contact))
+}
+
+fn open_ticket(text: &str, lower: &str, context: Option<Entity>) -> Result<Request, NotUnderstood> {
+    let priority = ["urgent", "high", "normal", "low"].into_iter().find(|p| {
+        [
+            format!("{p}-priority"),
+            format!("{p} priority"),
+            format!("{p} ticket"),
+        ]
+        .iter()
+        .any(|phrase| lower.contains(phrase.as_str()))
+            || (*p == "urgent" && lower.contains(" urgent"))
+    });
+    let subject = after(text, lower, &["about", "regarding", "concerning", "re"])
+        .and_then(clean)
+        .ok_or_else(|| {
+            NotUnderstood(
+                "A ticket needs a subject: say what it is about (\"… about the broken invoice\")."
+                    .into(),
+            )
+        })?;
+    // "for Acme" up to "about …".
+    let contact = after(text, lower, &["for"]).and_then(|rest| {
+        let rest_lower = rest.to_ascii_lowercase();
+        let end = [" about ", " regarding ", " concerning ", " re "]
+            .iter()
+            .filter_map(|m| rest_lower.find(m))
+            .min()
+            .unwrap_or(rest.len());
+        clean(&rest[..end]).filter(|n| plausible_name(n))
+    });
+    let contact = match contact {
+        Some(n)
+            if ["this contact", "this customer", "them", "this conversation"]
+                .contains(&n.to_ascii_lowercase().as_str()) =>
+        {
+            context.map(|_| Subject::Context)
+        }
+        Some(n) => Some(Subject::Named(n)),
+        None => context.map(|_| Subject::Context),
+    };
+    Ok(Request::OpenTicket {
+        contact,
+        subject,
+        priority,
+    })
 }
 
 /// "Acme Corp in London" → ("Acme Corp", Some("London")).
@@ -508,6 +576,38 @@ fn send_message(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opens_a_ticket_with_its_contact_subject_and_priority() {
+        assert_eq!(
+            parse(
+                "Open a high-priority ticket for Acme about the broken invoice",
+                None
+            )
+            .unwrap(),
+            Request::OpenTicket {
+                contact: Some(Subject::Named("Acme".into())),
+                subject: "the broken invoice".into(),
+                priority: Some("high"),
+            }
+        );
+        assert_eq!(
+            parse(
+                "Raise an urgent ticket regarding the outage.",
+                Some(Entity::Conversation)
+            )
+            .unwrap(),
+            Request::OpenTicket {
+                contact: Some(Subject::Context),
+                subject: "the outage".into(),
+                priority: Some("urgent"),
+            }
+        );
+        assert!(
+            parse("Open a ticket for Acme", None).is_err(),
+            "a ticket needs a subject"
+        );
+    }
 
     #[test]
     fn creates_a_contact_from_a_sentence() {

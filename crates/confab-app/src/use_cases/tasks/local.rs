@@ -28,6 +28,11 @@ pub(crate) async fn run(s: &Session) -> Result<Response, Stop> {
         Request::FindContacts(q) => find_contacts(s, q).await,
         Request::Summarise { what, subject } => summarise(s, &context, what, subject).await,
         Request::SendMessage { to, text } => send_message(s, &context, to, &text).await,
+        Request::OpenTicket {
+            contact,
+            subject,
+            priority,
+        } => open_ticket(s, &context, contact, &subject, priority).await,
     }
 }
 
@@ -377,6 +382,46 @@ async fn summarise(
         None => body,
     };
     Ok(Response { text, data })
+}
+
+async fn open_ticket(
+    s: &Session,
+    context: &Context,
+    contact: Option<Subject>,
+    subject: &str,
+    priority: Option<&str>,
+) -> Result<Response, Stop> {
+    let (contact, note) = match &contact {
+        Some(subject) => {
+            let (c, note) = contact_for(s, context, subject).await?;
+            (Some(c), note)
+        }
+        None => (None, None),
+    };
+    let mut args = json!({"subject": subject, "priority": priority.unwrap_or("normal")});
+    if let Some(c) = &contact {
+        args["contact_id"] = c["id"].clone();
+    }
+    if let (Some(Entity::Conversation), Some(id)) = (context.entity, context.id.as_deref()) {
+        args["conversation_id"] = json!(id);
+    }
+    let ticket = s.act("create_ticket", args).await?;
+    let whose = contact
+        .as_ref()
+        .map(|c| format!(" for {}", choose::describe(c)))
+        .unwrap_or_default();
+    let done = format!(
+        "Opened {} ticket {}{whose}: \"{subject}\".",
+        ticket["priority"].as_str().unwrap_or("normal"),
+        ticket["reference"].as_str().unwrap_or("?"),
+    );
+    Ok(Response {
+        text: match note {
+            Some(n) => format!("{n} {done}"),
+            None => done,
+        },
+        data: json!({"ticket": ticket}),
+    })
 }
 
 async fn send_message(

@@ -157,6 +157,26 @@ both_backends! {
 }
 
 both_backends! {
+    async fn opens_a_ticket_for_a_named_contact_from_a_sentence(backend) {
+        let s = TestServer::start(backend).await;
+        let me = s.task_caller(json!({"label": "tasks", "mode": "test"})).await;
+        let acme = s.contact(json!({"name": "Acme", "email": "billing@acme.example"})).await;
+        let id = s.task(&me, json!({"message": "Open a high-priority ticket for Acme about the broken invoice"})).await;
+        let task = s.finished_task(&me, &id).await;
+        assert_eq!(task["status"], "resolved", "{task}");
+        let ticket = &task["response"]["data"]["ticket"];
+        assert_eq!(ticket["subject"], "the broken invoice");
+        assert_eq!(ticket["priority"], "high");
+        assert_eq!(ticket["contact_id"], acme["id"]);
+        let text = task["response"]["text"].as_str().unwrap();
+        assert!(text.starts_with("Opened high ticket T-") && text.contains("Acme"), "{text}");
+        let listed = s.call("GET", &format!("/v1/tickets?contact_id={}", acme["id"].as_str().unwrap()), s.sk(), None).await.json();
+        assert_eq!(listed["data"][0]["id"], ticket["id"]);
+        assert_eq!(s.events_of("ticket.created").await.len(), 1);
+    }
+}
+
+both_backends! {
     async fn explains_what_it_can_do_when_it_does_not_understand(backend) {
         let s = TestServer::start(backend).await;
         let me = s.task_caller(json!({"label": "tasks", "mode": "test"})).await;
