@@ -11,6 +11,7 @@ pub mod retrieval;
 mod script;
 pub mod sentiment;
 pub mod tokenize;
+pub mod when;
 
 // Asking an LLM: OpenAI-compatible and Anthropic adapters, streaming, tool calling.
 pub mod provider;

@@ -20,6 +20,10 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
         "Send a message to John Smith: your order has shipped",
     ),
     (
+        "book a resource for a contact on a day and time",
+        "Book Dr. Rao for John Smith next Tuesday at 10",
+    ),
+    (
         "open a ticket for a contact, with a priority (in a conversation's context, from it)",
         "Open a high-priority ticket for Acme about the broken invoice",
     ),

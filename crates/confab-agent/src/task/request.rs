@@ -44,6 +44,13 @@ pub enum ContactQuery {
 /// One of the forms the local agent understands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
+    /// "Book Dr. Rao for John Smith next Tuesday at 10": `when` is the whole sentence,
+    /// read later against the resource's local date (`crate::when`).
+    Book {
+        resource: String,
+        contact: Subject,
+        when: String,
+    },
     /// "Open a high-priority ticket for Acme about the broken invoice".
     OpenTicket {
         /// Whose ticket: named, or the context's contact; `None` for nobody in particular.
@@ -128,6 +135,12 @@ pub fn parse(message: &str, context: Option<Entity>) -> Result<Request, NotUnder
             .any(|w| ["open", "raise", "file", "create", "log", "new"].contains(&w.as_str()))
     {
         return open_ticket(&text, &lower, context);
+    }
+    if words
+        .first()
+        .is_some_and(|w| ["book", "schedule", "reserve"].contains(&w.as_str()))
+    {
+        return book(&text, &lower, context);
     }
     let found = verbs(&words);
     // "Give me a full summary" leads with no verb of ours but is one request.
@@ -321,6 +334,69 @@ fn create_contact(text: &str, words: &[String]) -> Result<Request, NotUnderstood
         ));
     }
     Ok(Request::CreateContact(contact))
+}
+
+/// Where a "for <contact>" ends and the time begins.
+const WHEN_MARKERS: &[&str] = &[
+    " next ",
+    " tomorrow",
+    " today",
+    " on ",
+    " at ",
+    " this ",
+    " monday",
+    " tuesday",
+    " wednesday",
+    " thursday",
+    " friday",
+    " saturday",
+    " sunday",
+    " in the ",
+];
+
+fn book(text: &str, lower: &str, context: Option<Entity>) -> Result<Request, NotUnderstood> {
+    let verb_end = lower.find(' ').unwrap_or(lower.len());
+    let rest = &text[verb_end..];
+    let rest_lower = &lower[verb_end..];
+    let Some(for_at) = rest_lower.find(" for ") else {
+        return Err(NotUnderstood(
+            "To book, say who or what for whom and when (\"Book Dr. Rao for John Smith next Tuesday at 10\").".into(),
+        ));
+    };
+    let resource = rest[..for_at]
+        .trim()
+        .trim_start_matches("an appointment with ")
+        .trim_start_matches("a visit with ");
+    let resource = clean(resource)
+        .ok_or_else(|| NotUnderstood("Say what to book (a person's name or a room).".into()))?;
+    let after_for = &rest[for_at + 5..];
+    let after_lower = after_for.to_ascii_lowercase();
+    let end = WHEN_MARKERS
+        .iter()
+        .filter_map(|m| format!(" {after_lower}").find(m))
+        .min()
+        .unwrap_or(after_for.len())
+        .min(after_for.len());
+    let contact = match clean(&after_for[..end]) {
+        Some(n)
+            if ["this contact", "this customer", "them"]
+                .contains(&n.to_ascii_lowercase().as_str())
+                && context.is_some() =>
+        {
+            Subject::Context
+        }
+        Some(n) if plausible_name(&n) => Subject::Named(n),
+        _ => {
+            return Err(NotUnderstood(
+                "Say who the booking is for (\"… for John Smith …\").".into(),
+            ));
+        }
+    };
+    Ok(Request::Book {
+        resource,
+        contact,
+        when: text.to_owned(),
+    })
 }
 
 fn open_ticket(text: &str, lower: &str, context: Option<Entity>) -> Result<Request, NotUnderstood> {
@@ -576,6 +652,30 @@ fn send_message(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_a_booking_request() {
+        let r = parse("Book Dr. Rao for John Smith next Tuesday at 10", None).unwrap();
+        assert_eq!(
+            r,
+            Request::Book {
+                resource: "Dr. Rao".into(),
+                contact: Subject::Named("John Smith".into()),
+                when: "Book Dr. Rao for John Smith next Tuesday at 10".into(),
+            }
+        );
+        let Request::Book {
+            resource, contact, ..
+        } = parse("Schedule Room 2 for Ana Lima on Friday at 3pm", None).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (resource.as_str(), contact),
+            ("Room 2", Subject::Named("Ana Lima".into()))
+        );
+        assert!(parse("Book Dr. Rao tomorrow", None).is_err(), "for whom?");
+    }
 
     #[test]
     fn opens_a_ticket_with_its_contact_subject_and_priority() {

@@ -33,6 +33,11 @@ pub(crate) async fn run(s: &Session) -> Result<Response, Stop> {
             subject,
             priority,
         } => open_ticket(s, &context, contact, &subject, priority).await,
+        Request::Book {
+            resource,
+            contact,
+            when,
+        } => book(s, &context, &resource, contact, &when).await,
     }
 }
 
@@ -421,6 +426,124 @@ async fn open_ticket(
             None => done,
         },
         data: json!({"ticket": ticket}),
+    })
+}
+
+/// The resource a name points to: the one whose name equals it, else the only one
+/// containing it (ignoring case).
+async fn resource_named(s: &Session, named: &str) -> Result<Value, Stop> {
+    let found = s.act("list_resources", json!({"limit": 100})).await?;
+    let all = found["data"].as_array().cloned().unwrap_or_default();
+    let wanted = named.to_lowercase();
+    let name_of = |r: &Value| r["name"].as_str().unwrap_or("").to_lowercase();
+    if let Some(exact) = all.iter().find(|r| name_of(r) == wanted) {
+        return Ok(exact.clone());
+    }
+    let partial: Vec<&Value> = all
+        .iter()
+        .filter(|r| name_of(r).contains(&wanted))
+        .collect();
+    match partial.as_slice() {
+        [one] => Ok((*one).clone()),
+        _ => {
+            let names: Vec<&str> = all.iter().filter_map(|r| r["name"].as_str()).collect();
+            Err(Stop::failed(
+                "NOT_FOUND",
+                &format!(
+                    "No single resource is called \"{named}\"; the bookable ones are: {}.",
+                    if names.is_empty() {
+                        "none yet".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+            ))
+        }
+    }
+}
+
+async fn book(
+    s: &Session,
+    context: &Context,
+    resource: &str,
+    contact: Subject,
+    when: &str,
+) -> Result<Response, Stop> {
+    let resource = resource_named(s, resource).await?;
+    let zone = resource["timezone"].as_str().unwrap_or("UTC");
+    let tz = confab_core::hours::timezone(zone)
+        .map_err(|_| Stop::failed("INTERNAL", "The resource's timezone could not be read."))?;
+    let today = s
+        .ctx
+        .app
+        .clock
+        .now()
+        .to_datetime()
+        .with_timezone(&tz)
+        .date_naive();
+    let asked = confab_agent::when::parse(when, today);
+    let Some(date) = asked.date else {
+        return Err(Stop::failed(
+            "NOT_UNDERSTOOD",
+            "Say which day (\"next Tuesday\", \"tomorrow\", \"15 March\").",
+        ));
+    };
+    let Some(time) = asked.time else {
+        let free = s
+            .act(
+                "check_availability",
+                json!({"resource_id": resource["id"], "date": date.to_string()}),
+            )
+            .await?;
+        let starts: Vec<&str> = free["slots"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x["start"].as_str())
+                    .take(8)
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Err(Stop::failed(
+            "NOT_UNDERSTOOD",
+            &format!(
+                "Say a time. Free on {date}: {}.",
+                if starts.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    starts.join(", ")
+                }
+            ),
+        ));
+    };
+    let (contact, note) = contact_for(s, context, &contact).await?;
+    let start = chrono::TimeZone::from_local_datetime(&tz, &date.and_time(time))
+        .earliest()
+        .ok_or_else(|| {
+            Stop::failed(
+                "NOT_UNDERSTOOD",
+                "That local time does not exist there (a clock change).",
+            )
+        })?;
+    let booking = s
+        .act(
+            "create_booking",
+            json!({"resource_id": resource["id"], "contact_id": contact["id"], "start": start.to_rfc3339()}),
+        )
+        .await?;
+    let done = format!(
+        "Booked {} for {} from {} to {} ({zone}).",
+        resource["name"].as_str().unwrap_or("?"),
+        choose::describe(&contact),
+        booking["start"].as_str().unwrap_or("?"),
+        booking["end"].as_str().unwrap_or("?"),
+    );
+    Ok(Response {
+        text: match note {
+            Some(n) => format!("{n} {done}"),
+            None => done,
+        },
+        data: json!({"booking": booking}),
     })
 }
 

@@ -177,6 +177,46 @@ both_backends! {
 }
 
 both_backends! {
+    async fn books_a_resource_for_a_contact_from_a_sentence_in_its_local_time(backend) {
+        use chrono::Datelike;
+        let s = TestServer::start(backend).await;
+        let me = s.task_caller(json!({"label": "tasks", "mode": "test"})).await;
+        let hours: serde_json::Map<String, serde_json::Value> = ["mon", "tue", "wed", "thu", "fri"]
+            .iter().map(|d| ((*d).to_owned(), json!([["09:00", "17:00"]]))).collect();
+        let r = s.call("POST", "/v1/resources", s.sk(), Some(json!({"name": "Dr. Rao", "timezone": "Asia/Kolkata", "working_hours": hours}))).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let john = s.contact(json!({"name": "John Smith", "email": "john@acme.com"})).await;
+        // Next Tuesday as Kolkata (UTC+05:30) counts it.
+        let today = (s.app.clock.now().to_datetime() + chrono::Duration::minutes(330)).date_naive();
+        let mut tuesday = today.succ_opt().unwrap();
+        while tuesday.weekday() != chrono::Weekday::Tue {
+            tuesday = tuesday.succ_opt().unwrap();
+        }
+        let id = s.task(&me, json!({"message": "Book Dr. Rao for John Smith next Tuesday at 10"})).await;
+        let task = s.finished_task(&me, &id).await;
+        assert_eq!(task["status"], "resolved", "{task}");
+        let booking = &task["response"]["data"]["booking"];
+        assert_eq!(booking["start"], format!("{tuesday}T10:00:00+05:30"));
+        assert_eq!(booking["contact_id"], john["id"]);
+        assert!(task["response"]["text"].as_str().unwrap().starts_with("Booked Dr. Rao for John Smith"), "{task}");
+
+        // The same slot again: the booking rule answers, through the task.
+        let id = s.task(&me, json!({"message": "Book Dr. Rao for John Smith next Tuesday at 10"})).await;
+        let task = s.finished_task(&me, &id).await;
+        assert_eq!(task["status"], "failed", "{task}");
+        assert_eq!(task["error"]["code"], "SLOT_TAKEN", "{task}");
+        // No time: the free slots are offered.
+        let id = s.task(&me, json!({"message": "Book Dr. Rao for John Smith next Tuesday"})).await;
+        let task = s.finished_task(&me, &id).await;
+        let message = task["error"]["message"].as_str().unwrap();
+        assert!(message.contains("Say a time") && message.contains(&format!("{tuesday}T09:00:00+05:30")), "{message}");
+        let id = s.task(&me, json!({"message": "Book Dr. Who for John Smith tomorrow at 10"})).await;
+        let task = s.finished_task(&me, &id).await;
+        assert!(task["error"]["message"].as_str().unwrap().contains("Dr. Rao"), "{task}");
+    }
+}
+
+both_backends! {
     async fn explains_what_it_can_do_when_it_does_not_understand(backend) {
         let s = TestServer::start(backend).await;
         let me = s.task_caller(json!({"label": "tasks", "mode": "test"})).await;
