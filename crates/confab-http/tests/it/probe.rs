@@ -31,6 +31,11 @@ fn probe_body(
         ("PATCH", "/v1/knowledge/{id}") => json!({"title": "Leaked"}),
         ("PATCH", "/v1/members/{id}") => json!({"name": "Leaked"}),
         ("PATCH", "/v1/webhook-endpoints/{id}") => json!({"description": "Leaked"}),
+        ("PATCH", "/v1/departments/{id}") => json!({"name": "Leaked"}),
+        ("PATCH", "/v1/tickets/{id}") => json!({"subject": "Leaked"}),
+        ("POST", "/v1/tickets/{id}/replies") => json!({"body": "Leaked"}),
+        ("PATCH", "/v1/resources/{id}") => json!({"name": "Leaked"}),
+        ("PATCH", "/v1/bookings/{id}") => json!({"notes": "Leaked"}),
         ("POST", "/v1/webhook-endpoints/{id}/replay") => json!({"since": "2000-01-01T00:00:00Z"}),
         ("POST", "/v1/widget/conversations/{visitor_token}/messages") => {
             json!({"message": "Leaked"})
@@ -45,10 +50,10 @@ fn probe_body(
     Some(Body::Json(body))
 }
 
-/// Identity objects (members and their tokens) belong to the workspace and span both
+/// Identity objects (members and their tokens) and departments belong to the workspace and span both
 /// modes (ARCHITECTURE, Invariants), so only the other workspace is probed on them.
 fn spans_modes(path: &str) -> bool {
-    path.starts_with("/v1/members/")
+    path.starts_with("/v1/members/") || path.starts_with("/v1/departments/")
 }
 
 /// What A's live objects look like, read with A's live credentials; fields that move
@@ -66,6 +71,10 @@ async fn snapshot(s: &TestServer, sp: &Specimens) -> Vec<(String, Value)> {
         "members",
         "webhook-endpoints",
         "webhook-deliveries",
+        "departments",
+        "tickets",
+        "resources",
+        "bookings",
     ]
     .iter()
     .map(|c| format!("/v1/{c}/{}", sp.ids[c]))
@@ -79,6 +88,7 @@ async fn snapshot(s: &TestServer, sp: &Specimens) -> Vec<(String, Value)> {
     paths.push("/v1/events?limit=100".into());
     paths.push("/v1/conversations?limit=100".into());
     paths.push("/v1/contacts?limit=100".into());
+    paths.push(format!("/v1/tickets/{}/replies", sp.ids["tickets"]));
     let mut out = Vec::new();
     for path in paths {
         let r = s.call("GET", &path, owner, None).await;

@@ -222,6 +222,40 @@ impl Specimens {
             "agents",
             &post("/v1/agents", json!({"name": "Probe Agent"})).await["id"],
         );
+        let department = post("/v1/departments", json!({"name": "Probe Desk"})).await;
+        put(&mut ids, "departments", &department["id"]);
+        put(
+            &mut ids,
+            "tickets",
+            &post(
+                "/v1/tickets",
+                json!({"subject": "Probe ticket", "conversation_id": conversation["id"], "department_id": department["id"]}),
+            )
+            .await["id"],
+        );
+        let every_day: serde_json::Map<String, Value> =
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .map(|d| ((*d).to_owned(), json!([["00:00", "24:00"]])))
+                .collect();
+        let resource = post(
+            "/v1/resources",
+            json!({"name": "Probe Room", "timezone": "UTC", "working_hours": every_day}),
+        )
+        .await;
+        put(&mut ids, "resources", &resource["id"]);
+        let start = (s.app.clock.now().to_datetime() + chrono::Duration::days(2))
+            .format("%Y-%m-%dT10:00:00Z")
+            .to_string();
+        put(
+            &mut ids,
+            "bookings",
+            &post(
+                "/v1/bookings",
+                json!({"resource_id": resource["id"], "contact_id": contact["id"], "start": start}),
+            )
+            .await["id"],
+        );
         let member = post(
             "/v1/members",
             json!({"name": "Probe Member", "email": "member@example.com", "role": "agent"}),

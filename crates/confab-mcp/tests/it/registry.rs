@@ -6,13 +6,16 @@ use confab_app::{Ctx, auth};
 use confab_testkit::{TestServer, both_backends};
 use serde_json::{Value, json};
 
-const READ_TOOLS: [&str; 6] = [
+const READ_TOOLS: [&str; 9] = [
     "search_contacts",
     "get_contact",
     "list_conversations",
     "get_conversation",
     "search_knowledge",
     "get_analytics",
+    "list_tickets",
+    "list_resources",
+    "check_availability",
 ];
 
 async fn ctx(s: &TestServer, key: &str) -> Ctx {
@@ -46,6 +49,10 @@ both_backends! {
             ["search_knowledge"]
         );
         assert!(names(&s, &s.secret_key(&["webhooks:write"]).await).await.is_empty());
+        assert_eq!(
+            names(&s, &s.secret_key(&["tickets:write", "bookings:read"]).await).await,
+            ["check_availability", "create_ticket", "list_resources", "list_tickets", "reply_to_ticket"]
+        );
         for tool in tools::catalog() {
             assert_eq!(tool.hints.read_only, READ_TOOLS.contains(&tool.name), "{}", tool.name);
         }
