@@ -196,9 +196,27 @@ pub async fn update(ctx: &Ctx, input: AccountUpdate) -> AppResult<Account> {
     Ok(account)
 }
 
+/// A hand-off at `uow.now` outside working hours: the request becomes a ticket (so it
+/// waits in the queue overnight) and the customer is told, in `lang`, roughly when a
+/// person is back and the ticket's reference. `None` while the team is in.
+pub(crate) async fn after_hours_handoff(
+    uow: &mut crate::Uow,
+    conversation: &mut confab_core::conversation::Conversation,
+    lang: Option<&str>,
+    asked: Option<&str>,
+) -> AppResult<Option<String>> {
+    let now = uow.now;
+    let Some(away) = away_note(uow.tx(), lang, now).await? else {
+        return Ok(None);
+    };
+    let ticket = crate::tickets::open_for_follow_up(uow, conversation, asked).await?;
+    let opened = crate::tickets::opened_sentence(lang, &ticket);
+    Ok(Some(format!("{away} {opened}")))
+}
+
 /// What a customer who asks for a person at `now` is told about the wait, in their
 /// language: `None` while the team is in (or the workspace has no working hours).
-pub(crate) async fn away_note(
+async fn away_note(
     tx: &mut TenantTx,
     lang: Option<&str>,
     now: Timestamp,

@@ -11,7 +11,6 @@ use serde_json::Value;
 use confab_core::booking::{
     BookableResource, Booking, BookingStatus, MAX_DURATION_MINUTES, MIN_SLOT_MINUTES,
 };
-use confab_core::conversation::{Author, AuthorType, MessageRole};
 use confab_core::event::EventType;
 use confab_core::ics::{self, CalendarEvent};
 use confab_core::id::{BookingId, ContactId, ConversationId, ResourceId};
@@ -269,17 +268,7 @@ async fn confirm_in(
         &local.format("%H:%M").to_string(),
         resource.timezone.name(),
     );
-    let notice = NewMessage {
-        role: MessageRole::Ai,
-        text,
-        attachments: vec![],
-        author: Author {
-            author_type: AuthorType::Ai,
-            id: c.agent_id.as_ref().map(|a| a.to_string()),
-            name: None,
-        },
-        sender_blocked: false,
-    };
+    let notice = NewMessage::automatic(text, &c);
     crate::messages::post_in(uow, ctx, c, notice).await?;
     Ok(())
 }

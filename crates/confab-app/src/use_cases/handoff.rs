@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use confab_agent::phrases::{Phrase, say};
-use confab_core::conversation::{Author, AuthorType, Conversation, MessageRole, Resolution};
+use confab_core::conversation::{Conversation, Resolution};
 use confab_core::handoff::Transition;
 use confab_core::id::{ConversationId, MemberId};
 use confab_store::{Locked, conversations, members};
@@ -130,24 +130,13 @@ pub async fn request_by_visitor(ctx: &Ctx, id: &ConversationId) -> AppResult<Con
         return Ok(c.into_inner());
     }
     let mut text = say(Phrase::HandoffRequest, c.lang.as_deref()).to_owned();
-    let now = uow.now;
-    if let Some(away) = crate::account::away_note(uow.tx(), c.lang.as_deref(), now).await? {
-        // After hours the request becomes a ticket, so it waits in the queue overnight.
-        let ticket = crate::tickets::open_for_follow_up(&mut uow, &mut c, None).await?;
-        let opened = crate::tickets::opened_sentence(c.lang.as_deref(), &ticket);
-        text = format!("{text} {away} {opened}");
+    let lang = c.lang.clone();
+    if let Some(after_hours) =
+        crate::account::after_hours_handoff(&mut uow, &mut c, lang.as_deref(), None).await?
+    {
+        text = format!("{text} {after_hours}");
     }
-    let acknowledgment = NewMessage {
-        role: MessageRole::Ai,
-        text,
-        attachments: Vec::new(),
-        author: Author {
-            author_type: AuthorType::Ai,
-            id: c.agent_id.as_ref().map(|a| a.to_string()),
-            name: None,
-        },
-        sender_blocked: false,
-    };
+    let acknowledgment = NewMessage::automatic(text, &c);
     let (c, _) = crate::messages::post_in(&mut uow, ctx, c, acknowledgment).await?;
     uow.commit().await?;
     Ok(c.into_inner())

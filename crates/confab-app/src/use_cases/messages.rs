@@ -74,6 +74,23 @@ impl NewMessage {
             sender_blocked: contact.is_some_and(|c| c.blocked),
         }
     }
+
+    /// An automatic notice in the conversation's AI voice (the hand-off
+    /// acknowledgment, a ticket's reference, a booking's confirmation): it neither takes
+    /// the conversation from the AI nor is refused on a resolved conversation.
+    pub(crate) fn automatic(text: String, conversation: &Conversation) -> Self {
+        NewMessage {
+            role: MessageRole::Ai,
+            text,
+            attachments: Vec::new(),
+            author: Author {
+                author_type: AuthorType::Ai,
+                id: conversation.agent_id.as_ref().map(|a| a.to_string()),
+                name: None,
+            },
+            sender_blocked: false,
+        }
+    }
 }
 
 pub(crate) fn check_text(raw: &str, field: &str, errors: &mut FieldErrors) {

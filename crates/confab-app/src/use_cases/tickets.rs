@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use confab_agent::phrases::{Phrase, say};
 use confab_core::FieldErrors;
-use confab_core::conversation::{Author, AuthorType, Conversation, MessageRole};
+use confab_core::conversation::{Conversation, MessageRole};
 use confab_core::event::EventType;
 use confab_core::id::{ContactId, ConversationId, DepartmentId, MemberId, TicketId, TicketReplyId};
 use confab_core::object::ObjectName;
@@ -234,19 +234,7 @@ pub async fn create(ctx: &Ctx, input: TicketCreate) -> AppResult<Ticket> {
     if let Some(mut c) = conversation {
         c.ticket_id = Some(ticket.id.clone());
         let text = opened_sentence(c.lang.as_deref(), &ticket);
-        // An automatic notice, like the hand-off acknowledgment: it neither takes the
-        // conversation from the AI nor is refused on a resolved conversation.
-        let note = NewMessage {
-            role: MessageRole::Ai,
-            text,
-            attachments: vec![],
-            author: Author {
-                author_type: AuthorType::Ai,
-                id: c.agent_id.as_ref().map(|a| a.to_string()),
-                name: None,
-            },
-            sender_blocked: false,
-        };
+        let note = NewMessage::automatic(text, &c);
         crate::messages::post_in(&mut uow, ctx, c, note).await?;
     }
     uow.commit().await?;

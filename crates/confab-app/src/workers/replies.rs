@@ -335,16 +335,15 @@ async fn write_reply(
     if let (Some(said), Some(_)) = (&mut text, reply.handoff) {
         // Handing off after hours: say roughly when a person will be back, and open a
         // ticket so the request waits in the queue.
-        let lang = reply.lang.as_deref();
-        if let Some(away) = crate::account::away_note(uow.tx(), lang, now).await? {
-            let ticket = crate::tickets::open_for_follow_up(
-                &mut uow,
-                &mut conversation,
-                Some(&answered.text),
-            )
-            .await?;
-            let opened = crate::tickets::opened_sentence(lang, &ticket);
-            *said = format!("{said} {away} {opened}");
+        if let Some(after_hours) = crate::account::after_hours_handoff(
+            &mut uow,
+            &mut conversation,
+            reply.lang.as_deref(),
+            Some(&answered.text),
+        )
+        .await?
+        {
+            *said = format!("{said} {after_hours}");
         }
     }
     conversations::update(uow.tx(), &conversation).await?;
